@@ -1,0 +1,228 @@
+/**
+ * One error tree for the whole library. Every error carries a stable string `code` that callers
+ * can `switch` on; messages say what was wrong and what to do, and never carry a token, a secret
+ * or text received from an upstream server.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await compile('./mcp-auth.config.json');
+ * } catch (err) {
+ *   if (err instanceof ManifestError) console.error(err.format());
+ *   else if (err instanceof DiscoveryError && err.code === 'timeout') retryLater();
+ *   else throw err;
+ * }
+ * ```
+ * @module
+ */
+
+/** Every code an {@link McpAuthError} can carry. */
+export type McpAuthErrorCode = ManifestErrorCode | DiscoveryErrorCode | TokenErrorCode | 'invalid_option';
+
+/** Base class of every error this library throws. */
+export class McpAuthError extends Error {
+  /** A stable, machine-readable code. */
+  readonly code: McpAuthErrorCode;
+
+  constructor(code: McpAuthErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Thrown for an invalid option passed to a library function (the message names the option). */
+export class OptionError extends McpAuthError {
+  static readonly code = 'invalid_option';
+  declare readonly code: 'invalid_option';
+  constructor(message: string) {
+    super('invalid_option', `mcp-auth-config: ${message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manifest
+
+/** Codes of {@link ManifestError}. */
+export type ManifestErrorCode = 'manifest_invalid' | 'manifest_not_found' | 'manifest_unreadable';
+
+/** Where a manifest problem sits in a file. Lines and columns are 1-based. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One problem found in a manifest. */
+export interface ManifestIssue {
+  /** `error` fails validation; `warning` is reported but accepted (unless the CLI runs `--strict`). */
+  readonly severity: 'error' | 'warning';
+  /** A stable code for the kind of problem, e.g. `unknown_key`, `unknown_issuer`, `insecure_url`. */
+  readonly code: string;
+  /** The JSON path of the offending value, e.g. `["resources", 0, "token", "audience"]`. */
+  readonly path: readonly (string | number)[];
+  /** What is wrong and, where there is one, how to fix it. */
+  readonly message: string;
+  /** Where the value sits in the manifest file, when it came from JSON, JSONC or YAML. */
+  readonly location?: SourceLocation;
+}
+
+/** Formats a JSON path the way people read it: `resources[0].token.audience`. */
+export function formatPath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return '(root)';
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}
+
+/** Formats one issue as a single line: `file:line:col error path: message`. */
+export function formatIssue(issue: ManifestIssue): string {
+  const where = issue.location
+    ? `${issue.location.file}:${issue.location.line}:${issue.location.column} `
+    : '';
+  return `${where}${issue.severity} ${formatPath(issue.path)}: ${issue.message} [${issue.code}]`;
+}
+
+/**
+ * A manifest that cannot be used: it was not found, could not be read or parsed, or failed
+ * validation. `issues` lists every problem (not only the first), each with its JSON path.
+ */
+export class ManifestError extends McpAuthError {
+  declare readonly code: ManifestErrorCode;
+  /** Every problem found, errors first. Warnings are included for context. */
+  readonly issues: readonly ManifestIssue[];
+  /** The file the manifest came from, when it came from a file. */
+  readonly file: string | undefined;
+
+  constructor(
+    code: ManifestErrorCode,
+    issues: readonly ManifestIssue[],
+    options: { file?: string | undefined; message?: string; cause?: unknown } = {},
+  ) {
+    const errors = issues.filter((i) => i.severity === 'error');
+    const head =
+      options.message ??
+      `mcp-auth-config: invalid manifest${options.file ? ` ${options.file}` : ''} (${errors.length} error${errors.length === 1 ? '' : 's'})`;
+    super(code, [head, ...errors.map((i) => `  ${formatIssue(i)}`)].join('\n'), { cause: options.cause });
+    this.issues = Object.freeze([...issues]);
+    this.file = options.file;
+  }
+
+  /** Every issue, one per line, in `file:line:col severity path: message` form. */
+  format(): string {
+    return this.issues.map(formatIssue).join('\n');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery and outbound fetches
+
+/** Codes of {@link DiscoveryError}. */
+export type DiscoveryErrorCode =
+  | 'timeout'
+  | 'too_large'
+  | 'redirect'
+  | 'http_status'
+  | 'not_json'
+  | 'network'
+  | 'insecure_url'
+  | 'issuer_mismatch'
+  | 'invalid_metadata'
+  | 'transpile_failed'
+  | 'not_found'
+  | 'invalid_jwks';
+
+/**
+ * An outbound fetch (discovery, JWKS, introspection) or the document it returned failed.
+ * The message names the URL we asked and what went wrong; it never quotes the upstream body.
+ */
+export class DiscoveryError extends McpAuthError {
+  declare readonly code: DiscoveryErrorCode;
+  /** The URL that was requested, when there was one. */
+  readonly url: string | undefined;
+  /** The HTTP status received, for `http_status` and `redirect`. */
+  readonly status: number | undefined;
+  /** The manifest id of the issuer concerned, when known. */
+  readonly issuerId: string | undefined;
+
+  constructor(
+    code: DiscoveryErrorCode,
+    message: string,
+    details: { url?: string; status?: number; issuerId?: string; cause?: unknown } = {},
+  ) {
+    super(code, `mcp-auth-config: ${message}`, { cause: details.cause });
+    this.url = details.url;
+    this.status = details.status;
+    this.issuerId = details.issuerId;
+  }
+
+  /** True for failures that may heal by themselves (network, timeouts, 5xx): worth a retry. */
+  get transient(): boolean {
+    return (
+      this.code === 'timeout' ||
+      this.code === 'network' ||
+      (this.code === 'http_status' && (this.status ?? 0) >= 500)
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+/**
+ * Codes of {@link TokenError}. The first four are the RFC 6750 / MCP error outcomes; `unavailable`
+ * means the authorization server, its metadata or its keys could not be reached (HTTP 503).
+ */
+export type TokenErrorCode =
+  'missing_token' | 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'unavailable';
+
+/**
+ * A request's credentials were refused. `reason` is a short fixed-vocabulary string (never token
+ * contents) naming the failed check, e.g. `expired`, `audience`, `signature`.
+ */
+export class TokenError extends McpAuthError {
+  declare readonly code: TokenErrorCode;
+  /** The check that failed, from a fixed vocabulary (see {@link TokenErrorReason}). */
+  readonly reason: TokenErrorReason;
+  /** For `insufficient_scope`: every scope the request needs. */
+  readonly requiredScopes: readonly string[];
+
+  constructor(
+    code: TokenErrorCode,
+    reason: TokenErrorReason,
+    options: { requiredScopes?: readonly string[]; cause?: unknown } = {},
+  ) {
+    super(code, `mcp-auth-config: ${code} (${reason})`, { cause: options.cause });
+    this.reason = reason;
+    this.requiredScopes = Object.freeze([...(options.requiredScopes ?? [])]);
+  }
+}
+
+/** The fixed vocabulary of failed checks reported by {@link TokenError.reason}. */
+export type TokenErrorReason =
+  | 'no_credentials'
+  | 'malformed_header'
+  | 'multiple_credentials'
+  | 'token_too_long'
+  | 'malformed_token'
+  | 'unsupported_algorithm'
+  | 'unknown_issuer'
+  | 'unknown_key'
+  | 'signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'missing_exp'
+  | 'invalid_claims'
+  | 'audience'
+  | 'typ'
+  | 'bound_token'
+  | 'crit'
+  | 'inactive'
+  | 'scope'
+  | 'rejected'
+  | 'issuer_unavailable';

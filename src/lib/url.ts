@@ -1,0 +1,39 @@
+/** Hosts that count as loopback: plain `http` is allowed to them, and only to them. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127(?:\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+/** Parses an absolute URL, or returns `undefined`. */
+export function tryParseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a URL is not acceptable as an https (or loopback http) endpoint, or `undefined` when it is. */
+export function insecureUrlReason(url: URL): string | undefined {
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return isLoopbackHost(url.hostname) ? undefined : 'http is only allowed to loopback hosts; use https';
+  }
+  return `the ${url.protocol.replace(/:$/, '')} scheme is not allowed; use https`;
+}
+
+/**
+ * The canonical form of a URL for comparisons: lower-case scheme and host (the URL parser does
+ * that), default port dropped (also the parser), and an empty path written as `/`.
+ * Non-URL strings are returned unchanged so that they compare exactly.
+ */
+export function canonicalUrl(value: string): string {
+  const url = tryParseUrl(value);
+  if (!url || !url.host) return value;
+  return url.href;
+}

@@ -1,0 +1,440 @@
+/**
+ * The manifest's shape: the single source of its TypeScript types, its defaults, its published
+ * JSON Schema and the hover text editors show. Rules that need more than one field (issuer ids
+ * exist, URLs are safe, metadata paths are unique) live in `check.ts`.
+ *
+ * Two variants are built from the same code: the data-only schema published as JSON Schema, and
+ * the one `parseManifest` uses, which also accepts functions where a TS manifest may give one
+ * (`transpile`, `verify`).
+ * @module
+ */
+import { z } from 'zod';
+
+/** Asymmetric JWS algorithms a token may be signed with. `none` and `HS*` are never accepted. */
+export const ASYMMETRIC_ALGORITHMS = Object.freeze([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const);
+
+/** One of {@link ASYMMETRIC_ALGORITHMS}. */
+export type Algorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
+
+const url = (description: string) => z.string().min(1).describe(description);
+const scopeList = (description: string) =>
+  z
+    .array(
+      z
+        .string()
+        .min(1)
+        .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is printable ASCII without spaces, `"` or `\\`'),
+    )
+    .describe(description);
+const seconds = (description: string, max: number) => z.number().int().min(0).max(max).describe(description);
+
+function algorithmEnum() {
+  return z.enum(ASYMMETRIC_ALGORITHMS, {
+    error: (issue) =>
+      typeof issue.input === 'string' && /^(none|HS\d+)$/i.test(issue.input)
+        ? `"${issue.input}" is refused: only asymmetric algorithms (RS*, PS*, ES*, EdDSA) can be used for access tokens`
+        : `expected one of ${ASYMMETRIC_ALGORITHMS.join(', ')}`,
+  });
+}
+
+/** A function value, accepted only in TS/JS manifests and the programmatic API. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const fn = <T extends Function>() =>
+  z.custom<T>((value) => typeof value === 'function', 'expected a function');
+
+/** The raw (snake_case) authorization-server metadata document, as a transpile hook sees it. */
+export type RawMetadata = Record<string, unknown>;
+/** A transpile hook: receives the raw snake_case document and returns the one to use. */
+export type TranspileFunction = (data: RawMetadata) => RawMetadata | Promise<RawMetadata>;
+
+function metadataSchema() {
+  return z
+    .strictObject({
+      issuer: url(
+        "The authorization server's issuer identifier, exactly as it appears in its tokens' `iss` claim.",
+      ),
+      authorizationEndpoint: url(
+        '`authorization_endpoint`: where clients send the user to authorize (RFC 8414 §2).',
+      ).optional(),
+      tokenEndpoint: url(
+        '`token_endpoint`: where clients exchange codes for tokens (RFC 8414 §2).',
+      ).optional(),
+      jwksUri: url('`jwks_uri`: the JSON Web Key Set whose public keys sign access tokens.').optional(),
+      registrationEndpoint: url(
+        '`registration_endpoint`: Dynamic Client Registration (RFC 7591), which MCP clients use when they have no client id.',
+      ).optional(),
+      introspectionEndpoint: url(
+        '`introspection_endpoint`: RFC 7662 token introspection, for opaque tokens.',
+      ).optional(),
+      revocationEndpoint: url('`revocation_endpoint` (RFC 7009).').optional(),
+      userinfoEndpoint: url('`userinfo_endpoint` (OpenID Connect).').optional(),
+      scopesSupported: z.array(z.string()).describe('`scopes_supported`.').optional(),
+      responseTypesSupported: z
+        .array(z.string())
+        .describe('`response_types_supported`; MCP clients need `code`.')
+        .optional(),
+      responseModesSupported: z.array(z.string()).describe('`response_modes_supported`.').optional(),
+      grantTypesSupported: z
+        .array(z.string())
+        .describe('`grant_types_supported`; absent means `authorization_code` and `implicit` (RFC 8414 §2).')
+        .optional(),
+      codeChallengeMethodsSupported: z
+        .array(z.string())
+        .describe('`code_challenge_methods_supported`; MCP clients require `S256`.')
+        .optional(),
+      tokenEndpointAuthMethodsSupported: z
+        .array(z.string())
+        .describe('`token_endpoint_auth_methods_supported`.')
+        .optional(),
+      clientIdMetadataDocumentSupported: z
+        .boolean()
+        .describe(
+          '`client_id_metadata_document_supported`: the server accepts a URL as client id (MCP 2025-11-25).',
+        )
+        .optional(),
+      idTokenSigningAlgValuesSupported: z
+        .array(z.string())
+        .describe('`id_token_signing_alg_values_supported` (OpenID Connect).')
+        .optional(),
+      subjectTypesSupported: z
+        .array(z.string())
+        .describe('`subject_types_supported` (OpenID Connect).')
+        .optional(),
+      serviceDocumentation: url('`service_documentation`.').optional(),
+    })
+    .catchall(z.unknown())
+    .describe(
+      'Authorization-server metadata written out by hand, in camelCase (RFC 8414 field names converted). Unknown fields are kept and published as they are.',
+    );
+}
+
+function jwksSchema() {
+  return z
+    .strictObject({
+      uri: url("Fetch the key set from this URL instead of the metadata's `jwks_uri`.").optional(),
+      keys: z
+        .array(z.record(z.string(), z.unknown()))
+        .describe(
+          'Public keys (JWK) given inline, for offline use; no fetch is made. Private and symmetric keys are refused.',
+        )
+        .optional(),
+    })
+    .describe(
+      "Where this issuer's token-signing keys come from, when not from the metadata's `jwks_uri`. Give `uri` or `keys`.",
+    );
+}
+
+function introspectionSchema() {
+  return z
+    .strictObject({
+      endpoint: url(
+        "The RFC 7662 introspection endpoint. Default: the metadata's `introspection_endpoint`.",
+      ).optional(),
+      clientId: z.string().min(1).describe("The resource server's client id at the authorization server."),
+      clientSecretEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+        .describe(
+          'Name of the environment variable holding the client secret. The secret itself never goes in the manifest.',
+        ),
+      authMethod: z
+        .enum(['client_secret_basic', 'client_secret_post'])
+        .default('client_secret_basic')
+        .describe('How the resource server authenticates to the introspection endpoint.'),
+    })
+    .describe('Credentials for RFC 7662 token introspection (opaque tokens).');
+}
+
+function issuerSchema(functions: boolean) {
+  const patch = z
+    .record(z.string(), z.unknown())
+    .describe(
+      'Fixes for a non-conforming provider, applied to the raw snake_case document before validation: a JSON Merge Patch (RFC 7396) in JSON/YAML manifests; `null` deletes a field. In TS manifests also a function `(data) => data`, sync or async.',
+    );
+  return z
+    .strictObject({
+      issuer: url(
+        "The issuer URL. Alone, it is discovered from its well-known URL (see `type`); the fetched document's `issuer` must be identical to it (RFC 8414 §3.3).",
+      ).optional(),
+      wellKnownUrl: url(
+        'Fetch the metadata from exactly this URL instead of deriving it from `issuer`.',
+      ).optional(),
+      metadata: metadataSchema().optional(),
+      type: z
+        .enum(['oidc', 'oauth', 'auto'])
+        .default('auto')
+        .describe(
+          'How to find the metadata from `issuer`: `oauth` = RFC 8414 path insertion (`/.well-known/oauth-authorization-server/<path>`); `oidc` = appended (`<issuer>/.well-known/openid-configuration`); `auto` = the MCP client order (OAuth, then OIDC inserted, then OIDC appended).',
+        ),
+      transpile: (functions ? z.union([patch, fn<TranspileFunction>()]) : patch).optional(),
+      jwks: jwksSchema().optional(),
+      introspection: introspectionSchema().optional(),
+    })
+    .describe(
+      'One authorization server. Give exactly one of: `issuer` (discovery), `wellKnownUrl`, or `metadata`.',
+    );
+}
+
+function tokenSchema(functions: boolean) {
+  const shape = {
+    format: z
+      .enum(['jwt', 'introspection', 'auto'])
+      .default('jwt')
+      .describe(
+        "`jwt`: verify locally against the issuer's keys. `introspection`: ask the issuer (RFC 7662). `auto`: JWT-shaped tokens locally, others introspected.",
+      ),
+    audience: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .describe(
+        "Audience values the token's `aud` must contain one of. Default: the resource URL (RFC 8707).",
+      )
+      .optional(),
+    requiredScopes: scopeList(
+      'Scopes every request to this resource needs (403 `insufficient_scope` otherwise).',
+    ).default([]),
+    algorithms: z
+      .array(algorithmEnum())
+      .min(1)
+      .default(['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'])
+      .describe('Signature algorithms accepted. Asymmetric only; `none` and `HS*` are refused.'),
+    clockTolerance: seconds('Seconds of clock skew tolerated for `exp`, `nbf` and `iat`.', 300).default(30),
+    typ: z
+      .enum(['lenient', 'strict'])
+      .default('lenient')
+      .describe(
+        '`lenient`: header `typ` absent, `JWT`, `at+jwt` or `application/at+jwt`. `strict`: `at+jwt` required (RFC 9068).',
+      ),
+    scopeClaims: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(['scope'])
+      .describe(
+        'Claims scopes are read from: `scope` (space-separated string) and/or array claims such as `scp` or `permissions`.',
+      ),
+    maxLength: z
+      .number()
+      .int()
+      .min(64)
+      .max(65536)
+      .default(8192)
+      .describe('Longest accepted token, checked before any crypto or network work.'),
+    challengeGrantedScopes: z
+      .boolean()
+      .default(true)
+      .describe(
+        'In a 403 `insufficient_scope`, also list the scopes the token already holds that this resource knows, so clients that replace (rather than add to) their scopes on step-up keep them.',
+      ),
+  };
+  return z
+    .strictObject(
+      functions
+        ? {
+            ...shape,
+            verify: fn<(info: unknown) => void | Promise<void>>()
+              .describe(
+                'A custom check run after verification (TS manifests and the API only); throw to reject.',
+              )
+              .optional(),
+          }
+        : shape,
+    )
+    .describe('How bearer tokens for this resource are verified.');
+}
+
+function resourceSchema(functions: boolean) {
+  return z
+    .strictObject({
+      resource: url(
+        'The protected resource identifier: the URL of the MCP endpoint, e.g. `https://api.example.com/mcp`. Tokens must name it as audience.',
+      ),
+      authorizationServers: z
+        .array(z.string().min(1))
+        .min(1)
+        .describe(
+          'Ids from `issuers` whose tokens this resource accepts, in the order published. MCP clients use the first.',
+        ),
+      scopesSupported: scopeList(
+        '`scopes_supported`: scopes clients may request for this resource.',
+      ).optional(),
+      resourceName: z.string().describe('`resource_name`: a human-readable name.').optional(),
+      resourceDocumentation: url('`resource_documentation`: a page for developers.').optional(),
+      resourcePolicyUri: url('`resource_policy_uri`.').optional(),
+      resourceTosUri: url('`resource_tos_uri`.').optional(),
+      bearerMethodsSupported: z
+        .array(z.literal('header'))
+        .describe('`bearer_methods_supported`; MCP allows only `header`.')
+        .optional(),
+      extraMetadata: z
+        .record(z.string(), z.unknown())
+        .describe('Further RFC 9728 fields, published as written (snake_case).')
+        .optional(),
+      token: tokenSchema(functions).prefault({}),
+      tools: z
+        .record(
+          z.string().min(1),
+          z
+            .strictObject({
+              requiredScopes: scopeList(
+                "Scopes a `tools/call` of this tool needs in addition to the resource's.",
+              ),
+            })
+            .describe('Per-tool step-up policy.'),
+        )
+        .describe(
+          'Tools that need more scopes than the resource does; a call without them gets 403 `insufficient_scope`.',
+        )
+        .default({}),
+      scopeHierarchy: z
+        .record(z.string().min(1), z.array(z.string().min(1)))
+        .describe(
+          'Broader scopes and the narrower ones each implies, e.g. `{ "notes:admin": ["read:notes", "write:notes"] }`. Applied by every scope check.',
+        )
+        .default({}),
+      browser: z
+        .strictObject({
+          public: z
+            .boolean()
+            .default(false)
+            .describe(
+              'Challenge responses carry `Access-Control-Allow-Origin: *` so any web origin can read `WWW-Authenticate`.',
+            ),
+        })
+        .describe('How browser-based MCP clients on other origins are served.')
+        .prefault({}),
+      mirrorAuthorizationServerMetadata: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Also serve the first issuer's metadata at `/.well-known/oauth-authorization-server` on this resource's origin, for clients of MCP 2025-03-26.",
+        ),
+      protect: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Adapters protect every request under the resource's path. Set false to protect only chosen routes.",
+        ),
+    })
+    .describe('One protected resource (RFC 9728).');
+}
+
+function settingsSchema() {
+  return z
+    .strictObject({
+      startup: z
+        .enum(['fail-fast', 'lazy'])
+        .default('fail-fast')
+        .describe(
+          '`fail-fast`: compile() rejects when an issuer cannot be resolved. `lazy`: compile() succeeds and resolution retries in the background (requests get 503 meanwhile).',
+        ),
+      fetch: z
+        .strictObject({
+          timeoutMs: z
+            .number()
+            .int()
+            .min(100)
+            .max(60_000)
+            .default(5000)
+            .describe('Total deadline of one outbound fetch, headers and body.'),
+          maxBytes: z
+            .number()
+            .int()
+            .min(1024)
+            .max(16 * 1024 * 1024)
+            .default(1024 * 1024)
+            .describe('Largest accepted response body.'),
+        })
+        .describe('Limits for outbound fetches (discovery, JWKS, introspection).')
+        .prefault({}),
+      metadataRefreshSeconds: seconds(
+        'Re-fetch issuer metadata this often; 0 = never. A failed refresh keeps the last good document.',
+        7 * 86400,
+      ).default(0),
+      jwks: z
+        .strictObject({
+          cooldownSeconds: seconds(
+            'Least time between two key-set refetches triggered by an unknown `kid`.',
+            3600,
+          ).default(30),
+          maxAgeSeconds: seconds('Refresh keys that are older than this on next use.', 86400).default(600),
+          staleSeconds: seconds(
+            'How long the last good keys keep serving known `kid`s while refreshes fail.',
+            7 * 86400,
+          ).default(3600),
+        })
+        .describe('JSON Web Key Set caching.')
+        .prefault({}),
+      cache: z
+        .strictObject({
+          maxEntries: z
+            .number()
+            .int()
+            .min(0)
+            .max(1_000_000)
+            .default(10_000)
+            .describe('Verified tokens remembered (LRU); 0 disables the cache.'),
+          maxAgeSeconds: seconds(
+            'Longest a verified token is remembered (it is also dropped at its `exp`).',
+            3600,
+          ).default(60),
+        })
+        .describe('The verified-token cache, so a reused token pays the signature check once.')
+        .prefault({}),
+      metadataMaxAgeSeconds: seconds(
+        '`Cache-Control: max-age` of the Protected Resource Metadata responses.',
+        86400,
+      ).default(3600),
+    })
+    .describe('Runtime limits and caches. Every field has a default.');
+}
+
+/** Builds the manifest schema; `functions` admits hook functions (TS manifests and the API). */
+export function buildManifestSchema(functions: boolean) {
+  return z
+    .strictObject({
+      $schema: z.string().describe('The JSON Schema this file follows, for editors.').optional(),
+      issuers: z
+        .record(
+          z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'an issuer id: letters, digits, `_`, `.` and `-`'),
+          issuerSchema(functions),
+        )
+        .describe('Authorization servers that may issue tokens, by an id of your choice.'),
+      resources: z
+        .array(resourceSchema(functions))
+        .min(1)
+        .describe('The protected resources (MCP endpoints) this server exposes.'),
+      settings: settingsSchema().prefault({}),
+    })
+    .describe(
+      'mcp-auth-config manifest: which authorization servers may issue tokens for which protected resources.',
+    );
+}
+
+/** The schema `parseManifest` validates with (accepts hook functions). */
+export const manifestSchema = buildManifestSchema(true);
+
+/** A manifest as written (defaults optional). Use with {@link defineConfig}. */
+export type ManifestInput = z.input<typeof manifestSchema>;
+/** A manifest after parsing: defaults filled in, deep-frozen. */
+export type Manifest = z.output<typeof manifestSchema>;
+/** One issuer entry of a parsed manifest. */
+export type IssuerEntry = Manifest['issuers'][string];
+/** One resource entry of a parsed manifest. */
+export type ResourceEntry = Manifest['resources'][number];
+/** The `token` policy of a parsed resource. */
+export type TokenPolicy = ResourceEntry['token'];
+/** The `settings` of a parsed manifest. */
+export type Settings = Manifest['settings'];
+/** Hand-written authorization-server metadata (camelCase). */
+export type ManualMetadata = NonNullable<IssuerEntry['metadata']>;
