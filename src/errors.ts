@@ -190,15 +190,18 @@ export class TokenError extends McpAuthError {
   readonly reason: TokenErrorReason;
   /** For `insufficient_scope`: every scope the request needs. */
   readonly requiredScopes: readonly string[];
+  /** For `unavailable`: seconds after which a retry may succeed. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     code: TokenErrorCode,
     reason: TokenErrorReason,
-    options: { requiredScopes?: readonly string[]; cause?: unknown } = {},
+    options: { requiredScopes?: readonly string[]; retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
     super(code, `mcp-auth-config: ${code} (${reason})`, { cause: options.cause });
     this.reason = reason;
     this.requiredScopes = Object.freeze([...(options.requiredScopes ?? [])]);
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -43,3 +43,29 @@ export type {
 } from './manifest/schema.js';
 export { wellKnownUrls, protectedResourceMetadataPath } from './metadata/well-known.js';
 export type { DiscoveryType } from './metadata/well-known.js';
+export { fetchServerConfig, fetchServerConfigByWellKnownUrl } from './discovery/server-config.js';
+export type {
+  AuthServerConfig,
+  AuthServerType,
+  CamelCaseAuthorizationServerMetadata,
+  ServerConfigOptions,
+} from './discovery/server-config.js';
+export { resolveIssuer } from './discovery/resolve.js';
+export type { ResolvedIssuer, ResolveContext } from './discovery/resolve.js';
+export { guardedFetch } from './discovery/fetch.js';
+export type { FetchLimits, GuardedRequest, GuardedResponse } from './discovery/fetch.js';
+export { validateAuthorizationServerMetadata, mcpReadiness } from './metadata/authorization-server.js';
+export type { AuthorizationServerMetadata, ReadinessFinding } from './metadata/authorization-server.js';
+export { toCamelCase, toSnakeCase } from './metadata/case.js';
+export { applyMergePatch } from './lib/merge-patch.js';
+export { compile } from './runtime/compile.js';
+export type { CompileOptions } from './runtime/compile.js';
+export { McpAuth } from './runtime/mcp-auth.js';
+export type { MetadataRoute, OAuthTokenVerifier } from './runtime/mcp-auth.js';
+export type { CompiledResource } from './runtime/resource.js';
+export type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse, Logger } from './runtime/types.js';
+export type { AuthInfo } from './verify/auth-info.js';
+export { extractBearer } from './verify/bearer.js';
+export { buildChallenge, errorResponse, ERROR_DESCRIPTIONS } from './verify/challenge.js';
+export type { ChallengeParams, ErrorResponse } from './verify/challenge.js';
+export type { VerifyHook } from './verify/verifier.js';

@@ -164,26 +164,36 @@ export async function readManifestFile(
   });
 }
 
+/** A package.json text reduced to its `"mcp-auth"` key for cosmiconfig (`{}` when absent or unparsable). */
+function packageKey(content: string): Record<string, unknown> {
+  try {
+    const pkg = JSON.parse(content) as Record<string, unknown> | null;
+    return pkg && typeof pkg === 'object' && pkg[PACKAGE_KEY] !== undefined
+      ? { [PACKAGE_KEY]: pkg[PACKAGE_KEY] }
+      : {};
+  } catch {
+    return {};
+  }
+}
+
 /** Finds the manifest file for `cwd` (searching upwards), or throws `manifest_not_found`. */
 export async function findManifestFile(cwd: string = process.cwd()): Promise<string> {
   const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig(PACKAGE_KEY, {
-    searchPlaces: ['package.json', ...MANIFEST_FILES],
+    searchPlaces: [...MANIFEST_FILES, 'package.json'],
     searchStrategy: 'global',
     // Only locate here; reading is done by readManifestFile so every format reports positions.
+    // package.json is parsed, so that cosmiconfig passes over one without a "mcp-auth" key.
     loaders: Object.fromEntries(
       ['.json', '.jsonc', '.yaml', '.yml', '.js', '.mjs', '.cjs', '.ts', '.mts', 'noExt'].map((ext) => [
         ext,
-        () => ({}),
+        (filepath: string, content: string) =>
+          basename(filepath) === 'package.json' ? packageKey(content) : {},
       ]),
     ),
   });
   const found = await explorer.search(cwd).catch(() => null);
-  if (found) {
-    if (basename(found.filepath) !== 'package.json') return found.filepath;
-    const pkg = JSON.parse(await readFile(found.filepath, 'utf8')) as Record<string, unknown>;
-    if (pkg[PACKAGE_KEY] !== undefined) return found.filepath;
-  }
+  if (found) return found.filepath;
   throw new ManifestError('manifest_not_found', [], {
     message: `mcp-auth-config: no manifest found from ${cwd} upwards (looked for ${MANIFEST_FILES.join(', ')} and a "${PACKAGE_KEY}" key in package.json); run "npx mcp-auth init" to create one`,
   });

@@ -65,8 +65,36 @@ function fromZod(issue: z.core.$ZodIssue): ManifestIssue[] {
       message: `unknown key "${key}".${didYouMean(key, known)}`,
     }));
   }
+  if (issue.code === 'invalid_key') {
+    // A record key that fails its own schema (e.g. an issuer id): say which key and why.
+    const key = String(path.at(-1));
+    const why = issue.issues.map((i) => i.message.replace(/^Invalid input: /, '')).join('; ');
+    return [{ severity: 'error', code: issue.code, path, message: `invalid key "${key}": ${why}` }];
+  }
   const message = issue.message.replace(/^Invalid input: /, '');
   return [{ severity: 'error', code: issue.code, path, message }];
+}
+
+/**
+ * Copies plain objects and arrays (other values, functions included, are kept as they are), so
+ * that freezing the parsed manifest never freezes objects the caller still owns: zod passes
+ * `unknown` values (transpile patches, extra metadata, JWKs) through by reference.
+ */
+function copyData<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyData) as T;
+  if (!value || typeof value !== 'object') return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    Object.defineProperty(out, key, {
+      value: copyData(child),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out as T;
 }
 
 function sortIssues(issues: ManifestIssue[]): ManifestIssue[] {
@@ -88,7 +116,7 @@ export function validateManifest(value: unknown, options: ParseOptions = {}): Va
   let manifest: Manifest | undefined;
   if (result.success) {
     issues = checkManifest(result.data);
-    manifest = issues.some((i) => i.severity === 'error') ? undefined : deepFreeze(result.data);
+    manifest = issues.some((i) => i.severity === 'error') ? undefined : deepFreeze(copyData(result.data));
   } else {
     issues = result.error.issues.flatMap(fromZod);
   }

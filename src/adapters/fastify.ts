@@ -1,0 +1,114 @@
+/**
+ * `mcp-auth-config/fastify`: a Fastify 5 plugin.
+ * @module
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import type { McpAuth } from '../runtime/mcp-auth.js';
+import type { AuthenticateOptions, CoreRequest, CoreResponse } from '../runtime/types.js';
+import type { AuthInfo } from '../verify/auth-info.js';
+
+/** Options of the {@link mcpAuth} plugin. */
+export interface McpAuthPluginOptions {
+  /** The compiled runtime. */
+  readonly auth: McpAuth;
+  /** Protect every request under each resource's path (resources with `protect: false` excepted). Default true. */
+  readonly protect?: boolean;
+}
+
+/** What the plugin decorates the Fastify instance with. */
+export interface McpAuthDecoration {
+  readonly auth: McpAuth;
+  /** A preHandler that requires a valid token for `resource` (and `scopes`) on a custom route. */
+  protect(options?: AuthenticateOptions): preHandlerAsyncHookHandler;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's identity on protected routes. */
+    auth: AuthInfo | undefined;
+  }
+  interface FastifyInstance {
+    mcpAuth: McpAuthDecoration;
+  }
+}
+
+function toCoreRequest(request: FastifyRequest): CoreRequest {
+  const raw = request.raw;
+  const body = request.body;
+  return {
+    method: request.method,
+    url: request.url,
+    host: request.headers.host,
+    authorization:
+      raw.headersDistinct?.authorization ??
+      (request.headers.authorization ? [request.headers.authorization] : []),
+    accessControlRequestMethod: request.headers['access-control-request-method'] as string | undefined,
+    body,
+    bodyToken:
+      !!body &&
+      typeof body === 'object' &&
+      Object.hasOwn(body, 'access_token') &&
+      /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? ''),
+  };
+}
+
+function send(reply: FastifyReply, response: CoreResponse): FastifyReply {
+  return reply.code(response.status).headers(response.headers).send(response.body);
+}
+
+const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) => {
+  const { auth } = options;
+  app.decorateRequest('auth', undefined);
+
+  const guard = (authenticate: AuthenticateOptions): preHandlerAsyncHookHandler =>
+    async function mcpAuthGuard(request, reply) {
+      const result = await auth.authenticate(toCoreRequest(request), authenticate);
+      if (result.response) return send(reply, result.response);
+      if (result.auth) {
+        request.auth = result.auth;
+        // The MCP SDK transport reads the identity from the raw Node request.
+        (request.raw as typeof request.raw & { auth?: AuthInfo }).auth = result.auth;
+      }
+    };
+  app.decorate('mcpAuth', Object.freeze({ auth, protect: (o: AuthenticateOptions = {}) => guard(o) }));
+
+  const metadataHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const response = await auth.handleMetadataRequest(toCoreRequest(request));
+    return response ? send(reply, response) : reply.callNotFound();
+  };
+  for (const path of new Set(auth.routes.map((r) => r.path))) {
+    for (const url of [path, `${path}/`]) {
+      app.route({
+        method: ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        url,
+        exposeHeadRoute: false,
+        handler: metadataHandler,
+      });
+    }
+  }
+
+  if (options.protect !== false) {
+    const protectByPath = guard({});
+    app.addHook('preHandler', async (request, reply) => {
+      if (request.routeOptions.handler === metadataHandler) return;
+      if (auth.resourceFor(request.url, request.headers.host)?.protect !== true) return;
+      return protectByPath.call(app, request, reply);
+    });
+  }
+};
+
+/**
+ * The Fastify plugin: serves the metadata routes, protects every request under each resource's
+ * path (all methods, so the SSE `GET` and the session `DELETE` too), decorates `request.auth`,
+ * and exposes `app.mcpAuth.protect({ resource, scopes })` for custom routes.
+ *
+ * @example
+ * ```ts
+ * const auth = await compile();
+ * await app.register(mcpAuth, { auth });
+ * app.post('/mcp', async (request, reply) => transport.handleRequest(request.raw, reply.raw, request.body));
+ * ```
+ */
+export const mcpAuth = fp(plugin, { fastify: '5.x', name: 'mcp-auth-config' });
+export default mcpAuth;

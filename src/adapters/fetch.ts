@@ -1,0 +1,92 @@
+/**
+ * `mcp-auth-config/fetch`: Web `Request` → `Response` (Hono, Bun, Deno, Workers, Next.js).
+ * @module
+ */
+import type { McpAuth } from '../runtime/mcp-auth.js';
+import type { AuthenticateOptions, CoreRequest, CoreResponse } from '../runtime/types.js';
+import type { AuthInfo } from '../verify/auth-info.js';
+
+function toResponse(response: CoreResponse): Response {
+  return new Response(response.body ?? null, { status: response.status, headers: response.headers });
+}
+
+async function toCoreRequest(request: Request, wantsBody: boolean): Promise<CoreRequest> {
+  const url = new URL(request.url);
+  const authorization = request.headers.get('authorization');
+  let body: unknown;
+  if (wantsBody && request.method === 'POST' && /json/i.test(request.headers.get('content-type') ?? '')) {
+    // Read a clone: the application receives the request unchanged.
+    body = await request
+      .clone()
+      .json()
+      .catch(() => undefined);
+  }
+  return {
+    method: request.method,
+    url: `${url.pathname}${url.search}`,
+    host: request.headers.get('host') ?? url.host,
+    authorization: authorization === null ? [] : [authorization],
+    accessControlRequestMethod: request.headers.get('access-control-request-method') ?? undefined,
+    body,
+  };
+}
+
+/** The result of {@link createFetchAuth}'s handler when a request may proceed. */
+export interface FetchAuthContext {
+  /** The caller's identity; `undefined` for unprotected paths and CORS preflights. */
+  readonly auth: AuthInfo | undefined;
+}
+
+/**
+ * A `(request) => Promise<Response | undefined>` function: a `Response` for metadata routes and
+ * refused requests; `undefined` when the application should handle the request (then
+ * `authFor(request)` gives the identity).
+ *
+ * @example
+ * ```ts
+ * const mcpAuth = createFetchAuth(auth);
+ * export default { async fetch(request) {
+ *   return (await mcpAuth.handle(request)) ?? app(request, mcpAuth.authFor(request));
+ * } };
+ * ```
+ */
+export function createFetchAuth(auth: McpAuth, options: AuthenticateOptions = {}) {
+  const identities = new WeakMap<Request, AuthInfo>();
+  return Object.freeze({
+    async handle(request: Request): Promise<Response | undefined> {
+      const core = await toCoreRequest(request, false);
+      const metadata = await auth.handleMetadataRequest(core);
+      if (metadata) return toResponse(metadata);
+      const resource = options.resource ? undefined : auth.resourceFor(core.url, core.host);
+      if (!options.resource && !resource?.protect) return undefined;
+      const wantsBody =
+        (resource ?? auth.resources.find((r) => r.resource === options.resource))?.toolScopes.size ?? 0;
+      const result = await auth.authenticate(wantsBody ? await toCoreRequest(request, true) : core, options);
+      if (result.response) return toResponse(result.response);
+      if (result.auth) identities.set(request, result.auth);
+      return undefined;
+    },
+    /** The identity established by `handle` for this request. */
+    authFor(request: Request): AuthInfo | undefined {
+      return identities.get(request);
+    },
+  });
+}
+
+/**
+ * Wraps a fetch handler: metadata and protection first, then `handler(request, { auth })`.
+ *
+ * @example
+ * ```ts
+ * const handler = withMcpAuth(auth, (request, { auth }) => transport.handleRequest(request, { authInfo: auth }));
+ * ```
+ */
+export function withMcpAuth(
+  auth: McpAuth,
+  handler: (request: Request, context: FetchAuthContext) => Response | Promise<Response>,
+  options: AuthenticateOptions = {},
+): (request: Request) => Promise<Response> {
+  const mcpAuth = createFetchAuth(auth, options);
+  return async (request) =>
+    (await mcpAuth.handle(request)) ?? handler(request, { auth: mcpAuth.authFor(request) });
+}

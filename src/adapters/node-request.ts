@@ -1,0 +1,69 @@
+/**
+ * Translation between `node:http` (also Express) requests and the neutral core. No policy.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { McpAuth } from '../runtime/mcp-auth.js';
+import type { CoreRequest, CoreResponse } from '../runtime/types.js';
+
+/** The largest JSON body read to find the called tools (larger bodies are left to the application). */
+const MAX_BODY = 4 * 1024 * 1024;
+
+/** A Node request that may carry a parsed body (Express, or set by this adapter) and the identity. */
+export type NodeRequest = IncomingMessage & { body?: unknown; auth?: unknown };
+
+/** The neutral request for a Node request. */
+export function toCoreRequest(req: NodeRequest): CoreRequest {
+  const authorization =
+    req.headersDistinct?.authorization ?? (req.headers.authorization ? [req.headers.authorization] : []);
+  const body = req.body;
+  const bodyToken =
+    !!body &&
+    typeof body === 'object' &&
+    !Array.isArray(body) &&
+    Object.hasOwn(body, 'access_token') &&
+    /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    host: req.headers.host,
+    authorization,
+    accessControlRequestMethod: req.headers['access-control-request-method'],
+    body,
+    bodyToken,
+  };
+}
+
+/**
+ * Reads and parses a JSON body once and leaves it on `req.body`, so per-tool scopes can be read
+ * and the application (e.g. the MCP SDK transport's `handleRequest(req, res, req.body)`) gets
+ * the same value. Only for POST with a JSON content type and no body parsed yet.
+ */
+export async function ensureJsonBody(req: NodeRequest): Promise<void> {
+  if (req.body !== undefined || req.method !== 'POST' || !/json/i.test(req.headers['content-type'] ?? ''))
+    return;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) break;
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    req.body = JSON.parse(text);
+  } catch {
+    req.body = text;
+  }
+}
+
+/** Writes a core response. */
+export function sendCoreResponse(res: ServerResponse, response: CoreResponse): void {
+  res.writeHead(response.status, response.headers);
+  res.end(response.body);
+}
+
+/** Whether a request is under a resource the runtime protects by default. */
+export function isProtectedPath(auth: McpAuth, req: IncomingMessage): boolean {
+  return auth.resourceFor(req.url ?? '/', req.headers.host)?.protect === true;
+}

@@ -1,0 +1,164 @@
+/**
+ * The one outbound HTTP path of the library (discovery, JWKS, introspection): https, or http to
+ * loopback only; no redirects; a total deadline over headers and body; a size cap enforced while
+ * streaming; the body must be a JSON object. Failures are {@link DiscoveryError}s whose messages
+ * name the URL and the rule, never the upstream text.
+ * @module
+ */
+import { Agent, request, type Dispatcher } from 'undici';
+import { DiscoveryError } from '../errors.js';
+import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
+
+/** Limits of one guarded fetch. */
+export interface FetchLimits {
+  /** Total deadline, headers and body, in milliseconds. Default 5000. */
+  readonly timeoutMs?: number | undefined;
+  /** Largest accepted body in bytes. Default 1 MiB. */
+  readonly maxBytes?: number | undefined;
+}
+
+/** A guarded request. */
+export interface GuardedRequest extends FetchLimits {
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** The undici dispatcher to use (the runtime owns one so `close()` releases its sockets). */
+  readonly dispatcher?: Dispatcher | undefined;
+  /** Accept these non-2xx statuses as "answered" instead of failing (e.g. 404 during discovery). */
+  readonly acceptStatus?: (status: number) => boolean;
+}
+
+/** The answer of a guarded fetch: its status and, for 2xx, the parsed JSON object. */
+export interface GuardedResponse {
+  readonly status: number;
+  readonly json: Record<string, unknown> | undefined;
+}
+
+/** The defaults of {@link FetchLimits}. */
+export const FETCH_DEFAULTS = Object.freeze({ timeoutMs: 5000, maxBytes: 1024 * 1024 });
+
+/** Creates the keep-alive dispatcher a runtime shares between its fetches. */
+export function createDispatcher(): Agent {
+  return new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+}
+
+/** Checks that a URL may be fetched at all; throws `insecure_url` otherwise. */
+export function assertFetchableUrl(value: string | URL): URL {
+  const url = typeof value === 'string' ? tryParseUrl(value) : value;
+  if (!url) throw new DiscoveryError('insecure_url', `"${String(value)}" is not an absolute URL`);
+  const reason = insecureUrlReason(url);
+  if (reason)
+    throw new DiscoveryError('insecure_url', `refusing to fetch ${url.href}: ${reason}`, { url: url.href });
+  if (url.username || url.password) {
+    throw new DiscoveryError(
+      'insecure_url',
+      `refusing to fetch ${url.origin}: URLs with credentials are not fetched`,
+      {
+        url: url.origin,
+      },
+    );
+  }
+  return url;
+}
+
+/**
+ * Fetches a JSON object under the guard rules.
+ *
+ * @example
+ * ```ts
+ * const { json } = await guardedFetch('https://auth.example.com/.well-known/oauth-authorization-server', { timeoutMs: 3000 });
+ * ```
+ * @throws {DiscoveryError} `insecure_url`, `timeout`, `too_large`, `redirect`, `http_status`, `not_json`, `network`
+ */
+export async function guardedFetch(
+  target: string | URL,
+  options: GuardedRequest = {},
+): Promise<GuardedResponse> {
+  const url = assertFetchableUrl(target);
+  const href = url.href;
+  const timeoutMs = options.timeoutMs ?? FETCH_DEFAULTS.timeoutMs;
+  const maxBytes = options.maxBytes ?? FETCH_DEFAULTS.maxBytes;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const timedOut = () =>
+    new DiscoveryError('timeout', `${href} did not answer within ${timeoutMs} ms`, { url: href });
+  try {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(href, {
+        method: options.method ?? 'GET',
+        headers: { accept: 'application/json', 'user-agent': 'mcp-auth-config', ...options.headers },
+        body: options.body ?? null,
+        signal: controller.signal,
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      });
+    } catch (err) {
+      if (controller.signal.aborted) throw timedOut();
+      throw new DiscoveryError('network', `could not reach ${href} (${networkReason(err)})`, {
+        url: href,
+        cause: err,
+      });
+    }
+    const { statusCode: status, body } = response;
+    if (status >= 300 && status < 400) {
+      body.destroy();
+      throw new DiscoveryError(
+        'redirect',
+        `${href} answered with a redirect (${status}); redirects are not followed`,
+        {
+          url: href,
+          status,
+        },
+      );
+    }
+    if (status < 200 || status >= 300) {
+      body.destroy();
+      if (options.acceptStatus?.(status)) return { status, json: undefined };
+      throw new DiscoveryError('http_status', `${href} answered HTTP ${status}`, { url: href, status });
+    }
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      body.destroy();
+      throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          body.destroy();
+          throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
+        }
+        chunks.push(chunk);
+      }
+    } catch (err) {
+      if (err instanceof DiscoveryError) throw err;
+      if (controller.signal.aborted) throw timedOut();
+      throw new DiscoveryError('network', `the connection to ${href} failed while reading`, {
+        url: href,
+        cause: err,
+      });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      throw new DiscoveryError('not_json', `${href} did not return JSON`, { url: href });
+    }
+    if (!json || typeof json !== 'object' || Array.isArray(json)) {
+      throw new DiscoveryError('not_json', `${href} did not return a JSON object`, { url: href });
+    }
+    return { status, json: json as Record<string, unknown> };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A short, fixed description of a network error (a code such as ECONNREFUSED, never a message). */
+function networkReason(err: unknown): string {
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } }).code ??
+    (err as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'connection failed';
+}

@@ -1,0 +1,136 @@
+/**
+ * The live state of one issuer inside a runtime: resolved once per compile, optionally refreshed,
+ * and in lazy start-up retried in the background with exponential backoff and jitter.
+ * @module
+ */
+import { DiscoveryError } from '../errors.js';
+import { resolveIssuer, type ResolveContext, type ResolvedIssuer } from './resolve.js';
+import type { Transpile } from './transpile.js';
+import type { IssuerEntry } from '../manifest/schema.js';
+
+/** How an issuer is kept fresh. */
+export interface IssuerStateOptions {
+  /** Re-fetch this often (ms); 0 = never. A failed refresh keeps the last good document. */
+  readonly refreshMs: number;
+  /** Backoff bounds for retries after a failure (ms). */
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+}
+
+type Entry = Pick<IssuerEntry, 'issuer' | 'wellKnownUrl' | 'metadata' | 'type'> & {
+  transpile?: Transpile | undefined;
+};
+
+/**
+ * One issuer's metadata with single-flight resolution. `get()` never starts a second fetch while
+ * one is in flight, and does not fetch at all while a retry backoff is pending (it rejects with
+ * the last error at once, so an outage is not hammered by incoming requests).
+ */
+export class IssuerState {
+  readonly id: string;
+  #entry: Entry;
+  #context: ResolveContext;
+  #options: IssuerStateOptions;
+  #current: ResolvedIssuer | undefined;
+  #inflight: Promise<ResolvedIssuer> | undefined;
+  #lastError: DiscoveryError | undefined;
+  #retryAt = 0;
+  #failures = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(id: string, entry: Entry, context: ResolveContext, options: IssuerStateOptions) {
+    this.id = id;
+    this.#entry = entry;
+    this.#context = context;
+    this.#options = options;
+  }
+
+  /** The last good resolution, if any. */
+  get current(): ResolvedIssuer | undefined {
+    return this.#current;
+  }
+
+  /** Milliseconds until the next retry is allowed (0 when a fetch may start now). */
+  get retryAfterMs(): number {
+    return Math.max(0, this.#retryAt - Date.now());
+  }
+
+  /** The resolved metadata, resolving it when needed. */
+  get(): Promise<ResolvedIssuer> {
+    if (this.#current) return Promise.resolve(this.#current);
+    if (this.#inflight) return this.#inflight;
+    if (this.#lastError && Date.now() < this.#retryAt) return Promise.reject(this.#lastError);
+    return this.#resolve();
+  }
+
+  /** Starts background work: periodic refresh, or retries in lazy mode after a failure. */
+  start(): void {
+    this.#schedule();
+  }
+
+  /** Stops timers. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+  }
+
+  #resolve(): Promise<ResolvedIssuer> {
+    const attempt = resolveIssuer(this.id, this.#entry, this.#context).then(
+      (resolved) => {
+        // A refresh that names another issuer is refused: keep the last good document.
+        if (this.#current && resolved.issuer !== this.#current.issuer) return this.#current;
+        this.#current = resolved;
+        this.#lastError = undefined;
+        this.#failures = 0;
+        this.#retryAt = 0;
+        return resolved;
+      },
+      (err: unknown) => {
+        const error =
+          err instanceof DiscoveryError
+            ? err
+            : new DiscoveryError('network', `resolving issuer "${this.id}" failed`, {
+                issuerId: this.id,
+                cause: err,
+              });
+        this.#lastError = error;
+        this.#failures++;
+        this.#retryAt = Date.now() + this.#backoffMs();
+        if (this.#current) return this.#current;
+        throw error;
+      },
+    );
+    this.#inflight = attempt.finally(() => {
+      this.#inflight = undefined;
+      this.#schedule();
+    });
+    return this.#inflight;
+  }
+
+  #backoffMs(): number {
+    const min = this.#options.retryMinMs ?? 1000;
+    const max = this.#options.retryMaxMs ?? 60_000;
+    const base = Math.min(max, min * 2 ** Math.min(this.#failures - 1, 16));
+    return Math.round(base / 2 + Math.random() * (base / 2));
+  }
+
+  #schedule(): void {
+    if (this.#closed || this.#inflight) return;
+    clearTimeout(this.#timer);
+    let delay: number | undefined;
+    if (!this.#current && this.#lastError) delay = this.retryAfterMs;
+    else if (this.#current && this.#options.refreshMs > 0)
+      delay = this.#lastError ? this.retryAfterMs : this.#options.refreshMs;
+    if (delay === undefined) return;
+    this.#timer = setTimeout(() => {
+      if (this.#current) this.#refresh();
+      else void this.#resolve().catch(() => undefined);
+    }, delay);
+    this.#timer.unref();
+  }
+
+  #refresh(): void {
+    void this.#resolve().catch(() => undefined);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Resolving one manifest issuer into validated metadata: discovered from the issuer URL, fetched
+ * from a given well-known URL, or taken from hand-written metadata; the transpile hook runs on the
+ * raw snake_case document before validation.
+ * @module
+ */
+import type { Dispatcher } from 'undici';
+import { DiscoveryError } from '../errors.js';
+import type { IssuerEntry } from '../manifest/schema.js';
+import {
+  mcpReadiness,
+  validateAuthorizationServerMetadata,
+  type AuthorizationServerMetadata,
+  type ReadinessFinding,
+} from '../metadata/authorization-server.js';
+import { toSnakeCase } from '../metadata/case.js';
+import { wellKnownUrls } from '../metadata/well-known.js';
+import { deepFreeze } from '../lib/freeze.js';
+import { guardedFetch, type FetchLimits } from './fetch.js';
+import { applyTranspile, type Transpile } from './transpile.js';
+
+/** What resolution needs besides the issuer entry. */
+export interface ResolveContext extends FetchLimits {
+  readonly dispatcher?: Dispatcher | undefined;
+}
+
+/** An issuer resolved into validated, frozen metadata. */
+export interface ResolvedIssuer {
+  /** The manifest id. */
+  readonly id: string;
+  /** The issuer identifier, exactly as the metadata states it. */
+  readonly issuer: string;
+  /** The validated metadata in wire (snake_case) form, unknown fields kept. */
+  readonly metadata: AuthorizationServerMetadata;
+  /** Where it came from: the URL that answered, or `manual`. */
+  readonly source: { readonly kind: 'discovery' | 'well-known' | 'manual'; readonly url?: string };
+  /** MCP readiness findings. */
+  readonly findings: readonly ReadinessFinding[];
+}
+
+/** The issuer string a manifest entry names before anything is fetched, if it names one. */
+export function configuredIssuer(entry: Pick<IssuerEntry, 'issuer' | 'metadata'>): string | undefined {
+  return entry.metadata?.issuer ?? entry.issuer;
+}
+
+function finish(
+  id: string,
+  metadata: AuthorizationServerMetadata,
+  source: ResolvedIssuer['source'],
+): ResolvedIssuer {
+  return deepFreeze({ id, issuer: metadata.issuer, metadata, source, findings: mcpReadiness(metadata) });
+}
+
+/**
+ * Resolves an issuer entry. For discovery, candidates are tried in order: a 4xx (or a 200 that is
+ * not a valid document for this issuer) moves on to the next; a 5xx, a redirect or a network
+ * failure stops with that error, since the server exists but is failing.
+ *
+ * @example
+ * ```ts
+ * const resolved = await resolveIssuer('main', { issuer: 'https://as.example', type: 'auto' });
+ * resolved.metadata.token_endpoint;
+ * ```
+ * @throws {DiscoveryError}
+ */
+export async function resolveIssuer(
+  id: string,
+  entry: Pick<IssuerEntry, 'issuer' | 'wellKnownUrl' | 'metadata' | 'type'> & {
+    transpile?: Transpile | undefined;
+  },
+  context: ResolveContext = {},
+): Promise<ResolvedIssuer> {
+  const validate = async (raw: Record<string, unknown>, url: string | undefined) =>
+    validateAuthorizationServerMetadata(await applyTranspile(raw, entry.transpile, id), {
+      expectedIssuer: configuredIssuer(entry),
+      url,
+      issuerId: id,
+    });
+
+  if (entry.metadata) {
+    return finish(id, await validate(toSnakeCase(entry.metadata), undefined), { kind: 'manual' });
+  }
+  if (entry.wellKnownUrl) {
+    const { json } = await guardedFetch(entry.wellKnownUrl, context);
+    return finish(id, await validate(json!, entry.wellKnownUrl), {
+      kind: 'well-known',
+      url: entry.wellKnownUrl,
+    });
+  }
+  if (!entry.issuer)
+    throw new DiscoveryError('invalid_metadata', `issuer "${id}" names no source`, { issuerId: id });
+
+  let firstInvalid: DiscoveryError | undefined;
+  const candidates = wellKnownUrls(entry.issuer, entry.type);
+  for (const url of candidates) {
+    const { json } = await guardedFetch(url, { ...context, acceptStatus: (s) => s >= 400 && s < 500 });
+    if (!json) continue;
+    try {
+      return finish(id, await validate(json, url.href), { kind: 'discovery', url: url.href });
+    } catch (err) {
+      if (!(err instanceof DiscoveryError) || err.code === 'transpile_failed') throw err;
+      firstInvalid ??= err;
+    }
+  }
+  throw (
+    firstInvalid ??
+    new DiscoveryError(
+      'not_found',
+      `no metadata found for issuer "${id}" at ${candidates.map((u) => u.href).join(', ')}`,
+      { issuerId: id, url: candidates[0]!.href },
+    )
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * The seed API (Logto's `mcp-auth`): `fetchServerConfig` and `fetchServerConfigByWellKnownUrl`,
+ * on the same resolution engine as the manifest.
+ * @module
+ */
+import { OptionError } from '../errors.js';
+import type { RawMetadata } from '../manifest/schema.js';
+import { toCamelCase } from '../metadata/case.js';
+import { resolveIssuer } from './resolve.js';
+import type { FetchLimits } from './fetch.js';
+
+/** The kind of authorization server: OpenID Connect or plain OAuth 2.0. */
+export type AuthServerType = 'oidc' | 'oauth';
+
+/** Authorization-server metadata in camelCase, unknown fields kept. */
+export interface CamelCaseAuthorizationServerMetadata {
+  readonly issuer: string;
+  readonly authorizationEndpoint?: string;
+  readonly tokenEndpoint?: string;
+  readonly jwksUri?: string;
+  readonly registrationEndpoint?: string;
+  readonly introspectionEndpoint?: string;
+  readonly responseTypesSupported?: readonly string[];
+  readonly codeChallengeMethodsSupported?: readonly string[];
+  readonly scopesSupported?: readonly string[];
+  readonly [field: string]: unknown;
+}
+
+/** An authorization server's configuration, as the seed API returns and accepts it. */
+export interface AuthServerConfig {
+  readonly type: AuthServerType;
+  readonly metadata: CamelCaseAuthorizationServerMetadata;
+}
+
+/** Options of {@link fetchServerConfig} and {@link fetchServerConfigByWellKnownUrl}. */
+export interface ServerConfigOptions extends FetchLimits {
+  readonly type: AuthServerType;
+  /** Fixes the raw snake_case document before validation; may be async. */
+  readonly transpileData?: (data: RawMetadata) => RawMetadata | Promise<RawMetadata>;
+}
+
+function checkType(options: ServerConfigOptions | undefined): AuthServerType {
+  if (options?.type !== 'oidc' && options?.type !== 'oauth') {
+    throw new OptionError('options.type must be "oidc" or "oauth"');
+  }
+  return options.type;
+}
+
+/**
+ * Fetches an authorization server's metadata from its issuer URL: `oauth` uses RFC 8414 path
+ * insertion, `oidc` appends `/.well-known/openid-configuration`. The document's `issuer` must be
+ * identical to `issuer`.
+ *
+ * @example
+ * ```ts
+ * const config = await fetchServerConfig('https://auth.logto.io/oidc', { type: 'oidc' });
+ * config.metadata.tokenEndpoint;
+ * ```
+ * @throws {DiscoveryError}
+ */
+export async function fetchServerConfig(
+  issuer: string,
+  options: ServerConfigOptions,
+): Promise<AuthServerConfig> {
+  const type = checkType(options);
+  const resolved = await resolveIssuer(issuer, { issuer, type, transpile: options.transpileData }, options);
+  return Object.freeze({
+    type,
+    metadata: Object.freeze(toCamelCase(resolved.metadata)) as CamelCaseAuthorizationServerMetadata,
+  });
+}
+
+/**
+ * Fetches an authorization server's metadata from exactly `wellKnownUrl`.
+ *
+ * @example
+ * ```ts
+ * const config = await fetchServerConfigByWellKnownUrl('https://login.corp.example/custom/openid-configuration', { type: 'oidc' });
+ * ```
+ * @throws {DiscoveryError}
+ */
+export async function fetchServerConfigByWellKnownUrl(
+  wellKnownUrl: string,
+  options: ServerConfigOptions,
+): Promise<AuthServerConfig> {
+  const type = checkType(options);
+  const resolved = await resolveIssuer(
+    wellKnownUrl,
+    { wellKnownUrl, type, transpile: options.transpileData },
+    options,
+  );
+  return Object.freeze({
+    type,
+    metadata: Object.freeze(toCamelCase(resolved.metadata)) as CamelCaseAuthorizationServerMetadata,
+  });
+}

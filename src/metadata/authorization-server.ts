@@ -1,0 +1,164 @@
+/**
+ * Validation of authorization-server metadata (RFC 8414 §2, OpenID Connect Discovery §3) and the
+ * MCP readiness findings derived from it.
+ * @module
+ */
+import { DiscoveryError } from '../errors.js';
+import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
+
+/** Authorization-server metadata in its wire (snake_case) form. Unknown fields are kept. */
+export interface AuthorizationServerMetadata {
+  readonly issuer: string;
+  readonly authorization_endpoint?: string;
+  readonly token_endpoint?: string;
+  readonly jwks_uri?: string;
+  readonly registration_endpoint?: string;
+  readonly introspection_endpoint?: string;
+  readonly scopes_supported?: readonly string[];
+  readonly response_types_supported?: readonly string[];
+  readonly grant_types_supported?: readonly string[];
+  readonly code_challenge_methods_supported?: readonly string[];
+  readonly client_id_metadata_document_supported?: boolean;
+  readonly [field: string]: unknown;
+}
+
+/** One MCP readiness finding about an issuer; reported, never thrown. */
+export interface ReadinessFinding {
+  /** `error`: MCP clients cannot use this issuer as it is. `warning`: they may, with care. */
+  readonly severity: 'error' | 'warning';
+  /** A stable code, e.g. `pkce_not_advertised`. */
+  readonly code: string;
+  readonly message: string;
+}
+
+const URL_FIELDS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'jwks_uri',
+  'registration_endpoint',
+  'introspection_endpoint',
+  'revocation_endpoint',
+  'userinfo_endpoint',
+  'end_session_endpoint',
+  'pushed_authorization_request_endpoint',
+  'device_authorization_endpoint',
+];
+const ARRAY_FIELDS = [
+  'scopes_supported',
+  'response_types_supported',
+  'response_modes_supported',
+  'grant_types_supported',
+  'code_challenge_methods_supported',
+  'token_endpoint_auth_methods_supported',
+];
+
+/**
+ * Validates a raw metadata document. Checks: it is an object; `issuer` is a string **identical**
+ * to `expectedIssuer` when one is given (RFC 8414 §3.3, no normalisation: a trailing slash
+ * matters); the endpoints the library or MCP clients use are absolute https (or loopback http)
+ * URLs; the `*_supported` fields are string arrays. Does NOT check: endpoints it never calls
+ * for being reachable; OpenID-only fields beyond their types.
+ *
+ * @example
+ * ```ts
+ * const metadata = validateAuthorizationServerMetadata(json, { expectedIssuer: 'https://as.example' });
+ * ```
+ * @throws {DiscoveryError} `issuer_mismatch` or `invalid_metadata`
+ */
+export function validateAuthorizationServerMetadata(
+  raw: unknown,
+  options: {
+    expectedIssuer?: string | undefined;
+    url?: string | undefined;
+    issuerId?: string | undefined;
+  } = {},
+): AuthorizationServerMetadata {
+  const where = options.url ? ` from ${options.url}` : '';
+  const details = {
+    ...(options.url ? { url: options.url } : {}),
+    ...(options.issuerId ? { issuerId: options.issuerId } : {}),
+  };
+  const invalid = (why: string) =>
+    new DiscoveryError('invalid_metadata', `metadata${where} is invalid: ${why}`, details);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid('not a JSON object');
+  const doc = raw as Record<string, unknown>;
+  if (typeof doc.issuer !== 'string' || doc.issuer === '') throw invalid('"issuer" is missing');
+  if (options.expectedIssuer !== undefined && doc.issuer !== options.expectedIssuer) {
+    throw new DiscoveryError(
+      'issuer_mismatch',
+      `metadata${where} names another issuer than the configured "${options.expectedIssuer}"; they must be identical (RFC 8414 §3.3)`,
+      details,
+    );
+  }
+  for (const field of URL_FIELDS) {
+    const value = doc[field];
+    if (value === undefined) continue;
+    const url = typeof value === 'string' ? tryParseUrl(value) : undefined;
+    if (!url) throw invalid(`"${field}" is not an absolute URL`);
+    if (insecureUrlReason(url)) throw invalid(`"${field}" is not https`);
+  }
+  for (const field of ARRAY_FIELDS) {
+    const value = doc[field];
+    if (value !== undefined && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
+      throw invalid(`"${field}" is not an array of strings`);
+    }
+  }
+  return doc as AuthorizationServerMetadata;
+}
+
+/**
+ * What MCP clients need from an authorization server, as findings (never thrown): the `code`
+ * response type, the `authorization_code` grant (absent `grant_types_supported` means the
+ * RFC 8414 default, which includes it), PKCE `S256`, a way to register (Dynamic Client
+ * Registration or Client ID Metadata Documents) and a `jwks_uri` for local JWT verification.
+ *
+ * @example
+ * ```ts
+ * for (const f of mcpReadiness(metadata)) console.log(f.severity, f.code, f.message);
+ * ```
+ */
+export function mcpReadiness(metadata: AuthorizationServerMetadata): ReadinessFinding[] {
+  const findings: ReadinessFinding[] = [];
+  const add = (severity: ReadinessFinding['severity'], code: string, message: string) =>
+    findings.push({ severity, code, message });
+  const responseTypes = metadata.response_types_supported;
+  if (!responseTypes)
+    add(
+      'warning',
+      'response_types_missing',
+      '"response_types_supported" is missing (required by RFC 8414); MCP clients need "code"',
+    );
+  else if (!responseTypes.includes('code'))
+    add('error', 'no_code_response_type', '"response_types_supported" lacks "code", which MCP clients use');
+  const grants = metadata.grant_types_supported;
+  if (grants && !grants.includes('authorization_code')) {
+    add('error', 'no_authorization_code_grant', '"grant_types_supported" lacks "authorization_code"');
+  }
+  if (!metadata.authorization_endpoint)
+    add('error', 'no_authorization_endpoint', 'no "authorization_endpoint"');
+  if (!metadata.token_endpoint) add('error', 'no_token_endpoint', 'no "token_endpoint"');
+  const pkce = metadata.code_challenge_methods_supported;
+  if (!pkce) {
+    add(
+      'warning',
+      'pkce_not_advertised',
+      '"code_challenge_methods_supported" is absent, so MCP clients will refuse this server; some providers (Entra ID, Cognito) accept PKCE without advertising it: add `"transpile": { "code_challenge_methods_supported": ["S256"] }` if yours does',
+    );
+  } else if (!pkce.includes('S256')) {
+    add('error', 'no_s256', '"code_challenge_methods_supported" lacks "S256", which MCP clients require');
+  }
+  if (!metadata.registration_endpoint && metadata.client_id_metadata_document_supported !== true) {
+    add(
+      'warning',
+      'no_client_registration',
+      'neither "registration_endpoint" nor "client_id_metadata_document_supported": MCP clients need a pre-registered client id',
+    );
+  }
+  if (!metadata.jwks_uri)
+    add(
+      'warning',
+      'no_jwks_uri',
+      'no "jwks_uri": JWT access tokens cannot be verified locally (give issuers.<id>.jwks, or use introspection)',
+    );
+  return findings;
+}

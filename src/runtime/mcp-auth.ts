@@ -1,0 +1,329 @@
+/**
+ * The compiled runtime: the metadata routes and request authentication, framework-neutral.
+ * Everything here is computed at compile time; the request path only looks things up.
+ * @module
+ */
+import type { Agent } from 'undici';
+import { OptionError, TokenError } from '../errors.js';
+import { deepFreeze } from '../lib/freeze.js';
+import type { Manifest } from '../manifest/schema.js';
+import {
+  AUTHORIZATION_SERVER_METADATA_ROOT,
+  PROTECTED_RESOURCE_METADATA_ROOT,
+} from '../metadata/well-known.js';
+import type { AuthInfo } from '../verify/auth-info.js';
+import { extractBearer } from '../verify/bearer.js';
+import { errorResponse } from '../verify/challenge.js';
+import { expandScopes, missingScopes } from '../verify/scopes.js';
+import type { IssuerRuntime } from './compile.js';
+import { protectedResourceMetadata, type CompiledResource } from './resource.js';
+import { calledTools } from './tools.js';
+import type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse, Logger } from './types.js';
+
+/** One metadata route the runtime serves. */
+export interface MetadataRoute {
+  readonly path: string;
+  readonly kind: 'protected-resource' | 'authorization-server-mirror';
+  readonly resource: string;
+}
+
+/** An object usable as the MCP SDK's `OAuthTokenVerifier`. */
+export interface OAuthTokenVerifier {
+  verifyAccessToken(token: string): Promise<AuthInfo>;
+}
+
+const CORS_METADATA = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+  'access-control-allow-headers': 'Authorization, MCP-Protocol-Version, Content-Type',
+  'access-control-max-age': '86400',
+};
+
+interface RuntimeParts {
+  readonly manifest: Manifest;
+  readonly resources: readonly CompiledResource[];
+  readonly issuers: ReadonlyMap<string, IssuerRuntime>;
+  readonly dispatcher: Agent;
+  readonly logger?: Logger | undefined;
+}
+
+function pathOf(url: string): { path: string; queryToken: boolean } {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const queryToken = q >= 0 && new URLSearchParams(url.slice(q + 1)).has('access_token');
+  return { path, queryToken };
+}
+
+function json(status: number, value: unknown, headers: Record<string, string>, head: boolean): CoreResponse {
+  const body = JSON.stringify(value);
+  return {
+    status,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    },
+    body: head ? undefined : body,
+  };
+}
+
+/**
+ * A compiled manifest. Created by {@link compile}; frozen. Mount it with an adapter
+ * (`mcp-auth-config/fastify`, `/express`, `/node`, `/fetch`) or call its two core functions.
+ *
+ * @example
+ * ```ts
+ * const auth = await compile();
+ * const response = auth.handleMetadataRequest({ method: 'GET', url: '/.well-known/oauth-protected-resource/mcp', authorization: [] });
+ * const result = await auth.authenticate({ method: 'POST', url: '/mcp', authorization: [req.headers.authorization ?? ''] });
+ * ```
+ */
+export class McpAuth {
+  /** The validated manifest. */
+  readonly manifest: Manifest;
+  /** The compiled resources, in manifest order. */
+  readonly resources: readonly CompiledResource[];
+  /** Every metadata route served. */
+  readonly routes: readonly MetadataRoute[];
+  readonly #issuers: ReadonlyMap<string, IssuerRuntime>;
+  readonly #dispatcher: Agent;
+  readonly #logger: Logger | undefined;
+  readonly #byMetadataPath: ReadonlyMap<
+    string,
+    { kind: MetadataRoute['kind']; candidates: readonly CompiledResource[] }
+  >;
+
+  constructor(parts: RuntimeParts) {
+    this.manifest = parts.manifest;
+    this.resources = Object.freeze([...parts.resources]);
+    this.#issuers = parts.issuers;
+    this.#dispatcher = parts.dispatcher;
+    this.#logger = parts.logger;
+
+    const table = new Map<string, { kind: MetadataRoute['kind']; candidates: CompiledResource[] }>();
+    const add = (path: string, kind: MetadataRoute['kind'], resource: CompiledResource) => {
+      const row = table.get(path) ?? { kind, candidates: [] };
+      if (row.kind === kind && !row.candidates.includes(resource)) row.candidates.push(resource);
+      table.set(path, row);
+    };
+    for (const resource of this.resources) add(resource.metadataPath, 'protected-resource', resource);
+    // The root document, for an origin that exactly one resource owns.
+    for (const resource of this.resources) {
+      const sameOrigin = this.resources.filter((r) => r.origin === resource.origin);
+      if (sameOrigin.length === 1) add(PROTECTED_RESOURCE_METADATA_ROOT, 'protected-resource', resource);
+      if (resource.mirrorAuthorizationServerMetadata)
+        add(AUTHORIZATION_SERVER_METADATA_ROOT, 'authorization-server-mirror', resource);
+    }
+    this.#byMetadataPath = table;
+    this.routes = Object.freeze(
+      [...table].flatMap(([path, row]) =>
+        row.candidates.map((r) => Object.freeze({ path, kind: row.kind, resource: r.resource })),
+      ),
+    );
+    deepFreeze(this.resources.map((r) => r.documentFields));
+    Object.freeze(this);
+  }
+
+  /** The resource a request path belongs to (longest path prefix; `Host` breaks ties), if any. */
+  resourceFor(url: string, host?: string): CompiledResource | undefined {
+    const { path } = pathOf(url);
+    let best: CompiledResource | undefined;
+    for (const resource of this.resources) {
+      const under = resource.path === '' || path === resource.path || path.startsWith(`${resource.path}/`);
+      if (!under) continue;
+      if (!best || resource.path.length > best.path.length) best = resource;
+      else if (
+        resource.path.length === best.path.length &&
+        host &&
+        new URL(resource.origin).host === host.toLowerCase()
+      )
+        best = resource;
+    }
+    return best;
+  }
+
+  #pick(candidates: readonly CompiledResource[], host: string | undefined): CompiledResource {
+    if (candidates.length > 1 && host) {
+      const match = candidates.find((r) => new URL(r.origin).host === host.toLowerCase());
+      if (match) return match;
+    }
+    return candidates[0]!;
+  }
+
+  /** The issuers' identifiers for a resource's PRM, or `undefined` while one is unknown (lazy start-up). */
+  #issuerStrings(resource: CompiledResource): string[] | undefined {
+    const out: string[] = [];
+    for (const id of resource.issuerIds) {
+      const issuer = this.#issuers.get(id)?.issuer;
+      if (issuer === undefined) return undefined;
+      out.push(issuer);
+    }
+    return out;
+  }
+
+  /**
+   * Answers a metadata request (Protected Resource Metadata, and the opt-in authorization-server
+   * mirror), or returns `undefined` when the path is not a metadata route (the application
+   * handles it). One trailing slash is tolerated; never a redirect.
+   */
+  handleMetadataRequest(request: CoreRequest): CoreResponse | undefined | Promise<CoreResponse | undefined> {
+    const { path } = pathOf(request.url);
+    const row =
+      this.#byMetadataPath.get(path) ??
+      (path.endsWith('/') ? this.#byMetadataPath.get(path.slice(0, -1)) : undefined);
+    if (!row) return undefined;
+    const method = request.method.toUpperCase();
+    if (method === 'OPTIONS') return { status: 204, headers: { ...CORS_METADATA }, body: undefined };
+    if (method !== 'GET' && method !== 'HEAD') {
+      return json(
+        405,
+        { error: 'method_not_allowed' },
+        { allow: 'GET, HEAD, OPTIONS', 'cache-control': 'no-store' },
+        false,
+      );
+    }
+    const head = method === 'HEAD';
+    const resource = this.#pick(row.candidates, request.host);
+    const cache = {
+      'cache-control': `public, max-age=${this.manifest.settings.metadataMaxAgeSeconds}`,
+      ...CORS_METADATA,
+    };
+    if (row.kind === 'protected-resource') {
+      const issuers = this.#issuerStrings(resource);
+      if (issuers) return json(200, protectedResourceMetadata(resource, issuers), cache, head);
+    }
+    return this.#slowMetadata(resource, row.kind, head, cache);
+  }
+
+  async #slowMetadata(
+    resource: CompiledResource,
+    kind: MetadataRoute['kind'],
+    head: boolean,
+    cache: Record<string, string>,
+  ): Promise<CoreResponse> {
+    try {
+      const resolved = await Promise.all(resource.issuerIds.map((id) => this.#issuers.get(id)!.resolved()));
+      if (kind === 'authorization-server-mirror') return json(200, resolved[0]!.metadata, cache, head);
+      return json(
+        200,
+        protectedResourceMetadata(
+          resource,
+          resolved.map((r) => r.issuer),
+        ),
+        cache,
+        head,
+      );
+    } catch (err) {
+      const retry = err instanceof TokenError ? (err.retryAfterSeconds ?? 5) : 5;
+      return json(
+        503,
+        { error: 'temporarily_unavailable' },
+        { 'retry-after': String(retry), 'cache-control': 'no-store' },
+        head,
+      );
+    }
+  }
+
+  /**
+   * Decides a request to a protected resource: a verified identity, a ready error response
+   * (400/401/403/503 with the right challenge), or pass-through for a CORS preflight.
+   *
+   * @example
+   * ```ts
+   * const result = await auth.authenticate(coreRequest, { scopes: ['write:notes'] });
+   * if (result.response) return send(result.response);
+   * if (result.auth) req.auth = result.auth;
+   * ```
+   */
+  async authenticate(request: CoreRequest, options: AuthenticateOptions = {}): Promise<AuthResult> {
+    const resource = this.#resourceOf(request, options.resource);
+    // CORS preflights carry no credentials by design; the application's CORS handling answers them.
+    if (request.method.toUpperCase() === 'OPTIONS' && request.accessControlRequestMethod) return {};
+    const tools =
+      options.tool !== undefined ? [options.tool] : resource.toolScopes.size ? calledTools(request.body) : [];
+    const needed = [
+      ...new Set([
+        ...resource.requiredScopes,
+        ...(options.scopes ?? []),
+        ...tools.flatMap((t) => resource.toolScopes.get(t) ?? []),
+      ]),
+    ];
+    let auth: AuthInfo | undefined;
+    try {
+      const { queryToken } = pathOf(request.url);
+      const token = extractBearer(
+        { authorization: request.authorization, queryToken, bodyToken: request.bodyToken ?? false },
+        resource.verifier.maxLength,
+      );
+      auth = await resource.verifier.verifyAccessToken(token);
+      const have = new Set(expandScopes(auth.scopes, resource.scopeHierarchy));
+      const missing = missingScopes(have, needed);
+      if (missing.length) throw new TokenError('insufficient_scope', 'scope', { requiredScopes: needed });
+      return { auth };
+    } catch (err) {
+      const error = err instanceof TokenError ? err : this.#unexpected(err);
+      if (error.code === 'unavailable')
+        this.#logger?.warn('mcp-auth-config: authorization server unavailable', {
+          resource: resource.resource,
+        });
+      const granted =
+        auth && resource.challengeGrantedScopes ? auth.scopes.filter((s) => resource.knownScopes.has(s)) : [];
+      return {
+        response: errorResponse(error, {
+          resourceMetadata: resource.metadataUrl,
+          scopes: needed,
+          challengeScopes: [...new Set([...granted, ...needed])],
+          publicToBrowsers: resource.publicToBrowsers,
+          showErrorDetails: options.showErrorDetails,
+        }),
+      };
+    }
+  }
+
+  #unexpected(err: unknown): TokenError {
+    this.#logger?.warn('mcp-auth-config: token check failed unexpectedly', {
+      error: err instanceof Error ? err.name : typeof err,
+    });
+    return new TokenError('invalid_token', 'rejected', { cause: err });
+  }
+
+  #resourceOf(request: CoreRequest, resource: string | undefined): CompiledResource {
+    if (resource !== undefined) {
+      const found = this.resources.find((r) => r.resource === resource);
+      if (!found)
+        throw new OptionError(
+          `resource "${resource}" is not in the manifest (known: ${this.resources.map((r) => r.resource).join(', ')})`,
+        );
+      return found;
+    }
+    const found =
+      this.resourceFor(request.url, request.host) ??
+      (this.resources.length === 1 ? this.resources[0] : undefined);
+    if (!found)
+      throw new OptionError(`no resource covers ${pathOf(request.url).path}; pass { resource } explicitly`);
+    return found;
+  }
+
+  /**
+   * A verifier for one resource, usable as the MCP SDK's `OAuthTokenVerifier` (e.g. with its
+   * `requireBearerAuth`). Default: the only resource.
+   *
+   * @example
+   * ```ts
+   * app.use('/mcp', requireBearerAuth({ verifier: auth.tokenVerifier('https://api.example.com/mcp') }));
+   * ```
+   */
+  tokenVerifier(resource?: string): OAuthTokenVerifier {
+    const found = this.#resourceOf(
+      { method: 'GET', url: '/', authorization: [] },
+      resource ?? (this.resources.length === 1 ? this.resources[0]!.resource : undefined),
+    );
+    return Object.freeze({ verifyAccessToken: (token: string) => found.verifier.verifyAccessToken(token) });
+  }
+
+  /** Releases timers and sockets. The runtime must not be used afterwards. */
+  async close(): Promise<void> {
+    for (const issuer of this.#issuers.values()) issuer.state.close();
+    await this.#dispatcher.close();
+  }
+}

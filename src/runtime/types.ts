@@ -1,0 +1,58 @@
+/**
+ * The framework-neutral request and response the adapters translate to and from.
+ * @module
+ */
+import type { AuthInfo } from '../verify/auth-info.js';
+
+/** What the core needs to know of an incoming request. */
+export interface CoreRequest {
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** The request target as received: path and optional query. */
+  readonly url: string;
+  /** The `Host` header, used only to choose between resources configured on different origins. */
+  readonly host?: string | undefined;
+  /** Every `Authorization` header value, unjoined. */
+  readonly authorization: readonly string[];
+  /** The `Access-Control-Request-Method` header, which marks a CORS preflight. */
+  readonly accessControlRequestMethod?: string | undefined;
+  /** The parsed JSON body, when the adapter has it (needed for per-tool scopes). */
+  readonly body?: unknown;
+  /** True when a form body carries `access_token`. */
+  readonly bodyToken?: boolean | undefined;
+}
+
+/** A ready response. `body` is `undefined` for HEAD and 204. */
+export interface CoreResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+}
+
+/**
+ * The outcome of {@link McpAuth.authenticate}: `auth` when the request may proceed with an
+ * identity, `response` when it must be answered with it, neither when it passes through without
+ * authentication (a CORS preflight, left to the application's own CORS handling).
+ */
+export type AuthResult =
+  | { readonly auth: AuthInfo; readonly response?: undefined }
+  | { readonly auth?: undefined; readonly response: CoreResponse }
+  | { readonly auth?: undefined; readonly response?: undefined };
+
+/** Options of one authentication. */
+export interface AuthenticateOptions {
+  /** The resource URL to authenticate for. Default: the resource whose path the request is under. */
+  readonly resource?: string | undefined;
+  /** Scopes this route needs in addition to the resource's `token.requiredScopes`. */
+  readonly scopes?: readonly string[] | undefined;
+  /** The tool being called, when the caller knows it (else read from a JSON-RPC `tools/call` body). */
+  readonly tool?: string | undefined;
+  /** Add the failed check's name to error bodies (seed `showErrorDetails`). */
+  readonly showErrorDetails?: boolean | undefined;
+}
+
+/** A logger; it never receives a raw token. Any `console`-like object fits. */
+export interface Logger {
+  warn(message: string, details?: Record<string, unknown>): void;
+  debug?(message: string, details?: Record<string, unknown>): void;
+}

@@ -1,0 +1,49 @@
+/**
+ * The identity of an authenticated request, in the shape the official MCP TypeScript SDK uses
+ * (`req.auth` → `extra.authInfo` in tool handlers), plus the issuer, subject, audience and claims.
+ *
+ * @example
+ * ```ts
+ * server.tool('whoami', async (_args, extra) => ({
+ *   content: [{ type: 'text', text: `${extra.authInfo?.clientId} as ${(extra.authInfo as AuthInfo).subject}` }],
+ * }));
+ * ```
+ */
+export interface AuthInfo {
+  /** The access token as sent. */
+  readonly token: string;
+  /** `client_id` (or `azp`, or `cid`) of the token; empty when the token names none. */
+  readonly clientId: string;
+  /** The token's scopes, then those they imply through the manifest's scope hierarchy. */
+  readonly scopes: string[];
+  /** Expiry in seconds since the epoch. */
+  readonly expiresAt?: number;
+  /** The protected resource the token was verified for. */
+  readonly resource?: URL;
+  /** Free-form extra information (`verify` hooks may read it). */
+  readonly extra?: Record<string, unknown>;
+  /** The issuer that issued the token (exact `iss`). */
+  readonly issuer: string;
+  /** `sub` of the token, when present. */
+  readonly subject: string | undefined;
+  /** The audience values of the token. */
+  readonly audience: readonly string[];
+  /** Every claim of the token (or of the introspection response), own properties only. */
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/** Copies claims into a null-prototype object, so `__proto__` and friends stay plain data. */
+export function safeClaims(claims: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(claims)) out[key] = claims[key];
+  return Object.freeze(out);
+}
+
+/** The client id of a token: `client_id`, else `azp`, else Okta's `cid`. */
+export function clientIdOf(claims: Readonly<Record<string, unknown>>): string {
+  for (const name of ['client_id', 'azp', 'cid']) {
+    const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+    if (typeof value === 'string') return value;
+  }
+  return '';
+}

@@ -1,0 +1,49 @@
+/**
+ * Token intake (RFC 6750 §2.1): the `Authorization` header only, `Bearer` scheme case-insensitive,
+ * one or more spaces, strict `b64token` grammar, bounded length. Checked before any crypto or
+ * network work.
+ * @module
+ */
+import { TokenError } from '../errors.js';
+
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** What the adapter saw of a request's credentials. */
+export interface CredentialSources {
+  /** Every `Authorization` header value, as separate entries (frameworks that join them: split on `,` is NOT done). */
+  readonly authorization: readonly string[];
+  /** True when the query string carries `access_token`. */
+  readonly queryToken?: boolean;
+  /** True when a form body carries `access_token`. */
+  readonly bodyToken?: boolean;
+}
+
+/**
+ * Extracts the bearer token, or throws:
+ * - `missing_token` when there is no `Authorization` header, another scheme is used, or the
+ *   token is only in the query (MCP forbids query tokens; they are treated as absent);
+ * - `invalid_request` for a malformed header, two `Authorization` headers, a header plus a
+ *   query or body token, or a token longer than `maxLength`.
+ *
+ * @example
+ * ```ts
+ * extractBearer({ authorization: ['Bearer eyJhbGciOi...'] }, 8192); // 'eyJhbGciOi...'
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
+export function extractBearer(sources: CredentialSources, maxLength: number): string {
+  const headers = sources.authorization;
+  if (headers.length > 1) throw new TokenError('invalid_request', 'multiple_credentials');
+  const header = headers[0];
+  // A token only in the query or body is treated as absent: MCP forbids both.
+  if (header === undefined || header.trim() === '') throw new TokenError('missing_token', 'no_credentials');
+  const match = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?: +(.*))?$/s.exec(header);
+  if (!match) throw new TokenError('invalid_request', 'malformed_header');
+  if (match[1]!.toLowerCase() !== 'bearer') throw new TokenError('missing_token', 'no_credentials');
+  if (sources.queryToken || sources.bodyToken)
+    throw new TokenError('invalid_request', 'multiple_credentials');
+  const token = match[2] ?? '';
+  if (token.length > maxLength) throw new TokenError('invalid_request', 'token_too_long');
+  if (!B64TOKEN.test(token)) throw new TokenError('invalid_request', 'malformed_header');
+  return token;
+}

@@ -1,0 +1,87 @@
+/**
+ * Opaque tokens via OAuth 2.0 Token Introspection (RFC 7662). The endpoint comes from metadata or
+ * the manifest, never from the token; the client secret from an environment variable.
+ * Validates: `active: true`; `exp` (when present) in the future; `iss` (when present) identical
+ * to the issuer; the audience as for JWTs (`aud` required); no `cnf`.
+ * @module
+ */
+import { DiscoveryError, TokenError } from '../errors.js';
+import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
+import { canonicalUrl } from '../lib/url.js';
+
+/** How to call one issuer's introspection endpoint. */
+export interface IntrospectionClient {
+  readonly issuer: string;
+  readonly endpoint: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly authMethod: 'client_secret_basic' | 'client_secret_post';
+}
+
+/** The result of a successful introspection: the response members, as claims. */
+export type IntrospectionClaims = Readonly<Record<string, unknown>>;
+
+/** `application/x-www-form-urlencoded` encoding of a client credential for Basic auth (RFC 6749 §2.3.1). */
+function formEncode(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, '+');
+}
+
+/**
+ * Introspects a token and applies the checks above.
+ *
+ * @example
+ * ```ts
+ * const claims = await introspectToken(token, client, { audiences, clockToleranceSec: 30 });
+ * ```
+ * @throws {TokenError} `invalid_token` (`inactive`, `expired`, `audience`, `unknown_issuer`, `bound_token`) or `unavailable`
+ */
+export async function introspectToken(
+  token: string,
+  client: IntrospectionClient,
+  policy: { readonly audiences: ReadonlySet<string>; readonly clockToleranceSec: number },
+  fetchOptions: GuardedRequest = {},
+): Promise<IntrospectionClaims> {
+  const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (client.authMethod === 'client_secret_basic') {
+    const credentials = `${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  } else {
+    form.set('client_id', client.clientId);
+    form.set('client_secret', client.clientSecret);
+  }
+  let json: Record<string, unknown> | undefined;
+  try {
+    ({ json } = await guardedFetch(client.endpoint, {
+      ...fetchOptions,
+      method: 'POST',
+      headers,
+      body: form.toString(),
+    }));
+  } catch (err) {
+    if (err instanceof DiscoveryError)
+      throw new TokenError('unavailable', 'issuer_unavailable', { cause: err });
+    throw err;
+  }
+  const claims = json!;
+  if (claims.active !== true) throw new TokenError('invalid_token', 'inactive');
+  const now = Date.now() / 1000;
+  for (const name of ['exp', 'nbf', 'iat']) {
+    if (Object.hasOwn(claims, name) && !(typeof claims[name] === 'number' && Number.isFinite(claims[name]))) {
+      throw new TokenError('invalid_token', 'invalid_claims');
+    }
+  }
+  if (typeof claims.exp === 'number' && claims.exp + policy.clockToleranceSec <= now)
+    throw new TokenError('invalid_token', 'expired');
+  if (typeof claims.nbf === 'number' && claims.nbf - policy.clockToleranceSec > now)
+    throw new TokenError('invalid_token', 'not_yet_valid');
+  if (Object.hasOwn(claims, 'iss') && claims.iss !== client.issuer)
+    throw new TokenError('invalid_token', 'unknown_issuer');
+  if (Object.hasOwn(claims, 'cnf')) throw new TokenError('invalid_token', 'bound_token');
+  const aud = claims.aud;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (!audiences.some((a) => typeof a === 'string' && policy.audiences.has(canonicalUrl(a)))) {
+    throw new TokenError('invalid_token', 'audience');
+  }
+  return claims;
+}

@@ -1,0 +1,150 @@
+/**
+ * JWT access-token verification on jose, with every policy explicit.
+ *
+ * Validates: compact JWS shape with strictly base64url segments; the issuer chosen by **exact**
+ * `iss` among the resource's issuers (keys are never taken from an unlisted issuer, nor from
+ * `jwk`/`jku`/`x5u`/`x5c` headers); the algorithm against an asymmetric allow-list; the signature;
+ * `exp` required and finite; `nbf` and `iat` finite when present, `iat` not in the future beyond
+ * the tolerance; the audience (URL-canonical, otherwise exact); `typ`; no `cnf` (sender-constrained
+ * tokens are not bearer tokens); unknown `crit` refused (jose).
+ *
+ * Does NOT validate: revocation (use a `verify` hook or introspection), `jti` replay, `sub` shape.
+ * @module
+ */
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { TokenError } from '../errors.js';
+import { canonicalUrl } from '../lib/url.js';
+import type { KeyStore } from './jwks.js';
+
+const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** The policy a JWT is verified with (compiled once per resource). */
+export interface JwtPolicy {
+  /**
+   * The key store of the issuer whose identifier is exactly `iss`, or `undefined` when that issuer
+   * is not accepted for this resource. May throw `TokenError('unavailable')`.
+   */
+  readonly keysFor: (iss: string) => Promise<Pick<KeyStore, 'getKey'> | undefined>;
+  /** Canonical audience values; the token's `aud` must contain one of them. */
+  readonly audiences: ReadonlySet<string>;
+  readonly algorithms: readonly string[];
+  readonly clockToleranceSec: number;
+  readonly typ: 'lenient' | 'strict';
+}
+
+/** A verified token's issuer and claims. */
+export interface VerifiedJwt {
+  readonly issuer: string;
+  readonly claims: Readonly<JWTPayload>;
+}
+
+const LENIENT_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt', 'application/jwt']);
+const STRICT_TYP = new Set(['at+jwt', 'application/at+jwt']);
+
+/** True when a token looks like a compact JWS (three base64url segments). */
+export function isJwtShaped(token: string): boolean {
+  return JWS.test(token);
+}
+
+function decodePayload(token: string): Record<string, unknown> {
+  const segment = token.split('.')[1]!;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    throw new TokenError('invalid_token', 'malformed_token');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new TokenError('invalid_token', 'malformed_token');
+  return value as Record<string, unknown>;
+}
+
+function finiteOrAbsent(claims: Record<string, unknown>, name: string): void {
+  if (Object.hasOwn(claims, name) && !(typeof claims[name] === 'number' && Number.isFinite(claims[name]))) {
+    throw new TokenError('invalid_token', 'invalid_claims');
+  }
+}
+
+function mapJoseError(err: unknown): TokenError {
+  if (err instanceof TokenError) return err;
+  if (err instanceof joseErrors.JWTExpired) return new TokenError('invalid_token', 'expired', { cause: err });
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    const reason =
+      err.claim === 'nbf' ? 'not_yet_valid' : err.claim === 'exp' ? 'missing_exp' : 'invalid_claims';
+    return new TokenError('invalid_token', reason, { cause: err });
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed)
+    return new TokenError('invalid_token', 'unsupported_algorithm', { cause: err });
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed)
+    return new TokenError('invalid_token', 'signature', { cause: err });
+  if (err instanceof joseErrors.JOSENotSupported) {
+    return new TokenError('invalid_token', /crit/i.test(err.message) ? 'crit' : 'unsupported_algorithm', {
+      cause: err,
+    });
+  }
+  if (err instanceof joseErrors.JWSInvalid && /crit/i.test(err.message))
+    return new TokenError('invalid_token', 'crit', { cause: err });
+  return new TokenError('invalid_token', 'malformed_token', { cause: err });
+}
+
+/**
+ * Verifies a JWT access token against a resource's policy.
+ *
+ * @example
+ * ```ts
+ * const { issuer, claims } = await verifyJwt(token, policy);
+ * ```
+ * @throws {TokenError} `invalid_token` (with a reason) or `unavailable`
+ */
+export async function verifyJwt(token: string, policy: JwtPolicy): Promise<VerifiedJwt> {
+  if (!isJwtShaped(token)) throw new TokenError('invalid_token', 'malformed_token');
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new TokenError('invalid_token', 'malformed_token');
+  }
+  if (typeof header.alg !== 'string' || !policy.algorithms.includes(header.alg)) {
+    throw new TokenError('invalid_token', 'unsupported_algorithm');
+  }
+  if (header.kid !== undefined && typeof header.kid !== 'string')
+    throw new TokenError('invalid_token', 'malformed_token');
+  const typ = header.typ;
+  if (
+    typ !== undefined &&
+    !(typeof typ === 'string' && (policy.typ === 'strict' ? STRICT_TYP : LENIENT_TYP).has(typ.toLowerCase()))
+  ) {
+    throw new TokenError('invalid_token', 'typ');
+  }
+  if (typ === undefined && policy.typ === 'strict') throw new TokenError('invalid_token', 'typ');
+
+  // The issuer is chosen by exact `iss` before any key is looked up.
+  const unverified = decodePayload(token);
+  const iss = unverified.iss;
+  const keys = typeof iss === 'string' ? await policy.keysFor(iss) : undefined;
+  if (!keys) throw new TokenError('invalid_token', 'unknown_issuer');
+
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, (h) => keys.getKey({ alg: h.alg, kid: h.kid }), {
+      issuer: iss as string,
+      algorithms: [...policy.algorithms],
+      clockTolerance: policy.clockToleranceSec,
+      requiredClaims: ['exp'],
+    }));
+  } catch (err) {
+    throw mapJoseError(err);
+  }
+  for (const name of ['exp', 'nbf', 'iat']) finiteOrAbsent(payload, name);
+  const now = Date.now() / 1000;
+  if (typeof payload.iat === 'number' && payload.iat > now + policy.clockToleranceSec) {
+    throw new TokenError('invalid_token', 'issued_in_future');
+  }
+  if (Object.hasOwn(payload, 'cnf')) throw new TokenError('invalid_token', 'bound_token');
+  const aud = payload.aud;
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (!audiences.some((a) => typeof a === 'string' && policy.audiences.has(canonicalUrl(a)))) {
+    throw new TokenError('invalid_token', 'audience');
+  }
+  return { issuer: iss as string, claims: payload };
+}

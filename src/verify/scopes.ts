@@ -1,0 +1,46 @@
+/**
+ * Scopes: read from the token's claims and expanded through the manifest's scope hierarchy (a
+ * broader scope implies narrower ones, as MCP 2026-07-28 asks servers to honour).
+ * @module
+ */
+
+/** Reads scopes from the configured claims: space-separated strings or arrays of strings. */
+export function readScopes(
+  claims: Readonly<Record<string, unknown>>,
+  scopeClaims: readonly string[],
+): string[] {
+  const out = new Set<string>();
+  for (const name of scopeClaims) {
+    if (!Object.hasOwn(claims, name)) continue;
+    const value = claims[name];
+    const items = typeof value === 'string' ? value.split(' ') : Array.isArray(value) ? value : [];
+    for (const item of items) if (typeof item === 'string' && item !== '') out.add(item);
+  }
+  return [...out];
+}
+
+/** The granted scopes plus every scope they imply (transitively; cycles are harmless). */
+export function expandScopes(
+  granted: readonly string[],
+  hierarchy: Readonly<Record<string, readonly string[]>>,
+): string[] {
+  const out = new Set<string>();
+  const stack = [...granted];
+  while (stack.length) {
+    const scope = stack.pop()!;
+    if (out.has(scope)) continue;
+    out.add(scope);
+    const implied = Object.hasOwn(hierarchy, scope) ? hierarchy[scope] : undefined;
+    if (implied) stack.push(...implied);
+  }
+  // Token order first, then implied ones.
+  return [
+    ...granted.filter((s, i) => granted.indexOf(s) === i),
+    ...[...out].filter((s) => !granted.includes(s)),
+  ];
+}
+
+/** The required scopes missing from an (already expanded) scope set. */
+export function missingScopes(have: ReadonlySet<string>, required: readonly string[]): string[] {
+  return required.filter((scope) => !have.has(scope));
+}

@@ -1,0 +1,144 @@
+/**
+ * One resource's token verifier: intake limits, the verified-token cache, JWT or introspection,
+ * the custom `verify` hook, and the resulting {@link AuthInfo}. Scope checks are the runtime's.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { TokenError } from '../errors.js';
+import { LruCache } from '../lib/lru.js';
+import { canonicalUrl } from '../lib/url.js';
+import { clientIdOf, safeClaims, type AuthInfo } from './auth-info.js';
+import { introspectToken, type IntrospectionClient } from './introspect.js';
+import { isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
+import { expandScopes, readScopes } from './scopes.js';
+import type { GuardedRequest } from '../discovery/fetch.js';
+
+/** A custom check run on every verified token; throw (ideally a `TokenError`) to reject. */
+export type VerifyHook = (info: AuthInfo) => void | Promise<void>;
+
+/** Everything a verifier needs, compiled once. */
+export interface VerifierOptions {
+  readonly resource: string;
+  readonly format: 'jwt' | 'introspection' | 'auto';
+  readonly jwt: Omit<JwtPolicy, 'audiences'>;
+  readonly audiences: readonly string[];
+  /** The introspection client of the resource's first issuer that has one (resolved lazily). */
+  readonly introspection?: (() => Promise<IntrospectionClient>) | undefined;
+  readonly scopeClaims: readonly string[];
+  readonly scopeHierarchy: Readonly<Record<string, readonly string[]>>;
+  readonly maxLength: number;
+  readonly cache: { readonly maxEntries: number; readonly maxAgeMs: number };
+  readonly hook?: VerifyHook | undefined;
+  readonly fetchOptions?: GuardedRequest | undefined;
+}
+
+/**
+ * Verifies access tokens for one resource. Positive results are cached by a SHA-256 of the token
+ * (bounded LRU; an entry lives until the token's `exp` and at most `cache.maxAgeMs`), and `exp`
+ * is rechecked on every hit. Failures are never cached.
+ */
+export class TokenVerifier {
+  readonly #options: VerifierOptions;
+  readonly #jwt: JwtPolicy;
+  readonly #resourceUrl: URL;
+  readonly #audiences: ReadonlySet<string>;
+  readonly #cache: LruCache<AuthInfo>;
+
+  constructor(options: VerifierOptions) {
+    this.#options = options;
+    this.#audiences = new Set(options.audiences.map(canonicalUrl));
+    this.#jwt = { ...options.jwt, audiences: this.#audiences };
+    this.#resourceUrl = new URL(options.resource);
+    this.#cache = new LruCache(options.cache.maxEntries);
+  }
+
+  /** The longest token accepted. */
+  get maxLength(): number {
+    return this.#options.maxLength;
+  }
+
+  /** Entries currently in the verified-token cache. */
+  get cacheSize(): number {
+    return this.#cache.size;
+  }
+
+  /**
+   * Verifies a token and returns the caller's identity; usable as the MCP SDK's
+   * `OAuthTokenVerifier.verifyAccessToken`.
+   *
+   * @throws {TokenError}
+   */
+  async verifyAccessToken(token: string): Promise<AuthInfo> {
+    if (token.length > this.#options.maxLength) throw new TokenError('invalid_request', 'token_too_long');
+    const key = this.#options.cache.maxEntries > 0 ? createHash('sha256').update(token).digest('base64') : '';
+    const now = Date.now();
+    const cached = key ? this.#cache.get(key, now) : undefined;
+    if (cached && cached.token === token) {
+      if (cached.expiresAt !== undefined && (cached.expiresAt + this.#jwt.clockToleranceSec) * 1000 <= now) {
+        this.#cache.delete(key);
+        throw new TokenError('invalid_token', 'expired');
+      }
+      await this.#runHook(cached);
+      return cached;
+    }
+    const info = await this.#verify(token);
+    await this.#runHook(info);
+    if (key) {
+      const until = Math.min(
+        now + this.#options.cache.maxAgeMs,
+        info.expiresAt !== undefined ? info.expiresAt * 1000 : Infinity,
+      );
+      this.#cache.set(key, info, until);
+    }
+    return info;
+  }
+
+  async #runHook(info: AuthInfo): Promise<void> {
+    if (!this.#options.hook) return;
+    try {
+      await this.#options.hook(info);
+    } catch (err) {
+      if (err instanceof TokenError) throw err;
+      throw new TokenError('invalid_token', 'rejected', { cause: err });
+    }
+  }
+
+  async #verify(token: string): Promise<AuthInfo> {
+    const { format, introspection } = this.#options;
+    const local = format === 'jwt' || (format === 'auto' && isJwtShaped(token));
+    if (local) {
+      const { issuer, claims } = await verifyJwt(token, this.#jwt);
+      return this.#authInfo(token, issuer, claims);
+    }
+    if (!introspection) throw new TokenError('unavailable', 'issuer_unavailable');
+    const client = await introspection();
+    const claims = await introspectToken(
+      token,
+      client,
+      { audiences: this.#audiences, clockToleranceSec: this.#jwt.clockToleranceSec },
+      this.#options.fetchOptions,
+    );
+    return this.#authInfo(token, client.issuer, claims);
+  }
+
+  #authInfo(token: string, issuer: string, raw: Readonly<Record<string, unknown>>): AuthInfo {
+    const claims = safeClaims(raw);
+    const aud = claims.aud;
+    const audience = (typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []).filter(
+      (a): a is string => typeof a === 'string',
+    );
+    const info: AuthInfo = {
+      token,
+      clientId: clientIdOf(claims),
+      scopes: expandScopes(readScopes(claims, this.#options.scopeClaims), this.#options.scopeHierarchy),
+      ...(typeof claims.exp === 'number' ? { expiresAt: claims.exp } : {}),
+      resource: this.#resourceUrl,
+      extra: {},
+      issuer,
+      subject: typeof claims.sub === 'string' ? claims.sub : undefined,
+      audience: Object.freeze(audience),
+      claims,
+    };
+    return Object.freeze(info);
+  }
+}
