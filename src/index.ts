@@ -69,3 +69,11 @@ export { extractBearer } from './verify/bearer.js';
 export { buildChallenge, errorResponse, ERROR_DESCRIPTIONS } from './verify/challenge.js';
 export type { ChallengeParams, ErrorResponse } from './verify/challenge.js';
 export type { VerifyHook } from './verify/verifier.js';
+export { MCPAuth } from './compat/mcp-auth.js';
+export type {
+  MCPAuthConfig,
+  ResourceServerConfig,
+  ResourceServerMetadata,
+  BearerAuthOptions,
+  VerifyAccessTokenFunction,
+} from './compat/mcp-auth.js';

@@ -38,6 +38,13 @@ export interface DevIssuer {
    * const token = await issuer.clientCredentialsToken({ resource: 'http://127.0.0.1:3000/mcp', scope: 'read:notes' });
    */
   clientCredentialsToken(request: { resource: string; scope?: string }): Promise<string>;
+  /**
+   * Registers another resource (e.g. once a server on port 0 knows its URL).
+   *
+   * @example
+   * issuer.addResource(`http://127.0.0.1:${port}/mcp`, ['read:notes']);
+   */
+  addResource(url: string, scopes: string[]): void;
 }
 
 // oidc-provider 9 ships no type declarations; this is the slice of its API used below.
@@ -86,7 +93,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     const href = URL.parse(indicator)?.href;
     return [...resources].find(([url]) => URL.parse(url)?.href === href);
   };
-  const onlyResource = resources.size === 1 ? [...resources.keys()][0] : undefined;
+  const onlyResource = () => (resources.size === 1 ? [...resources.keys()][0] : undefined);
 
   // Generated per start: nothing secret is ever checked in or reused between runs.
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -130,7 +137,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
         enabled: true,
         // A request without `resource` still gets an audience-bound token when there is only
         // one resource; with several granted, the token request must pick one.
-        defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf ?? onlyResource,
+        defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf ?? onlyResource(),
         // Keep the resource of the authorization request for the token request.
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, indicator: string) => {
@@ -172,6 +179,9 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
   return {
     issuer,
     jwksUri: `${issuer}/jwks`,
+    addResource(url, scopes) {
+      resources.set(url, { scopes });
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));

@@ -21,6 +21,18 @@ async function toCoreRequest(request: Request, wantsBody: boolean): Promise<Core
       .json()
       .catch(() => undefined);
   }
+  // A form-body `access_token` next to the header is two credentials (RFC 6750 §2): 400.
+  let bodyToken = false;
+  if (
+    request.method === 'POST' &&
+    /application\/x-www-form-urlencoded/i.test(request.headers.get('content-type') ?? '')
+  ) {
+    const text = await request
+      .clone()
+      .text()
+      .catch(() => '');
+    bodyToken = new URLSearchParams(text).has('access_token');
+  }
   return {
     method: request.method,
     url: `${url.pathname}${url.search}`,
@@ -28,6 +40,7 @@ async function toCoreRequest(request: Request, wantsBody: boolean): Promise<Core
     authorization: authorization === null ? [] : [authorization],
     accessControlRequestMethod: request.headers.get('access-control-request-method') ?? undefined,
     body,
+    bodyToken,
   };
 }
 

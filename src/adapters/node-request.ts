@@ -5,12 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { CoreRequest, CoreResponse } from '../runtime/types.js';
+import type { AuthInfo } from '../verify/auth-info.js';
 
 /** The largest JSON body read to find the called tools (larger bodies are left to the application). */
 const MAX_BODY = 4 * 1024 * 1024;
 
 /** A Node request that may carry a parsed body (Express, or set by this adapter) and the identity. */
-export type NodeRequest = IncomingMessage & { body?: unknown; auth?: unknown };
+export type NodeRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo };
 
 /** The neutral request for a Node request. */
 export function toCoreRequest(req: NodeRequest): CoreRequest {
@@ -35,13 +36,16 @@ export function toCoreRequest(req: NodeRequest): CoreRequest {
 }
 
 /**
- * Reads and parses a JSON body once and leaves it on `req.body`, so per-tool scopes can be read
+ * Reads and parses a body once and leaves it on `req.body`, so per-tool scopes (JSON) and a
+ * form-body `access_token` sent next to the header (RFC 6750 §2: one method only) can be seen,
  * and the application (e.g. the MCP SDK transport's `handleRequest(req, res, req.body)`) gets
- * the same value. Only for POST with a JSON content type and no body parsed yet.
+ * the same value. Only for POST with a JSON or `application/x-www-form-urlencoded` content type
+ * and no body parsed yet (a form becomes a plain object, as `express.urlencoded()` makes it).
  */
 export async function ensureJsonBody(req: NodeRequest): Promise<void> {
-  if (req.body !== undefined || req.method !== 'POST' || !/json/i.test(req.headers['content-type'] ?? ''))
-    return;
+  const type = req.headers['content-type'] ?? '';
+  const form = /application\/x-www-form-urlencoded/i.test(type);
+  if (req.body !== undefined || req.method !== 'POST' || !(form || /json/i.test(type))) return;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -50,6 +54,10 @@ export async function ensureJsonBody(req: NodeRequest): Promise<void> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  if (form) {
+    req.body = Object.fromEntries(new URLSearchParams(text));
+    return;
+  }
   try {
     req.body = JSON.parse(text);
   } catch {

@@ -101,7 +101,7 @@ export async function guardedFetch(
     }
     const { statusCode: status, body } = response;
     if (status >= 300 && status < 400) {
-      body.destroy();
+      discard(body);
       throw new DiscoveryError(
         'redirect',
         `${href} answered with a redirect (${status}); redirects are not followed`,
@@ -112,13 +112,13 @@ export async function guardedFetch(
       );
     }
     if (status < 200 || status >= 300) {
-      body.destroy();
+      discard(body);
       if (options.acceptStatus?.(status)) return { status, json: undefined };
       throw new DiscoveryError('http_status', `${href} answered HTTP ${status}`, { url: href, status });
     }
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      body.destroy();
+      discard(body);
       throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
     }
     const chunks: Buffer[] = [];
@@ -127,7 +127,7 @@ export async function guardedFetch(
       for await (const chunk of body as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > maxBytes) {
-          body.destroy();
+          discard(body);
           throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
         }
         chunks.push(chunk);
@@ -153,6 +153,15 @@ export async function guardedFetch(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Drops a body that will not be read. Destroying an unread undici body emits an `AbortError` on
+ * it; without a listener that error would be an uncaught exception that can take the process down.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 /** A short, fixed description of a network error (a code such as ECONNREFUSED, never a message). */

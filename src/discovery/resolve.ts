@@ -65,10 +65,39 @@ function finish(
  */
 export async function resolveIssuer(
   id: string,
-  entry: Pick<IssuerEntry, 'issuer' | 'wellKnownUrl' | 'metadata' | 'type'> & {
-    transpile?: Transpile | undefined;
-  },
+  entry: ResolvableEntry,
   context: ResolveContext = {},
+): Promise<ResolvedIssuer> {
+  try {
+    return await resolveEntry(id, entry, context);
+  } catch (err) {
+    throw namingIssuer(err, id);
+  }
+}
+
+/** What {@link resolveIssuer} reads of an issuer entry. */
+type ResolvableEntry = Pick<IssuerEntry, 'issuer' | 'wellKnownUrl' | 'metadata' | 'type'> & {
+  transpile?: Transpile | undefined;
+};
+
+/**
+ * A fetch error names only the URL; the error of a resolution also names the issuer (its
+ * `issuerId` and its message), so a start-up failure listing several issuers says which is which.
+ */
+function namingIssuer(err: unknown, id: string): unknown {
+  if (!(err instanceof DiscoveryError) || err.issuerId !== undefined) return err;
+  return new DiscoveryError(err.code, `issuer "${id}": ${err.message.replace(/^mcp-auth-config: /, '')}`, {
+    issuerId: id,
+    ...(err.url !== undefined ? { url: err.url } : {}),
+    ...(err.status !== undefined ? { status: err.status } : {}),
+    cause: err.cause ?? err,
+  });
+}
+
+async function resolveEntry(
+  id: string,
+  entry: ResolvableEntry,
+  context: ResolveContext,
 ): Promise<ResolvedIssuer> {
   const validate = async (raw: Record<string, unknown>, url: string | undefined) =>
     validateAuthorizationServerMetadata(await applyTranspile(raw, entry.transpile, id), {

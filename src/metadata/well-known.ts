@@ -38,7 +38,13 @@ function issuerPath(issuer: URL): string {
 export function wellKnownUrls(issuer: string | URL, type: DiscoveryType): URL[] {
   const base = new URL(issuer);
   const path = issuerPath(base);
-  const at = (pathname: string) => new URL(pathname, base.origin);
+  // Set the path on the origin rather than resolving it as a reference: an issuer path such as
+  // `//other.example` would otherwise be read as a scheme-relative URL and leave the origin.
+  const at = (pathname: string) => {
+    const url = new URL(base.origin);
+    url.pathname = pathname;
+    return url;
+  };
   const oauth = at(`${OAUTH_AS}${path}`);
   const oidcAppended = at(`${path}${OIDC}`);
   if (type === 'oauth') return [oauth];

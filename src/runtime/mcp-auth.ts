@@ -255,7 +255,9 @@ export class McpAuth {
         { authorization: request.authorization, queryToken, bodyToken: request.bodyToken ?? false },
         resource.verifier.maxLength,
       );
-      auth = await resource.verifier.verifyAccessToken(token);
+      auth = await (options.verifyToken
+        ? options.verifyToken(token)
+        : resource.verifier.verifyAccessToken(token));
       const have = new Set(expandScopes(auth.scopes, resource.scopeHierarchy));
       const missing = missingScopes(have, needed);
       if (missing.length) throw new TokenError('insufficient_scope', 'scope', { requiredScopes: needed });

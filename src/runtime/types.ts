@@ -49,6 +49,11 @@ export interface AuthenticateOptions {
   readonly tool?: string | undefined;
   /** Add the failed check's name to error bodies (seed `showErrorDetails`). */
   readonly showErrorDetails?: boolean | undefined;
+  /**
+   * Replaces the resource's token verification with your own (the seed's `bearerAuth(verifyFn)`).
+   * Intake, challenges and scope checks still apply. Throw a `TokenError` to refuse.
+   */
+  readonly verifyToken?: ((token: string) => Promise<AuthInfo>) | undefined;
 }
 
 /** A logger; it never receives a raw token. Any `console`-like object fits. */

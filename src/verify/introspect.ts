@@ -7,7 +7,7 @@
  */
 import { DiscoveryError, TokenError } from '../errors.js';
 import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
-import { canonicalUrl } from '../lib/url.js';
+import { canonicalAudience } from './jwt.js';
 
 /** How to call one issuer's introspection endpoint. */
 export interface IntrospectionClient {
@@ -80,7 +80,7 @@ export async function introspectToken(
   if (Object.hasOwn(claims, 'cnf')) throw new TokenError('invalid_token', 'bound_token');
   const aud = claims.aud;
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.some((a) => typeof a === 'string' && policy.audiences.has(canonicalUrl(a)))) {
+  if (!audiences.some((a) => typeof a === 'string' && policy.audiences.has(canonicalAudience(a)))) {
     throw new TokenError('invalid_token', 'audience');
   }
   return claims;

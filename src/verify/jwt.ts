@@ -11,9 +11,8 @@
  * Does NOT validate: revocation (use a `verify` hook or introspection), `jti` replay, `sub` shape.
  * @module
  */
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { TokenError } from '../errors.js';
-import { canonicalUrl } from '../lib/url.js';
 import type { KeyStore } from './jwks.js';
 
 const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -46,15 +45,72 @@ export function isJwtShaped(token: string): boolean {
   return JWS.test(token);
 }
 
-function decodePayload(token: string): Record<string, unknown> {
-  const segment = token.split('.')[1]!;
+const URL_LIKE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
+
+/**
+ * The form an audience value is compared in: for `scheme://authority...` values, the scheme and
+ * host lower-cased, the default port (`:443` for https, `:80` for http) dropped and an empty path
+ * written as `/`; everything else exactly as given. Unlike a WHATWG URL parse, nothing else is
+ * normalised (no dot segments, `%2e`, backslashes, stripped tabs or whitespace), so near-misses
+ * such as `https://api.example/x/../mcp` do not match `https://api.example/mcp`.
+ */
+export function canonicalAudience(value: string): string {
+  const match = URL_LIKE.exec(value);
+  if (!match) return value;
+  const scheme = match[1]!.toLowerCase();
+  let authority = match[2]!;
+  if (authority.includes('@')) return value;
+  authority = authority.toLowerCase();
+  if (scheme === 'https' && authority.endsWith(':443')) authority = authority.slice(0, -4);
+  else if (scheme === 'http' && authority.endsWith(':80')) authority = authority.slice(0, -3);
+  const rest = match[3]!;
+  return `${scheme}://${authority}${rest === '' || rest[0] === '?' || rest[0] === '#' ? `/${rest}` : rest}`;
+}
+
+/** True when JSON text (already known to parse) has an object with two members of the same name. */
+export function hasDuplicateMembers(text: string): boolean {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const members = stack[stack.length - 1];
+      if (expectKey && members) {
+        const name = JSON.parse(text.slice(i, j + 1)) as string;
+        if (members.has(name)) return true;
+        members.add(name);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      expectKey = !!stack[stack.length - 1];
+    }
+  }
+  return false;
+}
+
+/** Decodes one JWS segment into a JSON object, refusing anything ambiguous. */
+function decodeSegment(segment: string): Record<string, unknown> {
   let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url'));
+    value = JSON.parse(text);
   } catch {
     throw new TokenError('invalid_token', 'malformed_token');
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value))
+  if (!value || typeof value !== 'object' || Array.isArray(value) || hasDuplicateMembers(text))
     throw new TokenError('invalid_token', 'malformed_token');
   return value as Record<string, unknown>;
 }
@@ -70,7 +126,11 @@ function mapJoseError(err: unknown): TokenError {
   if (err instanceof joseErrors.JWTExpired) return new TokenError('invalid_token', 'expired', { cause: err });
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     const reason =
-      err.claim === 'nbf' ? 'not_yet_valid' : err.claim === 'exp' ? 'missing_exp' : 'invalid_claims';
+      err.claim === 'nbf' && err.reason === 'check_failed'
+        ? 'not_yet_valid'
+        : err.claim === 'exp' && err.reason === 'missing'
+          ? 'missing_exp'
+          : 'invalid_claims';
     return new TokenError('invalid_token', reason, { cause: err });
   }
   if (err instanceof joseErrors.JOSEAlgNotAllowed)
@@ -78,9 +138,11 @@ function mapJoseError(err: unknown): TokenError {
   if (err instanceof joseErrors.JWSSignatureVerificationFailed)
     return new TokenError('invalid_token', 'signature', { cause: err });
   if (err instanceof joseErrors.JOSENotSupported) {
-    return new TokenError('invalid_token', /crit/i.test(err.message) ? 'crit' : 'unsupported_algorithm', {
-      cause: err,
-    });
+    return new TokenError(
+      'invalid_token',
+      /crit|extension/i.test(err.message) ? 'crit' : 'unsupported_algorithm',
+      { cause: err },
+    );
   }
   if (err instanceof joseErrors.JWSInvalid && /crit/i.test(err.message))
     return new TokenError('invalid_token', 'crit', { cause: err });
@@ -98,12 +160,8 @@ function mapJoseError(err: unknown): TokenError {
  */
 export async function verifyJwt(token: string, policy: JwtPolicy): Promise<VerifiedJwt> {
   if (!isJwtShaped(token)) throw new TokenError('invalid_token', 'malformed_token');
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(token);
-  } catch {
-    throw new TokenError('invalid_token', 'malformed_token');
-  }
+  const [headerSegment, payloadSegment] = token.split('.') as [string, string, string];
+  const header = decodeSegment(headerSegment);
   if (typeof header.alg !== 'string' || !policy.algorithms.includes(header.alg)) {
     throw new TokenError('invalid_token', 'unsupported_algorithm');
   }
@@ -117,9 +175,10 @@ export async function verifyJwt(token: string, policy: JwtPolicy): Promise<Verif
     throw new TokenError('invalid_token', 'typ');
   }
   if (typ === undefined && policy.typ === 'strict') throw new TokenError('invalid_token', 'typ');
+  if (Object.hasOwn(header, 'crit')) throw new TokenError('invalid_token', 'crit');
 
   // The issuer is chosen by exact `iss` before any key is looked up.
-  const unverified = decodePayload(token);
+  const unverified = decodeSegment(payloadSegment);
   const iss = unverified.iss;
   const keys = typeof iss === 'string' ? await policy.keysFor(iss) : undefined;
   if (!keys) throw new TokenError('invalid_token', 'unknown_issuer');
@@ -143,7 +202,7 @@ export async function verifyJwt(token: string, policy: JwtPolicy): Promise<Verif
   if (Object.hasOwn(payload, 'cnf')) throw new TokenError('invalid_token', 'bound_token');
   const aud = payload.aud;
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.some((a) => typeof a === 'string' && policy.audiences.has(canonicalUrl(a)))) {
+  if (!audiences.some((a) => typeof a === 'string' && policy.audiences.has(canonicalAudience(a)))) {
     throw new TokenError('invalid_token', 'audience');
   }
   return { issuer: iss as string, claims: payload };

@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import { TokenError } from '../errors.js';
 import { LruCache } from '../lib/lru.js';
-import { canonicalUrl } from '../lib/url.js';
 import { clientIdOf, safeClaims, type AuthInfo } from './auth-info.js';
 import { introspectToken, type IntrospectionClient } from './introspect.js';
-import { isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
+import { canonicalAudience, isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
 import { expandScopes, readScopes } from './scopes.js';
 import type { GuardedRequest } from '../discovery/fetch.js';
 
@@ -46,7 +45,7 @@ export class TokenVerifier {
 
   constructor(options: VerifierOptions) {
     this.#options = options;
-    this.#audiences = new Set(options.audiences.map(canonicalUrl));
+    this.#audiences = new Set(options.audiences.map(canonicalAudience));
     this.#jwt = { ...options.jwt, audiences: this.#audiences };
     this.#resourceUrl = new URL(options.resource);
     this.#cache = new LruCache(options.cache.maxEntries);
