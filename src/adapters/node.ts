@@ -70,7 +70,7 @@ export function createNodeHandler(
         if (!res.headersSent)
           sendCoreResponse(res, {
             status: 500,
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json; charset=utf-8' },
             body: '{"error":"server_error"}',
           });
         else res.destroy();

@@ -59,7 +59,7 @@ function json(status: number, value: unknown, headers: Record<string, string>, h
   return {
     status,
     headers: {
-      'content-type': 'application/json',
+      'content-type': 'application/json; charset=utf-8',
       'content-length': String(Buffer.byteLength(body)),
       ...headers,
     },

@@ -115,7 +115,7 @@ export function errorResponse(error: TokenError, context: ErrorResponseContext):
   const status = STATUS[error.code];
   const description = ERROR_DESCRIPTIONS[error.reason];
   const headers: Record<string, string> = {
-    'content-type': 'application/json',
+    'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'access-control-expose-headers': 'WWW-Authenticate',
   };
