@@ -7,10 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { LineCounter, parseDocument } from 'yaml';
 import { ManifestError, type ManifestIssue } from '../errors.js';
 import { interpolateEnv } from './interpolate.js';
-import { createLocator, type ManifestSource } from './locate.js';
+import { createLocator, loadYaml, type ManifestSource } from './locate.js';
 import { validateManifest, type ValidationResult } from './parse.js';
 import type { Manifest } from './schema.js';
 
@@ -83,6 +82,7 @@ function readJson(file: string, text: string): { value: unknown; issues: Manifes
 }
 
 function readYaml(file: string, text: string): { value: unknown; issues: ManifestIssue[] } {
+  const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues = doc.errors.map((e) =>

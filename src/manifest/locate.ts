@@ -1,5 +1,5 @@
 import { findNodeAtLocation, parseTree, type Node as JsonNode } from 'jsonc-parser';
-import { LineCounter, parseDocument, isCollection } from 'yaml';
+import { createRequire } from 'node:module';
 import type { SourceLocation } from '../errors.js';
 
 /** The text a manifest was read from, so problems can be reported as `file:line:column`. */
@@ -53,6 +53,7 @@ function createRootLocator(source: ManifestSource): Locator {
       return { file: source.file, line: 1, column: 1 };
     };
   }
+  const { LineCounter, parseDocument, isCollection } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(source.text, { lineCounter, keepSourceTokens: true });
   return (path) => {
@@ -76,7 +77,12 @@ function createRootLocator(source: ManifestSource): Locator {
   };
 }
 
-function toLoc(counter: LineCounter, offset: number): { line: number; column: number } {
+/** `yaml` is loaded only for YAML manifests, keeping `mcp-auth validate` of JSON files fast. */
+export function loadYaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
+
+function toLoc(counter: import('yaml').LineCounter, offset: number): { line: number; column: number } {
   const pos = counter.linePos(offset);
   return { line: pos.line, column: pos.col };
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen } from '../../examples/support/notes-server.js';
@@ -18,7 +18,7 @@ const CHROMIUM = '/usr/bin/chromium';
 describe.skipIf(!existsSync(CHROMIUM))('a browser client on another origin (Chromium)', () => {
   let browser: Browser;
   let auth: McpAuth;
-  let app: ReturnType<typeof Fastify>;
+  let app: FastifyInstance;
   let api: string;
   let page: string;
   let pageServer: ReturnType<typeof createServer>;
