@@ -1,5 +1,6 @@
 import { findNodeAtLocation, parseTree, type Node as JsonNode } from 'jsonc-parser';
 import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import type { SourceLocation } from '../errors.js';
 
 /** The text a manifest was read from, so problems can be reported as `file:line:column`. */
@@ -78,11 +79,11 @@ function createRootLocator(source: ManifestSource): Locator {
 }
 
 /** `yaml` is loaded only for YAML manifests, keeping `mcp-auth validate` of JSON files fast. */
-export function loadYaml(): typeof import('yaml') {
-  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+export function loadYaml(): typeof Yaml {
+  return createRequire(import.meta.url)('yaml') as typeof Yaml;
 }
 
-function toLoc(counter: import('yaml').LineCounter, offset: number): { line: number; column: number } {
+function toLoc(counter: Yaml.LineCounter, offset: number): { line: number; column: number } {
   const pos = counter.linePos(offset);
   return { line: pos.line, column: pos.col };
 }

@@ -73,7 +73,7 @@ export function validateAuthorizationServerMetadata(
     issuerId?: string | undefined;
   } = {},
 ): AuthorizationServerMetadata {
-  const where = options.url ? ` from ${options.url}` : '';
+  const where = `${options.issuerId ? ` of issuer "${options.issuerId}"` : ''}${options.url ? ` from ${options.url}` : ''}`;
   const details = {
     ...(options.url ? { url: options.url } : {}),
     ...(options.issuerId ? { issuerId: options.issuerId } : {}),

@@ -16,6 +16,18 @@ export interface ChallengeParams {
   readonly resourceMetadata: string;
 }
 
+const PARAM_ASSIGNMENT = /(error_description|error|scope|resource_metadata)=/g;
+
+/** Removes every `<parameter name>=` from a value (repeatedly: removal must not create a new one). */
+function withoutParamAssignments(value: string): string {
+  let previous: string;
+  do {
+    previous = value;
+    value = value.replace(PARAM_ASSIGNMENT, '$1');
+  } while (value !== previous);
+  return value;
+}
+
 /** Keeps only the characters RFC 6750 §3 allows in a quoted challenge value. */
 export function sanitizeChallengeValue(value: string): string {
   return value.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '');
@@ -35,14 +47,16 @@ export function sanitizeChallengeValue(value: string): string {
 export function buildChallenge(params: ChallengeParams): string {
   const parts: string[] = [];
   const add = (name: string, value: string) => {
-    const clean = sanitizeChallengeValue(value).trim();
+    // MCP clients read each parameter with an unanchored `name=` regex, so a value must never
+    // contain a parameter name followed by `=` (it would be taken for that parameter).
+    const clean = withoutParamAssignments(sanitizeChallengeValue(value)).trim();
     if (clean) parts.push(`${name}="${clean}"`);
   };
   if (params.error) add('error', params.error);
   if (params.errorDescription) add('error_description', params.errorDescription);
   if (params.scope?.length) add('scope', params.scope.join(' '));
   add('resource_metadata', params.resourceMetadata);
-  return `Bearer ${parts.join(', ')}`;
+  return parts.length ? `Bearer ${parts.join(', ')}` : 'Bearer';
 }
 
 /** The fixed `error_description` for each failed check. */

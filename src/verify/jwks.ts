@@ -164,13 +164,15 @@ export class KeyStore {
   /** The verification key for a token header. */
   async getKey(query: KeyQuery): Promise<CryptoKey | Uint8Array> {
     const now = Date.now();
-    if (this.#loadedAt === 0 || (!this.#fresh(now) && now >= this.#retryAt)) {
-      // Never loaded, or due for refresh: wait for it unless stale keys may still serve.
-      const refresh = now >= this.#retryAt ? this.#fetch() : Promise.reject(new Error('backing off'));
-      if (this.#usable(now)) refresh.catch(() => undefined);
-      else {
+    if (this.#loadedAt === 0 || !this.#fresh(now)) {
+      // Never loaded, or due for refresh. Stale keys may serve meanwhile (refreshed in the
+      // background); past the stale window nothing does, not even while a retry backs off.
+      const canFetch = now >= this.#retryAt || this.#inflight !== undefined;
+      if (this.#usable(now)) {
+        if (canFetch) this.#fetch().catch(() => undefined);
+      } else {
         try {
-          await refresh;
+          await (canFetch ? this.#fetch() : Promise.reject(new Error('backing off')));
         } catch (err) {
           throw this.#unavailable(err);
         }

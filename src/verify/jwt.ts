@@ -49,7 +49,7 @@ const URL_LIKE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
 
 /**
  * The form an audience value is compared in: for `scheme://authority...` values, the scheme and
- * host lower-cased, the default port (`:443` for https, `:80` for http) dropped and an empty path
+ * host lower-cased and, for http(s), the default port (`:443`, `:80`) dropped and an empty path
  * written as `/`; everything else exactly as given. Unlike a WHATWG URL parse, nothing else is
  * normalised (no dot segments, `%2e`, backslashes, stripped tabs or whitespace), so near-misses
  * such as `https://api.example/x/../mcp` do not match `https://api.example/mcp`.
@@ -64,7 +64,8 @@ export function canonicalAudience(value: string): string {
   if (scheme === 'https' && authority.endsWith(':443')) authority = authority.slice(0, -4);
   else if (scheme === 'http' && authority.endsWith(':80')) authority = authority.slice(0, -3);
   const rest = match[3]!;
-  return `${scheme}://${authority}${rest === '' || rest[0] === '?' || rest[0] === '#' ? `/${rest}` : rest}`;
+  const web = scheme === 'https' || scheme === 'http';
+  return `${scheme}://${authority}${web && (rest === '' || rest[0] === '?' || rest[0] === '#') ? `/${rest}` : rest}`;
 }
 
 /** True when JSON text (already known to parse) has an object with two members of the same name. */

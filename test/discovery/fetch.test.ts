@@ -1,0 +1,176 @@
+/**
+ * The guarded fetch against real servers on 127.0.0.1: every refusal is a DiscoveryError with a
+ * stable code, and no upstream text reaches the message.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { guardedFetch } from '../../src/discovery/fetch.js';
+import { DiscoveryError } from '../../src/errors.js';
+import {
+  closeAllServers,
+  closedPort,
+  dripHandler,
+  hugeJsonHandler,
+  jsonHandler,
+  neverAnswer,
+  rawHandler,
+  redirectHandler,
+  startServer,
+} from '../support/servers.js';
+
+afterEach(closeAllServers);
+
+/** The DiscoveryError a promise rejects with (fails the test if it resolves or throws another type). */
+async function failure(promise: Promise<unknown>): Promise<DiscoveryError> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DiscoveryError);
+  return err as DiscoveryError;
+}
+
+describe('guardedFetch', () => {
+  it('returns the status and the parsed JSON object of a 200 answer', async () => {
+    const server = await startServer(jsonHandler({ issuer: 'x', extra: [1, 2] }));
+    const { status, json } = await guardedFetch(`${server.origin}/doc`);
+    expect(status).toBe(200);
+    expect(json).toEqual({ issuer: 'x', extra: [1, 2] });
+  });
+
+  it('is lenient on content-type: a JSON body sent as text/plain is accepted', async () => {
+    const server = await startServer(rawHandler('{"a":1}', 'text/plain'));
+    expect((await guardedFetch(server.origin)).json).toEqual({ a: 1 });
+  });
+
+  it('refuses a redirect, and the redirect target receives no request', async () => {
+    const target = await startServer(jsonHandler({ issuer: 'evil' }));
+    const redirector = await startServer(redirectHandler(`${target.origin}/doc`));
+    const err = await failure(guardedFetch(`${redirector.origin}/doc`));
+    expect(err.code).toBe('redirect');
+    expect(err.status).toBe(302);
+    expect(redirector.count()).toBe(1);
+    expect(target.count()).toBe(0);
+  });
+
+  it.each([301, 303, 307, 308])('refuses a %i redirect as well', async (status) => {
+    const target = await startServer(jsonHandler({}));
+    const redirector = await startServer(redirectHandler(`${target.origin}/`, status));
+    expect((await failure(guardedFetch(redirector.origin))).code).toBe('redirect');
+    expect(target.count()).toBe(0);
+  });
+
+  it('stops a slow-drip body at the deadline with timeout', async () => {
+    const server = await startServer(dripHandler(20));
+    const err = await failure(guardedFetch(server.origin, { timeoutMs: 300 }));
+    expect(err.code).toBe('timeout');
+    expect(err.transient).toBe(true);
+  });
+
+  it('stops a server that never answers at the deadline with timeout', async () => {
+    const server = await startServer(neverAnswer);
+    const err = await failure(guardedFetch(server.origin, { timeoutMs: 300 }));
+    expect(err.code).toBe('timeout');
+    expect(server.count()).toBe(1);
+  });
+
+  it('stops a 5 MiB streamed body at the size cap with too_large', async () => {
+    const server = await startServer(hugeJsonHandler(5 * 1024 * 1024));
+    const err = await failure(guardedFetch(server.origin));
+    expect(err.code).toBe('too_large');
+  });
+
+  it('refuses a declared content-length above the cap before reading the body', async () => {
+    const server = await startServer(hugeJsonHandler(5 * 1024 * 1024, { declare: true }));
+    const err = await failure(guardedFetch(server.origin, { maxBytes: 64 * 1024 }));
+    expect(err.code).toBe('too_large');
+  });
+
+  it('accepts a body exactly at the cap and refuses one byte more', async () => {
+    const body = JSON.stringify({ pad: 'x'.repeat(100) });
+    const server = await startServer(rawHandler(body));
+    await expect(guardedFetch(server.origin, { maxBytes: body.length })).resolves.toMatchObject({
+      status: 200,
+    });
+    expect((await failure(guardedFetch(server.origin, { maxBytes: body.length - 1 }))).code).toBe(
+      'too_large',
+    );
+  });
+
+  it.each([
+    ['an HTML page', '<!doctype html><html><body>Sign in</body></html>', 'text/html'],
+    ['null', 'null', 'application/json'],
+    ['an array', '[]', 'application/json'],
+    ['a string', '"issuer"', 'application/json'],
+    ['truncated JSON', '{"issuer":"http://127.0.0.1', 'application/json'],
+    ['an empty body', '', 'application/json'],
+  ])('refuses %s with not_json, without quoting the body', async (_name, body, type) => {
+    const server = await startServer(rawHandler(body, type));
+    const err = await failure(guardedFetch(server.origin));
+    expect(err.code).toBe('not_json');
+    if (body) expect(err.message).not.toContain(body);
+  });
+
+  it('fails a non-2xx answer with http_status and the status, without the upstream body', async () => {
+    const server = await startServer(rawHandler('<h1>upstream secret text</h1>', 'text/html', 503));
+    const err = await failure(guardedFetch(server.origin));
+    expect(err.code).toBe('http_status');
+    expect(err.status).toBe(503);
+    expect(err.transient).toBe(true);
+    expect(err.message).not.toContain('upstream secret text');
+  });
+
+  it('returns an accepted non-2xx status without a body when acceptStatus allows it', async () => {
+    const server = await startServer(jsonHandler({ error: 'nope' }, 404));
+    expect(await guardedFetch(server.origin, { acceptStatus: (s) => s === 404 })).toEqual({
+      status: 404,
+      json: undefined,
+    });
+  });
+
+  it('refuses http to a non-loopback host with insecure_url and makes no request', async () => {
+    // 0.0.0.0 would reach the local server on Linux: the refusal happens before any connection.
+    const server = await startServer(jsonHandler({}));
+    const err = await failure(guardedFetch(`http://0.0.0.0:${server.port}/`));
+    expect(err.code).toBe('insecure_url');
+    expect(server.count()).toBe(0);
+    expect((await failure(guardedFetch('http://as.example.com/.well-known/x'))).code).toBe('insecure_url');
+  });
+
+  it.each(['ftp://127.0.0.1/x', 'file:///etc/passwd', 'not a url', '/relative/path'])(
+    'refuses %s with insecure_url',
+    async (url) => {
+      expect((await failure(guardedFetch(url))).code).toBe('insecure_url');
+    },
+  );
+
+  it('refuses a URL carrying credentials with insecure_url and never sends them', async () => {
+    const server = await startServer(jsonHandler({}));
+    const err = await failure(guardedFetch(`http://user:secret@127.0.0.1:${server.port}/`));
+    expect(err.code).toBe('insecure_url');
+    expect(err.message).not.toContain('secret');
+    expect(server.count()).toBe(0);
+  });
+
+  it('reports a refused connection (closed port) as network', async () => {
+    const port = await closedPort();
+    const err = await failure(guardedFetch(`http://127.0.0.1:${port}/`));
+    expect(err.code).toBe('network');
+    expect(err.transient).toBe(true);
+    expect(err.message).toContain('ECONNREFUSED');
+  });
+
+  it('reports a DNS failure on a .invalid host over https as network', async () => {
+    const err = await failure(guardedFetch('https://issuer.mcp-auth-config.invalid/.well-known/x'));
+    expect(err.code).toBe('network');
+  });
+
+  it('reports a connection reset in the middle of the body as network', async () => {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"a":');
+      setImmediate(() => res.destroy());
+    });
+    expect((await failure(guardedFetch(server.origin))).code).toBe('network');
+  });
+});

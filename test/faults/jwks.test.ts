@@ -1,0 +1,279 @@
+/**
+ * JWKS and issuer faults seen through the runtime (compile + authenticate), with tokens signed by
+ * the test: a key set that cannot be had is 503 with Retry-After (never 401 invalid_token), an
+ * empty one is 401 unknown_key, rotation and outages follow the cooldown and stale window, and
+ * unusable keys are never used. Only `Date` is faked where policies in seconds must be crossed;
+ * sockets and timers stay real.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { compile } from '../../src/runtime/compile.js';
+import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+import type { AuthResult } from '../../src/runtime/types.js';
+import { makeKey, signToken, weakRsaToken, type TestKey } from '../support/keys.js';
+import { bearerRequest, manifestFor, RESOURCE, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
+import {
+  closeAllServers,
+  dripHandler,
+  hugeJsonHandler,
+  jsonHandler,
+  neverAnswer,
+  rawHandler,
+  redirectHandler,
+  startServer,
+  type Handler,
+} from '../support/servers.js';
+
+const runtimes: McpAuth[] = [];
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(runtimes.splice(0).map((a) => a.close()));
+  await closeAllServers();
+});
+
+async function setup(
+  keys: TestKey[],
+  settings: Parameters<typeof manifestFor>[1] = {},
+): Promise<{ as: FakeIssuer; auth: McpAuth }> {
+  const as = await startFakeIssuer(keys);
+  const auth = await compile(manifestFor(as.issuer, settings));
+  runtimes.push(auth);
+  return { as, auth };
+}
+
+async function call(auth: McpAuth, token: string): Promise<AuthResult> {
+  return auth.authenticate(bearerRequest(token), { showErrorDetails: true });
+}
+
+/** The failed check of a refused request (from `showErrorDetails`). */
+function check(result: AuthResult): string | undefined {
+  return result.response?.body ? (JSON.parse(result.response.body) as { check?: string }).check : undefined;
+}
+
+function expectUnavailable(result: AuthResult): void {
+  expect(result.response?.status).toBe(503);
+  expect(result.response?.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+  expect(result.response?.headers['www-authenticate']).toBeUndefined();
+  expect(result.response?.body).not.toContain('invalid_token');
+  expect(check(result)).toBe('issuer_unavailable');
+}
+
+function expectUnknownKey(result: AuthResult): void {
+  expect(result.response?.status).toBe(401);
+  expect(result.response?.headers['www-authenticate']).toContain('error="invalid_token"');
+  expect(check(result)).toBe('unknown_key');
+}
+
+const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
+
+describe('a JWKS that cannot be had, before any key was loaded → 503', () => {
+  const cases: [string, () => Promise<Handler> | Handler][] = [
+    ['answers 500', () => jsonHandler({ error: 'boom' }, 500)],
+    ['answers 404', () => jsonHandler({ error: 'missing' }, 404)],
+    ['sends HTML', () => rawHandler('<html><body>Login</body></html>', 'text/html')],
+    ['never answers', () => neverAnswer],
+    ['drips one byte at a time', () => dripHandler(20)],
+    ['streams 5 MiB', () => hugeJsonHandler(5 * 1024 * 1024)],
+    ['declares a 5 MiB content-length', () => hugeJsonHandler(5 * 1024 * 1024, { declare: true })],
+    ['returns null', () => rawHandler('null')],
+    ['returns []', () => rawHandler('[]')],
+    ['returns truncated JSON', () => rawHandler('{"keys":[{"kty":"EC"')],
+    ['returns an object without keys', () => jsonHandler({ not_keys: [] })],
+    ['returns keys that is not an array', () => jsonHandler({ keys: { kty: 'EC' } })],
+  ];
+
+  it.each(cases)('JWKS server %s', async (_name, make) => {
+    const key = await makeKey();
+    const { as, auth } = await setup([key], { fetch: { timeoutMs: 300 } });
+    as.setJwks(await make());
+    const token = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    expectUnavailable(await call(auth, token));
+    expect(as.jwksCount()).toBe(1);
+    // Retries back off: an immediate second request does not refetch.
+    expectUnavailable(await call(auth, token));
+    expect(as.jwksCount()).toBe(1);
+  });
+
+  it('JWKS server redirects: 503, and the redirect target receives nothing', async () => {
+    const key = await makeKey();
+    const target = await startServer(jsonHandler({ keys: [key.jwk] }));
+    const { as, auth } = await setup([key]);
+    as.setJwks(redirectHandler(`${target.origin}/jwks`));
+    expectUnavailable(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+    expect(target.count()).toBe(0);
+  });
+
+  it('the whole AS goes away after compile: 503, not 401', async () => {
+    const key = await makeKey();
+    const { as, auth } = await setup([key]);
+    await as.server.close();
+    expectUnavailable(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+  });
+
+  it('an empty key set {"keys":[]} is 401 unknown_key, not 503', async () => {
+    const key = await makeKey();
+    const { as, auth } = await setup([]);
+    expectUnknownKey(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+  });
+
+  it('recovers when the JWKS comes back, after the backoff', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const key = await makeKey();
+    const { as, auth } = await setup([key]);
+    as.setJwks(jsonHandler({}, 502));
+    const token = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    expectUnavailable(await call(auth, token));
+    as.publish(key);
+    advance(1000);
+    expect((await call(auth, token)).auth?.issuer).toBe(as.issuer);
+    expect(as.jwksCount()).toBe(2);
+  });
+});
+
+describe('key rotation', () => {
+  it('a new kid is picked up after the cooldown and a removed kid is refused after the refresh', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const a = await makeKey();
+    const b = await makeKey();
+    const { as, auth } = await setup([a], { jwks: { cooldownSeconds: 30 } });
+    expect((await call(auth, await signToken(a, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect(as.jwksCount()).toBe(1);
+
+    as.publish(b); // the AS rotates: a is gone, b signs
+    // Within the cooldown the new kid is not yet known, and no refetch is made.
+    expectUnknownKey(await call(auth, await signToken(b, { iss: as.issuer, aud: RESOURCE })));
+    expect(as.jwksCount()).toBe(1);
+
+    advance(30_000);
+    expect((await call(auth, await signToken(b, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect(as.jwksCount()).toBe(2);
+    expectUnknownKey(await call(auth, await signToken(a, { iss: as.issuer, aud: RESOURCE })));
+    expect(as.jwksCount()).toBe(2);
+  });
+
+  it('with cooldownSeconds 0 a new kid is picked up at once', async () => {
+    const a = await makeKey();
+    const b = await makeKey();
+    const { as, auth } = await setup([a], { jwks: { cooldownSeconds: 0 } });
+    await call(auth, await signToken(a, { iss: as.issuer, aud: RESOURCE }));
+    as.publish(a, b);
+    expect((await call(auth, await signToken(b, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect(as.jwksCount()).toBe(2);
+  });
+});
+
+describe('the AS down mid-run', () => {
+  it('within the stale window known kids still verify; beyond it 503, also during the retry backoff', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const key = await makeKey();
+    const { as, auth } = await setup([key], {
+      jwks: { cooldownSeconds: 1, maxAgeSeconds: 10, staleSeconds: 20 },
+    });
+    const first = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    expect((await call(auth, first)).auth).toBeDefined();
+    as.setAll(jsonHandler({ error: 'down' }, 500));
+
+    advance(15_000); // keys 15 s old: stale, within maxAge + stale = 30 s
+    const stale = await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: 'stale' });
+    expect((await call(auth, stale)).auth?.subject).toBe('stale');
+    await vi.waitFor(() => expect(as.jwksCount()).toBe(2)); // a background refresh was tried
+
+    advance(20_000); // 35 s: beyond the window
+    const late = await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: 'late' });
+    expectUnavailable(await call(auth, late));
+    expectUnavailable(await call(auth, late));
+
+    as.setAll(undefined); // back up
+    advance(2_000);
+    expect((await call(auth, late)).auth?.subject).toBe('late');
+  });
+});
+
+describe('a flood of unknown kids', () => {
+  it('200 tokens with unknown kids cause at most 2 JWKS fetches within the cooldown', async () => {
+    const known = await makeKey();
+    const stranger = await makeKey();
+    const { as, auth } = await setup([known]);
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, (_v, i) =>
+        signToken(stranger, { iss: as.issuer, aud: RESOURCE, kid: `attacker-${i}` }),
+      ),
+    );
+    const concurrent = await Promise.all(tokens.slice(0, 100).map((t) => call(auth, t)));
+    const sequential: AuthResult[] = [];
+    for (const t of tokens.slice(100)) sequential.push(await call(auth, t));
+    for (const result of [...concurrent, ...sequential]) expectUnknownKey(result);
+    expect(as.jwksCount()).toBeLessThanOrEqual(2);
+    // The known key still works, without another fetch.
+    expect((await call(auth, await signToken(known, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect(as.jwksCount()).toBeLessThanOrEqual(2);
+  });
+
+  it('a failed refetch does not defeat the cooldown', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const known = await makeKey();
+    const stranger = await makeKey();
+    const { as, auth } = await setup([known], { jwks: { cooldownSeconds: 30 } });
+    await call(auth, await signToken(known, { iss: as.issuer, aud: RESOURCE }));
+    as.setJwks(jsonHandler({}, 500));
+    advance(30_000);
+    expectUnavailable(
+      await call(auth, await signToken(stranger, { iss: as.issuer, aud: RESOURCE, kid: 'x0' })),
+    );
+    expect(as.jwksCount()).toBe(2);
+    for (let i = 1; i <= 50; i++) {
+      const result = await call(
+        auth,
+        await signToken(stranger, { iss: as.issuer, aud: RESOURCE, kid: `x${i}` }),
+      );
+      expect(result.response?.status).toBe(401);
+    }
+    expect(as.jwksCount()).toBe(2);
+    expect((await call(auth, await signToken(known, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+  });
+});
+
+describe('unusable keys published in the JWKS are never used', () => {
+  it('a private key in the JWKS: a token signed with it is refused', async () => {
+    const key = await makeKey('ES256');
+    const { as, auth } = await setup([]);
+    as.setJwks(jsonHandler({ keys: [key.privateJwk] }));
+    expectUnknownKey(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+  });
+
+  it('a private RSA key in the JWKS: a token signed with it is refused', async () => {
+    const key = await makeKey('RS256');
+    const { as, auth } = await setup([]);
+    as.setJwks(jsonHandler({ keys: [key.privateJwk] }));
+    expectUnknownKey(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+  });
+
+  it('a weak 1024-bit RSA key: a token signed with it is refused, a good key beside it works', async () => {
+    const good = await makeKey('RS256');
+    const { as, auth } = await setup([]);
+    const weak = weakRsaToken({ iss: as.issuer, aud: RESOURCE, kid: 'weak' });
+    as.setJwks(jsonHandler({ keys: [weak.jwk, good.jwk] }));
+    expectUnknownKey(await call(auth, weak.token));
+    expect((await call(auth, await signToken(good, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+  });
+
+  it('a symmetric key: an HS256 token signed with its secret is refused before any key lookup', async () => {
+    const { SignJWT } = await import('jose');
+    const secret = Buffer.from('a-shared-secret-that-is-long-enough-for-hs256');
+    const { as, auth } = await setup([]);
+    as.setJwks(
+      jsonHandler({ keys: [{ kty: 'oct', kid: 'hmac', alg: 'HS256', k: secret.toString('base64url') }] }),
+    );
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ scope: 'read' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'hmac' })
+      .setIssuer(as.issuer)
+      .setAudience(RESOURCE)
+      .setExpirationTime(now + 300)
+      .sign(secret);
+    const result = await call(auth, token);
+    expect(result.response?.status).toBe(401);
+    expect(check(result)).toBe('unsupported_algorithm');
+    expect(as.jwksCount()).toBe(0);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * The JWKS KeyStore on its own, against a real JWKS server: single-flight, the unknown-kid
+ * cooldown, backoff after failures, the stale window, and which keys are ever used. Only `Date`
+ * is faked (sockets and timers stay real), so policies in milliseconds are crossed exactly,
+ * without sleeping.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { TokenError } from '../../src/errors.js';
+import { isUsableVerificationKey, KeyStore, type KeyStorePolicy } from '../../src/verify/jwks.js';
+import { jwks, makeKey, weakRsaToken, type TestKey } from '../support/keys.js';
+import { closeAllServers, jsonHandler, sendJson, startServer, type TestServer } from '../support/servers.js';
+
+const POLICY: KeyStorePolicy = { cooldownMs: 50, maxAgeMs: 100, staleMs: 200 };
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2030-01-01T00:00:00Z'));
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await closeAllServers();
+});
+
+const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
+
+async function keyError(promise: Promise<unknown>): Promise<TokenError> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TokenError);
+  return err as TokenError;
+}
+
+async function jwksServer(...keys: TestKey[]): Promise<TestServer> {
+  return startServer(jsonHandler(jwks(...keys.map((k) => k.jwk))));
+}
+
+describe('KeyStore', () => {
+  it('loads once for many concurrent lookups (single flight)', async () => {
+    const key = await makeKey();
+    const server = await jwksServer(key);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    await Promise.all(Array.from({ length: 50 }, () => store.getKey({ alg: 'ES256', kid: key.kid })));
+    expect(server.count()).toBe(1);
+    expect(store.fetchCount).toBe(1);
+  });
+
+  it('refetches for an unknown kid at most once per cooldown, and picks up a new kid after it', async () => {
+    const a = await makeKey();
+    const b = await makeKey();
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    await store.getKey({ alg: 'ES256', kid: a.kid });
+    server.setHandler(jsonHandler(jwks(a.jwk, b.jwk)));
+
+    // Within the cooldown: refused without a fetch.
+    expect((await keyError(store.getKey({ alg: 'ES256', kid: b.kid }))).reason).toBe('unknown_key');
+    expect(server.count()).toBe(1);
+
+    advance(POLICY.cooldownMs);
+    await expect(store.getKey({ alg: 'ES256', kid: b.kid })).resolves.toBeDefined();
+    expect(server.count()).toBe(2);
+  });
+
+  it('a flood of unknown kids within the cooldown causes no fetch beyond the first load', async () => {
+    const a = await makeKey();
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, { ...POLICY, cooldownMs: 30_000 });
+    const errors = await Promise.all(
+      Array.from({ length: 200 }, (_v, i) => keyError(store.getKey({ alg: 'ES256', kid: `unknown-${i}` }))),
+    );
+    expect(errors.every((e) => e.code === 'invalid_token' && e.reason === 'unknown_key')).toBe(true);
+    expect(server.count()).toBe(1);
+  });
+
+  it('refuses a removed kid once a refresh has dropped it', async () => {
+    const a = await makeKey();
+    const b = await makeKey();
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    await store.getKey({ alg: 'ES256', kid: a.kid });
+    server.setHandler(jsonHandler(jwks(b.jwk)));
+    advance(POLICY.cooldownMs);
+    await store.getKey({ alg: 'ES256', kid: b.kid }); // the refetch that drops a
+    expect((await keyError(store.getKey({ alg: 'ES256', kid: a.kid }))).reason).toBe('unknown_key');
+  });
+
+  it('refreshes keys older than maxAge on use', async () => {
+    const a = await makeKey();
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    await store.getKey({ alg: 'ES256', kid: a.kid });
+    advance(POLICY.maxAgeMs);
+    await store.getKey({ alg: 'ES256', kid: a.kid });
+    await vi.waitFor(() => expect(server.count()).toBe(2));
+  });
+
+  it('serves known kids from stale keys within the stale window while the JWKS is down, then 503 beyond it', async () => {
+    const a = await makeKey();
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    await store.getKey({ alg: 'ES256', kid: a.kid });
+    server.setHandler((_req, res) => sendJson(res, 500, {}));
+
+    advance(POLICY.maxAgeMs + 10); // stale, within the window
+    await expect(store.getKey({ alg: 'ES256', kid: a.kid })).resolves.toBeDefined();
+    await vi.waitFor(() => expect(server.count()).toBe(2)); // a background refresh was tried
+
+    advance(POLICY.staleMs); // beyond maxAge + stale
+    const err = await keyError(store.getKey({ alg: 'ES256', kid: a.kid }));
+    expect(err.code).toBe('unavailable');
+    expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // Still refused while the failed refresh backs off: the stale keys are not used again.
+    expect((await keyError(store.getKey({ alg: 'ES256', kid: a.kid }))).code).toBe('unavailable');
+  });
+
+  it('a JWKS that never loaded is unavailable, and retries back off instead of hammering', async () => {
+    const server = await startServer((_req, res) => sendJson(res, 503, {}));
+    const store = new KeyStore({ uri: server.origin }, { ...POLICY, cooldownMs: 30_000 });
+    for (let i = 0; i < 20; i++) {
+      const err = await keyError(store.getKey({ alg: 'ES256', kid: 'k' }));
+      expect(err.code).toBe('unavailable');
+      expect(err.reason).toBe('issuer_unavailable');
+    }
+    expect(server.count()).toBe(1);
+    advance(1000); // the first backoff step
+    await keyError(store.getKey({ alg: 'ES256', kid: 'k' }));
+    expect(server.count()).toBe(2);
+  });
+
+  it('a failed refetch still counts for the cooldown', async () => {
+    const a = await makeKey();
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    await store.getKey({ alg: 'ES256', kid: a.kid });
+    server.setHandler((_req, res) => sendJson(res, 500, {}));
+    advance(POLICY.cooldownMs);
+    expect((await keyError(store.getKey({ alg: 'ES256', kid: 'new-1' }))).code).toBe('unavailable');
+    const flood = await Promise.all(
+      Array.from({ length: 50 }, (_v, i) => keyError(store.getKey({ alg: 'ES256', kid: `new-${i + 2}` }))),
+    );
+    expect(flood.every((e) => e.reason === 'unknown_key')).toBe(true);
+    expect(server.count()).toBe(2);
+    // The known kid is still served from the fresh keys.
+    await expect(store.getKey({ alg: 'ES256', kid: a.kid })).resolves.toBeDefined();
+  });
+
+  it('inline keys are never fetched and an unknown kid is refused at once', async () => {
+    const a = await makeKey();
+    const store = new KeyStore({ keys: [a.jwk] }, POLICY);
+    await expect(store.getKey({ alg: 'ES256', kid: a.kid })).resolves.toBeDefined();
+    expect((await keyError(store.getKey({ alg: 'ES256', kid: 'other' }))).reason).toBe('unknown_key');
+    expect(store.fetchCount).toBe(0);
+  });
+
+  it('matches the algorithm family: an ES256 header never selects an RSA key with the same kid', async () => {
+    const rsa = await makeKey('RS256', { kid: 'shared' });
+    const store = new KeyStore({ keys: [rsa.jwk] }, POLICY);
+    expect((await keyError(store.getKey({ alg: 'ES256', kid: 'shared' }))).reason).toBe('unknown_key');
+    expect((await keyError(store.getKey({ alg: 'PS256', kid: 'shared' }))).reason).toBe('unknown_key');
+    await expect(store.getKey({ alg: 'RS256', kid: 'shared' })).resolves.toBeDefined();
+  });
+});
+
+describe('unusable keys in a JWKS are dropped', () => {
+  it('private, symmetric, weak RSA, encryption-only and verify-less keys are never usable', async () => {
+    const ec = await makeKey('ES256');
+    const rsa = await makeKey('RS256');
+    const weak = weakRsaToken({ iss: 'x', aud: 'y', kid: 'weak' }).jwk;
+    expect(isUsableVerificationKey(ec.jwk as Record<string, unknown>)).toBe(true);
+    expect(isUsableVerificationKey(rsa.jwk as Record<string, unknown>)).toBe(true);
+    for (const jwk of [
+      ec.privateJwk,
+      rsa.privateJwk,
+      { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' },
+      weak,
+      { ...ec.jwk, use: 'enc' },
+      { ...ec.jwk, key_ops: ['encrypt'] },
+      { ...ec.jwk, kty: undefined },
+      { kty: 'RSA', e: 'AQAB', kid: 'no-modulus' },
+    ]) {
+      expect(isUsableVerificationKey(jwk as Record<string, unknown>)).toBe(false);
+    }
+  });
+
+  it('a store fed only unusable keys holds none and refuses their kids', async () => {
+    const ec = await makeKey('ES256');
+    const weak = weakRsaToken({ iss: 'x', aud: 'y', kid: 'weak' }).jwk;
+    const server = await startServer(
+      jsonHandler(jwks(ec.privateJwk, weak, { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac', alg: 'HS256' })),
+    );
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    expect((await keyError(store.getKey({ alg: 'ES256', kid: ec.kid }))).reason).toBe('unknown_key');
+    expect(store.size).toBe(0);
+    for (const [alg, kid] of [
+      ['RS256', 'weak'],
+      ['HS256', 'hmac'],
+    ] as const) {
+      expect((await keyError(store.getKey({ alg, kid }))).reason).toBe('unknown_key');
+    }
+  });
+});

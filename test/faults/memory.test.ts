@@ -1,0 +1,64 @@
+/**
+ * Bounded state under a stream of distinct invalid tokens: failures are never cached, so the
+ * verified-token cache does not grow, and the key store does not refetch per token. Counts only;
+ * no RSS or timing assertions.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { compile } from '../../src/runtime/compile.js';
+import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+import { makeKey, signToken } from '../support/keys.js';
+import { bearerRequest, manifestFor, RESOURCE, startFakeIssuer } from '../support/issuer.js';
+import { closeAllServers } from '../support/servers.js';
+
+let auth: McpAuth | undefined;
+afterEach(async () => {
+  await auth?.close();
+  auth = undefined;
+  await closeAllServers();
+});
+
+describe('memory stays bounded', () => {
+  it('20k distinct invalid tokens leave the verified-token cache empty and cause no per-token fetch', async () => {
+    const key = await makeKey();
+    const as = await startFakeIssuer([key]);
+    auth = await compile(manifestFor(as.issuer));
+    const verifier = auth.resources[0]!.verifier;
+
+    const valid = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    const [header, payload, signature] = valid.split('.') as [string, string, string];
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const statuses = new Map<number, number>();
+    const record = (status: number | undefined) =>
+      statuses.set(status ?? 0, (statuses.get(status ?? 0) ?? 0) + 1);
+
+    const invalid = (i: number): string => {
+      switch (i % 4) {
+        case 0: // a forged signature on a genuine header and payload
+          return `${header}.${payload}.${Buffer.from(`forged-${i}`).toString('base64url')}${signature.slice(20)}`;
+        case 1: // an unknown kid
+          return `${b64({ alg: 'ES256', kid: `kid-${i}` })}.${payload}.${signature}`;
+        case 2: // another issuer
+          return `${header}.${b64({ iss: `https://evil.example/${i}`, aud: RESOURCE, exp: 4e9 })}.${signature}`;
+        default: // not a JWT at all
+          return `opaque-${i}-${'x'.repeat(i % 50)}`;
+      }
+    };
+
+    const batch = 500;
+    for (let start = 0; start < 20_000; start += batch) {
+      const results = await Promise.all(
+        Array.from({ length: batch }, (_v, j) => auth!.authenticate(bearerRequest(invalid(start + j)))),
+      );
+      for (const r of results) record(r.response?.status);
+      expect(verifier.cacheSize).toBe(0);
+    }
+    expect(statuses.get(401)).toBe(20_000);
+    expect(as.jwksCount()).toBeLessThanOrEqual(2);
+
+    // The cache does work for a valid token: one entry, reused.
+    expect((await auth.authenticate(bearerRequest(valid))).auth).toBeDefined();
+    expect((await auth.authenticate(bearerRequest(valid))).auth).toBeDefined();
+    expect(verifier.cacheSize).toBe(1);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Metadata-server faults through compile(): in fail-fast mode each one rejects with its stable
+ * code and the issuer named; in lazy mode compile succeeds and requests get 503 + Retry-After.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { DiscoveryError, type DiscoveryErrorCode } from '../../src/errors.js';
+import { compile } from '../../src/runtime/compile.js';
+import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+import { makeKey, signToken } from '../support/keys.js';
+import { bearerRequest, manifestFor, RESOURCE } from '../support/issuer.js';
+import {
+  closeAllServers,
+  dripHandler,
+  hugeJsonHandler,
+  jsonHandler,
+  neverAnswer,
+  rawHandler,
+  redirectHandler,
+  startServer,
+  type Handler,
+} from '../support/servers.js';
+
+const runtimes: McpAuth[] = [];
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((a) => a.close()));
+  await closeAllServers();
+});
+
+const faults: [string, DiscoveryErrorCode, Handler][] = [
+  ['answers 500', 'http_status', jsonHandler({ error: 'x' }, 500)],
+  ['answers 404 everywhere', 'not_found', jsonHandler({ error: 'x' }, 404)],
+  ['redirects', 'redirect', redirectHandler('http://127.0.0.1:1/elsewhere')],
+  ['sends HTML', 'not_json', rawHandler('<html>hello</html>', 'text/html')],
+  ['never answers', 'timeout', neverAnswer],
+  ['drips one byte at a time', 'timeout', dripHandler(20)],
+  ['streams 5 MiB', 'too_large', hugeJsonHandler(5 * 1024 * 1024)],
+  ['returns null', 'not_json', rawHandler('null')],
+  ['returns []', 'not_json', rawHandler('[]')],
+  ['returns truncated JSON', 'not_json', rawHandler('{"issuer":')],
+  [
+    'returns a document without issuer',
+    'invalid_metadata',
+    jsonHandler({ token_endpoint: 'https://x.example/t' }),
+  ],
+];
+
+describe('metadata faults at start-up', () => {
+  it.each(faults)('fail-fast: a server that %s rejects compile with %s', async (_name, code, handler) => {
+    const server = await startServer(handler);
+    const err: unknown = await compile(manifestFor(server.origin, { fetch: { timeoutMs: 300 } })).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DiscoveryError);
+    expect((err as DiscoveryError).code).toBe(code);
+    expect((err as DiscoveryError).issuerId).toBe('main');
+    expect((err as DiscoveryError).message).toContain('issuer "main"');
+  });
+
+  it.each(faults)(
+    'lazy: a server that %s (%s) leaves compile working and requests at 503',
+    async (_name, _code, handler) => {
+      const server = await startServer(handler);
+      const auth = await compile(manifestFor(server.origin, { startup: 'lazy', fetch: { timeoutMs: 300 } }));
+      runtimes.push(auth);
+      const key = await makeKey();
+      const result = await auth.authenticate(
+        bearerRequest(await signToken(key, { iss: server.origin, aud: RESOURCE })),
+      );
+      expect(result.response?.status).toBe(503);
+      expect(result.response?.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+      expect(result.response?.headers['www-authenticate']).toBeUndefined();
+    },
+  );
+});

@@ -1,0 +1,131 @@
+/**
+ * The adversarial suite: every case of every class, against every adapter, over real HTTP on
+ * 127.0.0.1. Each refusal goes through the same hygiene check (status, one well-formed
+ * challenge, fixed description, nothing reflected, application not reached); the attacker's
+ * server must receive nothing and no promise may be left rejected.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADAPTERS, send } from '../support/adapters.js';
+import { b64url, claims, signText, signToken } from '../support/tokens.js';
+import { ALL_CASES } from './cases.js';
+import { ISSUER, PRM, RESOURCE, assertRefusal, startWorld, type World } from './setup.js';
+
+let world: World;
+const rejections: unknown[] = [];
+const onRejection = (reason: unknown) => rejections.push(reason);
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onRejection);
+  world = await startWorld();
+});
+
+afterAll(async () => {
+  await world.close();
+  process.off('unhandledRejection', onRejection);
+});
+
+describe.each(ADAPTERS)('%s adapter', (name) => {
+  const adapter = () => world.adapters.find((a) => a.name === name)!;
+
+  for (const [kind, cases] of Object.entries(ALL_CASES)) {
+    describe(kind, () => {
+      it.each(cases.map((c) => [c.name, c] as const))('refuses %s', async (_name, attack) => {
+        const request = attack.build(world);
+        const app = adapter();
+        const before = app.reached;
+        const res = await send(`${app.url}${request.path ?? '/mcp'}`, request);
+        assertRefusal(
+          res,
+          { status: attack.status, error: attack.error },
+          { token: request.token, reachedBefore: before, reachedAfter: app.reached },
+        );
+      });
+    });
+  }
+
+  it('accepts the legit token (control: the harness does let good requests in)', async () => {
+    const app = adapter();
+    const token = signToken(world.keys.ES256, claims(ISSUER, RESOURCE, { scope: 'read' }));
+    const res = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(res.json<{ auth: { scopes: string[] } }>().auth.scopes).toEqual(['read']);
+  });
+
+  it('a __proto__ payload member is plain data: no pollution, no inherited scope', async () => {
+    const app = adapter();
+    const k = world.keys.RS256;
+    const base = JSON.stringify(claims(ISSUER, RESOURCE, { scope: 'write' })).slice(1, -1);
+    const payload = `{"__proto__":{"scope":"read","polluted":true},"constructor":{"prototype":{"polluted":true}},${base}}`;
+    const token = signText(k, JSON.stringify({ alg: 'RS256', kid: k.kid }), payload);
+    const before = app.reached;
+    const res = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${token}` } });
+    // `read` only sits under __proto__: it must not count as granted.
+    assertRefusal(
+      res,
+      { status: 403, error: 'insufficient_scope' },
+      { token, reachedBefore: before, reachedAfter: app.reached },
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).scope).toBeUndefined();
+    // With the scope granted for real, the __proto__ member arrives as an ordinary claim.
+    const ok = signText(
+      k,
+      JSON.stringify({ alg: 'RS256', kid: k.kid }),
+      `{"__proto__":{"polluted":true},${JSON.stringify(claims(ISSUER, RESOURCE, { scope: 'read' })).slice(1, -1)}}`,
+    );
+    const accepted = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${ok}` } });
+    expect(accepted.status).toBe(200);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('Host and X-Forwarded-Host do not change the metadata document or resource_metadata', async () => {
+    const app = adapter();
+    const headers = {
+      host: 'evil.example.com',
+      'x-forwarded-host': 'evil.example.com',
+      'x-forwarded-proto': 'http',
+    };
+    const doc = await send(`${app.url}/.well-known/oauth-protected-resource/mcp`, { headers });
+    expect(doc.status).toBe(200);
+    expect(doc.json()).toMatchObject({ resource: RESOURCE, authorization_servers: [ISSUER] });
+    expect(doc.body + doc.rawHeaderText).not.toContain('evil');
+    const challenge = await send(`${app.url}/mcp`, { headers });
+    expect(challenge.header('www-authenticate')).toBe(`Bearer scope="read", resource_metadata="${PRM}"`);
+  });
+
+  it('an unsigned token with a forged header of every kind in one go is refused', async () => {
+    const app = adapter();
+    const header = b64url(
+      JSON.stringify({
+        alg: 'none',
+        jku: `${world.attacker.url}/k`,
+        x5u: `${world.attacker.url}/c`,
+        jwk: world.evil.publicJwk,
+      }),
+    );
+    const token = `${header}.${b64url(JSON.stringify(claims(ISSUER, RESOURCE, { scope: 'read' })))}.`;
+    const before = app.reached;
+    const res = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${token}` } });
+    assertRefusal(
+      res,
+      { status: 401, error: 'invalid_token' },
+      { token, reachedBefore: before, reachedAfter: app.reached },
+    );
+  });
+});
+
+describe('after every adapter and case', () => {
+  it('the attacker server received nothing, not even a connection', () => {
+    expect(world.attacker.connections()).toBe(0);
+    expect(world.attacker.hits()).toBe(0);
+  });
+
+  it('unknown-kid refetches stayed bounded by the cooldown (one initial fetch, at most one refetch)', () => {
+    expect(world.jwks.hits()).toBeGreaterThanOrEqual(1);
+    expect(world.jwks.hits()).toBeLessThanOrEqual(2);
+  });
+
+  it('no unhandled promise rejection happened', () => {
+    expect(rejections).toEqual([]);
+  });
+});
