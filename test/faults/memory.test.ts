@@ -1,7 +1,8 @@
 /**
  * Bounded state under a stream of distinct invalid tokens: failures are never cached, so the
- * verified-token cache does not grow, and the key store does not refetch per token. Counts only;
- * no RSS or timing assertions.
+ * verified-token cache does not grow, and the key store does not refetch per token; and under a
+ * stream of distinct valid tokens the cache stays at its bound and resident memory grows by less
+ * than a stated ceiling. No timing assertions.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -60,5 +61,29 @@ describe('memory stays bounded', () => {
     expect((await auth.authenticate(bearerRequest(valid))).auth).toBeDefined();
     expect((await auth.authenticate(bearerRequest(valid))).auth).toBeDefined();
     expect(verifier.cacheSize).toBe(1);
+  });
+
+  it('20k distinct valid tokens keep the cache at its bound and RSS growth under 64 MB', async () => {
+    const key = await makeKey();
+    const as = await startFakeIssuer([key]);
+    auth = await compile(manifestFor(as.issuer, { cache: { maxEntries: 1000 } }));
+    const verifier = auth.resources[0]!.verifier;
+    const sign = (i: number) => signToken(key, { iss: as.issuer, aud: RESOURCE, sub: `user-${i}` });
+
+    // Warm up (key import, code paths), then measure the steady state.
+    for (const token of await Promise.all(Array.from({ length: 200 }, (_v, i) => sign(i)))) {
+      expect((await auth.authenticate(bearerRequest(token))).auth).toBeDefined();
+    }
+    const before = process.memoryUsage().rss;
+    const batch = 500;
+    for (let start = 0; start < 20_000; start += batch) {
+      const tokens = await Promise.all(Array.from({ length: batch }, (_v, j) => sign(start + j)));
+      const results = await Promise.all(tokens.map((t) => auth!.authenticate(bearerRequest(t))));
+      expect(results.every((r) => r.auth !== undefined)).toBe(true);
+      expect(verifier.cacheSize).toBeLessThanOrEqual(1000);
+    }
+    const grownMb = (process.memoryUsage().rss - before) / 1024 / 1024;
+    expect(verifier.cacheSize).toBe(1000);
+    expect(grownMb).toBeLessThan(64);
   });
 });
