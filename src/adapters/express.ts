@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { AuthenticateOptions } from '../runtime/types.js';
-import { ensureJsonBody, sendCoreResponse, toCoreRequest, type NodeRequest } from './node-request.js';
+import { protectNodeRequest, sendCoreResponse, toCoreRequest } from './node-request.js';
 
 /** An Express-compatible middleware (no dependency on Express's types). */
 export type ExpressMiddleware = (
@@ -45,12 +45,6 @@ export function metadataRouter(auth: McpAuth): ExpressMiddleware {
  */
 export function requireAuth(auth: McpAuth, options: AuthenticateOptions = {}): ExpressMiddleware {
   return (req, res, next) => {
-    void (async () => {
-      await ensureJsonBody(req as NodeRequest);
-      const result = await auth.authenticate(toCoreRequest(req as NodeRequest), options);
-      if (result.response) return sendCoreResponse(res, result.response);
-      if (result.auth) (req as NodeRequest).auth = result.auth;
-      next();
-    })().catch(next);
+    protectNodeRequest(auth, req, res, options).then((proceed) => proceed && next(), next);
   };
 }

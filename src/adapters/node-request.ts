@@ -4,14 +4,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
-import type { CoreRequest, CoreResponse } from '../runtime/types.js';
+import type { AuthenticateOptions, CoreRequest, CoreResponse } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 
-/** The largest JSON body read to find the called tools (larger bodies are left to the application). */
+/** The largest body read to find the called tools; a larger one is flagged (see `bodyTooLarge`). */
 const MAX_BODY = 4 * 1024 * 1024;
+const TOO_LARGE = Symbol('mcp-auth-config.bodyTooLarge');
 
 /** A Node request that may carry a parsed body (Express, or set by this adapter) and the identity. */
-export type NodeRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo };
+export type NodeRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo; [TOO_LARGE]?: true };
 
 /** The neutral request for a Node request. */
 export function toCoreRequest(req: NodeRequest): CoreRequest {
@@ -32,6 +33,7 @@ export function toCoreRequest(req: NodeRequest): CoreRequest {
     accessControlRequestMethod: req.headers['access-control-request-method'],
     body,
     bodyToken,
+    bodyTooLarge: req[TOO_LARGE] === true,
   };
 }
 
@@ -50,7 +52,10 @@ export async function ensureJsonBody(req: NodeRequest): Promise<void> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) break;
+    if (size > MAX_BODY) {
+      req[TOO_LARGE] = true;
+      return;
+    }
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -74,4 +79,24 @@ export function sendCoreResponse(res: ServerResponse, response: CoreResponse): v
 /** Whether a request is under a resource the runtime protects by default. */
 export function isProtectedPath(auth: McpAuth, req: IncomingMessage): boolean {
   return auth.resourceFor(req.url ?? '/', req.headers.host)?.protect === true;
+}
+
+/**
+ * Authenticates a Node request: reads the body once, then either answers the request (refused)
+ * and returns false, or sets `req.auth` and returns true.
+ */
+export async function protectNodeRequest(
+  auth: McpAuth,
+  req: NodeRequest,
+  res: ServerResponse,
+  options: AuthenticateOptions,
+): Promise<boolean> {
+  await ensureJsonBody(req);
+  const result = await auth.authenticate(toCoreRequest(req), options);
+  if (result.response) {
+    sendCoreResponse(res, result.response);
+    return false;
+  }
+  if (result.auth) req.auth = result.auth;
+  return true;
 }

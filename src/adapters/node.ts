@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { AuthenticateOptions } from '../runtime/types.js';
 import {
-  ensureJsonBody,
+  protectNodeRequest,
   isProtectedPath,
   sendCoreResponse,
   toCoreRequest,
@@ -42,11 +42,7 @@ export function mcpAuthMiddleware(
       const metadata = await auth.handleMetadataRequest(toCoreRequest(req));
       if (metadata) return sendCoreResponse(res, metadata);
       if (!options.resource && !(options.protectAll ?? isProtectedPath(auth, req))) return next();
-      await ensureJsonBody(req as NodeRequest);
-      const result = await auth.authenticate(toCoreRequest(req as NodeRequest), options);
-      if (result.response) return sendCoreResponse(res, result.response);
-      if (result.auth) (req as NodeRequest).auth = result.auth;
-      next();
+      if (await protectNodeRequest(auth, req, res, options)) next();
     })().catch(next);
   };
 }

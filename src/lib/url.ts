@@ -26,14 +26,3 @@ export function insecureUrlReason(url: URL): string | undefined {
   }
   return `the ${url.protocol.replace(/:$/, '')} scheme is not allowed; use https`;
 }
-
-/**
- * The canonical form of a URL for comparisons: lower-case scheme and host (the URL parser does
- * that), default port dropped (also the parser), and an empty path written as `/`.
- * Non-URL strings are returned unchanged so that they compare exactly.
- */
-export function canonicalUrl(value: string): string {
-  const url = tryParseUrl(value);
-  if (!url || !url.host) return value;
-  return url.href;
-}

@@ -32,6 +32,18 @@ export interface OAuthTokenVerifier {
   verifyAccessToken(token: string): Promise<AuthInfo>;
 }
 
+function payloadTooLarge(): CoreResponse {
+  const body = JSON.stringify({
+    error: 'invalid_request',
+    error_description: 'The request body is too large',
+  });
+  return {
+    status: 413,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body,
+  };
+}
+
 const CORS_METADATA = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, HEAD, OPTIONS',
@@ -239,6 +251,10 @@ export class McpAuth {
     const resource = this.#resourceOf(request, options.resource);
     // CORS preflights carry no credentials by design; the application's CORS handling answers them.
     if (request.method.toUpperCase() === 'OPTIONS' && request.accessControlRequestMethod) return {};
+    // A body too large to read could hide a tools/call: refuse rather than skip per-tool scopes.
+    if (options.tool === undefined && resource.toolScopes.size > 0 && request.bodyTooLarge) {
+      return { response: payloadTooLarge() };
+    }
     const tools =
       options.tool !== undefined ? [options.tool] : resource.toolScopes.size ? calledTools(request.body) : [];
     const needed = [

@@ -20,6 +20,8 @@ export interface CoreRequest {
   readonly body?: unknown;
   /** True when a form body carries `access_token`. */
   readonly bodyToken?: boolean | undefined;
+  /** True when the body was too large for the adapter to read (so the called tools are unknown). */
+  readonly bodyTooLarge?: boolean | undefined;
 }
 
 /** A ready response. `body` is `undefined` for HEAD and 204. */

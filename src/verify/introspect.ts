@@ -7,7 +7,7 @@
  */
 import { DiscoveryError, TokenError } from '../errors.js';
 import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
-import { canonicalAudience } from './jwt.js';
+import { assertBearerClaims, assertTimeClaims } from './claims.js';
 
 /** How to call one issuer's introspection endpoint. */
 export interface IntrospectionClient {
@@ -65,23 +65,9 @@ export async function introspectToken(
   }
   const claims = json!;
   if (claims.active !== true) throw new TokenError('invalid_token', 'inactive');
-  const now = Date.now() / 1000;
-  for (const name of ['exp', 'nbf', 'iat']) {
-    if (Object.hasOwn(claims, name) && !(typeof claims[name] === 'number' && Number.isFinite(claims[name]))) {
-      throw new TokenError('invalid_token', 'invalid_claims');
-    }
-  }
-  if (typeof claims.exp === 'number' && claims.exp + policy.clockToleranceSec <= now)
-    throw new TokenError('invalid_token', 'expired');
-  if (typeof claims.nbf === 'number' && claims.nbf - policy.clockToleranceSec > now)
-    throw new TokenError('invalid_token', 'not_yet_valid');
+  assertTimeClaims(claims, policy.clockToleranceSec, true);
   if (Object.hasOwn(claims, 'iss') && claims.iss !== client.issuer)
     throw new TokenError('invalid_token', 'unknown_issuer');
-  if (Object.hasOwn(claims, 'cnf')) throw new TokenError('invalid_token', 'bound_token');
-  const aud = claims.aud;
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.some((a) => typeof a === 'string' && policy.audiences.has(canonicalAudience(a)))) {
-    throw new TokenError('invalid_token', 'audience');
-  }
+  assertBearerClaims(claims, policy.audiences);
   return claims;
 }

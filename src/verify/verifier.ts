@@ -8,7 +8,8 @@ import { TokenError } from '../errors.js';
 import { LruCache } from '../lib/lru.js';
 import { clientIdOf, safeClaims, type AuthInfo } from './auth-info.js';
 import { introspectToken, type IntrospectionClient } from './introspect.js';
-import { canonicalAudience, isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
+import { audienceValues, canonicalAudience } from './claims.js';
+import { isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
 import { expandScopes, readScopes } from './scopes.js';
 import type { GuardedRequest } from '../discovery/fetch.js';
 
@@ -122,10 +123,6 @@ export class TokenVerifier {
 
   #authInfo(token: string, issuer: string, raw: Readonly<Record<string, unknown>>): AuthInfo {
     const claims = safeClaims(raw);
-    const aud = claims.aud;
-    const audience = (typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []).filter(
-      (a): a is string => typeof a === 'string',
-    );
     const info: AuthInfo = {
       token,
       clientId: clientIdOf(claims),
@@ -135,7 +132,7 @@ export class TokenVerifier {
       extra: {},
       issuer,
       subject: typeof claims.sub === 'string' ? claims.sub : undefined,
-      audience: Object.freeze(audience),
+      audience: Object.freeze(audienceValues(claims)),
       claims,
     };
     return Object.freeze(info);

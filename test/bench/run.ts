@@ -1,0 +1,481 @@
+/**
+ * `npm run bench` (full, ~12 min) and `npm run bench -- --quick` (smoke, ~1.5 min).
+ *
+ * Each server under test runs as a separate child process on 127.0.0.1 (pinned to the last core
+ * when `taskset` exists, the load generator in this process on core 0). autocannon drives
+ * `POST /mcp` with 50 connections: a warm-up, then a measured run; all cases run once per pass,
+ * passes are interleaved (3 full / 1 quick), and the table shows medians. Server CPU and RSS are
+ * read from the server itself (`GET /__stats`). Then start-up and memory figures, and the
+ * issue's targets.
+ *
+ * Options: `--quick`, `--only=<substring>` (cases whose id contains it), `--no-startup`,
+ * `--no-memory`, `--profile` (also write a CPU profile of three cases and print the hot
+ * functions), `--json=<file>` (write every figure as JSON).
+ */
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { measureMemory, type MemoryFigures } from './memory.js';
+import { drive, killAll, median, pinSelf, startServer, type TokenFeed } from './lib/harness.js';
+import { summarizeProfile, type ProfileSummary } from './lib/profile.js';
+import type { ServerMode } from './lib/protocol.js';
+import { measureStartup, type StartupFigures } from './startup.js';
+import { ISSUER, RESOURCE, makeKeys, signTokens, type Alg, type BenchKeys } from './lib/tokens.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const quick = flag('quick');
+
+const settings = quick
+  ? {
+      passes: 1,
+      warmup: 1,
+      duration: 3,
+      esTokens: 4_000,
+      rsTokens: 2_000,
+      cacheEntries: 1_000,
+      memoryN: 10_000,
+    }
+  : {
+      passes: 3,
+      warmup: 3,
+      duration: 8,
+      esTokens: 40_000,
+      rsTokens: 20_000,
+      cacheEntries: 10_000,
+      memoryN: 100_000,
+    };
+
+type Framework = 'fastify' | 'express';
+type TokenMode = 'none' | 'reused' | 'distinct';
+
+interface Case {
+  readonly id: string;
+  readonly framework: Framework;
+  readonly mode: ServerMode;
+  readonly alg?: Alg;
+  readonly tokens: TokenMode;
+}
+
+const CASES: readonly Case[] = [
+  { id: 'fastify unprotected', framework: 'fastify', mode: 'plain', tokens: 'none' },
+  { id: 'fastify empty async preHandler', framework: 'fastify', mode: 'noop', tokens: 'none' },
+  { id: 'fastify raw-jose ES256 reused', framework: 'fastify', mode: 'jose', alg: 'ES256', tokens: 'reused' },
+  { id: 'fastify ours ES256 reused', framework: 'fastify', mode: 'ours', alg: 'ES256', tokens: 'reused' },
+  { id: 'fastify raw-jose RS256 reused', framework: 'fastify', mode: 'jose', alg: 'RS256', tokens: 'reused' },
+  { id: 'fastify ours RS256 reused', framework: 'fastify', mode: 'ours', alg: 'RS256', tokens: 'reused' },
+  {
+    id: 'fastify raw-jose ES256 distinct',
+    framework: 'fastify',
+    mode: 'jose',
+    alg: 'ES256',
+    tokens: 'distinct',
+  },
+  { id: 'fastify ours ES256 distinct', framework: 'fastify', mode: 'ours', alg: 'ES256', tokens: 'distinct' },
+  {
+    id: 'fastify raw-jose RS256 distinct',
+    framework: 'fastify',
+    mode: 'jose',
+    alg: 'RS256',
+    tokens: 'distinct',
+  },
+  { id: 'fastify ours RS256 distinct', framework: 'fastify', mode: 'ours', alg: 'RS256', tokens: 'distinct' },
+  { id: 'express unprotected', framework: 'express', mode: 'plain', tokens: 'none' },
+  { id: 'express ours ES256 reused', framework: 'express', mode: 'ours', alg: 'ES256', tokens: 'reused' },
+  { id: 'express ours ES256 distinct', framework: 'express', mode: 'ours', alg: 'ES256', tokens: 'distinct' },
+];
+
+interface Sample {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuUs: number;
+  readonly maxRss: number;
+  readonly bad: number;
+}
+
+interface Row {
+  readonly case: Case;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuUs: number;
+  readonly maxRss: number;
+  readonly bad: number;
+  vsUnprotected?: number;
+  /** Unprotected CPU µs/req ÷ this case's: the req/s ratio of a CPU-bound single-core server, less sensitive to a noisy host. */
+  vsUnprotectedCpu?: number;
+  vsJose?: number;
+  addedCpuUs?: number;
+  addedWallUs?: number;
+}
+
+function feedFor(c: Case, tokens: Record<Alg, readonly string[]>): TokenFeed {
+  if (c.tokens === 'none' || !c.alg) return { kind: 'none' };
+  const list = tokens[c.alg];
+  return c.tokens === 'reused' ? { kind: 'reused', token: list[0]! } : { kind: 'cycle', tokens: list };
+}
+
+async function runCase(
+  c: Case,
+  keys: BenchKeys,
+  tokens: Record<Alg, readonly string[]>,
+  nodeFlags: readonly string[] = [],
+): Promise<Sample> {
+  const server = await startServer(
+    c.framework,
+    {
+      mode: c.mode,
+      issuer: ISSUER,
+      resource: RESOURCE,
+      keys: [keys.ES256.publicJwk, keys.RS256.publicJwk],
+      cacheEntries: settings.cacheEntries,
+    },
+    nodeFlags,
+  );
+  try {
+    const feed = feedFor(c, tokens);
+    await drive(server.port, feed, { duration: settings.warmup });
+    const before = await server.stats();
+    const r = await drive(server.port, feed, { duration: settings.duration });
+    const after = await server.stats();
+    return {
+      rps: r.requests.total / r.duration,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      cpuUs: (after.cpuUs - before.cpuUs) / Math.max(1, r.requests.total),
+      maxRss: after.maxRss,
+      bad: r.non2xx + r.errors + r.timeouts,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined || !Number.isFinite(n)
+    ? '–'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ratio = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(2)}×`);
+const mb = (bytes: number) => bytes / 1024 / 1024;
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+function computeRatios(rows: Row[]): void {
+  const find = (pred: (c: Case) => boolean) => rows.find((r) => pred(r.case));
+  for (const row of rows) {
+    const c = row.case;
+    const plain = find((x) => x.framework === c.framework && x.mode === 'plain');
+    if (plain && c.mode !== 'plain') {
+      row.vsUnprotected = row.rps / plain.rps;
+      row.vsUnprotectedCpu = plain.cpuUs / row.cpuUs;
+      row.addedCpuUs = row.cpuUs - plain.cpuUs;
+      row.addedWallUs = 1e6 / row.rps - 1e6 / plain.rps;
+    }
+    const jose = find(
+      (x) => x.framework === 'fastify' && x.mode === 'jose' && x.alg === c.alg && x.tokens === c.tokens,
+    );
+    if (jose && c.mode === 'ours') row.vsJose = row.rps / jose.rps;
+  }
+}
+
+interface Target {
+  readonly name: string;
+  readonly goal: string;
+  readonly value: string;
+  readonly met: boolean | undefined;
+}
+
+function targets(rows: readonly Row[], startup?: StartupFigures, memory?: MemoryFigures): Target[] {
+  const out: Target[] = [];
+  const get = (id: string) => rows.find((r) => r.case.id === id);
+  for (const [id, goal] of [
+    ['fastify ours ES256 reused', 0.9],
+    ['fastify ours RS256 reused', 0.9],
+    ['express ours ES256 reused', 0.95],
+  ] as const) {
+    const v = get(id)?.vsUnprotected;
+    out.push({
+      name: `${id} / unprotected`,
+      goal: `≥ ${goal.toFixed(2)}×`,
+      value: `${ratio(v)} req/s (CPU-bound estimate ${ratio(get(id)?.vsUnprotectedCpu)})`,
+      // Both figures must meet the goal: on a noisy host the req/s ratio alone can pass by luck.
+      met: v === undefined ? undefined : v >= goal && (get(id)?.vsUnprotectedCpu ?? 0) >= goal,
+    });
+  }
+  for (const alg of ['ES256', 'RS256'] as const) {
+    const ours = get(`fastify ours ${alg} distinct`);
+    const jose = get(`fastify raw-jose ${alg} distinct`);
+    const v =
+      ours?.addedCpuUs !== undefined && jose?.addedCpuUs ? ours.addedCpuUs / jose.addedCpuUs : undefined;
+    const wall =
+      ours?.addedWallUs !== undefined && jose?.addedWallUs ? ours.addedWallUs / jose.addedWallUs : undefined;
+    out.push({
+      name: `${alg} distinct: added CPU µs/req, ours / raw-jose hook`,
+      goal: '≤ 1.10×',
+      value: `${ratio(v)} (${fmt(ours?.addedCpuUs)} vs ${fmt(jose?.addedCpuUs)} µs; wall-clock ${ratio(wall)})`,
+      met: v === undefined ? undefined : v <= 1.1,
+    });
+  }
+  if (startup) {
+    const v = startup.validateMs / startup.nodeMs;
+    out.push({
+      name: '`mcp-auth validate` / `node -e 0`',
+      goal: '≤ 3.00×',
+      value: `${ratio(v)} (${fmt(startup.validateMs)} vs ${fmt(startup.nodeMs)} ms)`,
+      met: v <= 3,
+    });
+    const c = startup.compile8Ms / startup.compile1Ms;
+    out.push({
+      name: `compile(): 8 / 1 issuers (${startup.delayMs} ms delay each)`,
+      goal: '≤ 1.50×',
+      value: `${ratio(c)} (${fmt(startup.compile8Ms)} vs ${fmt(startup.compile1Ms)} ms)`,
+      met: c <= 1.5,
+    });
+  }
+  if (memory) {
+    for (const [label, stats] of [
+      ['valid', memory.afterValid],
+      ['invalid', memory.afterInvalid],
+    ] as const) {
+      const d = mb(stats.rss - memory.steady.rss);
+      out.push({
+        name: `RSS after ${fmt(memory.n)} distinct ${label} tokens − steady state`,
+        goal: '≤ 50 MB',
+        value: `${d >= 0 ? '+' : ''}${fmt(d, 1)} MB`,
+        met: d <= 50,
+      });
+    }
+  }
+  return out;
+}
+
+async function profileCases(
+  keys: BenchKeys,
+  tokens: Record<Alg, readonly string[]>,
+): Promise<Record<string, ProfileSummary>> {
+  const ids = [
+    'fastify ours ES256 distinct',
+    'fastify raw-jose ES256 distinct',
+    'fastify ours ES256 reused',
+    'express ours ES256 reused',
+  ];
+  const out: Record<string, ProfileSummary> = {};
+  for (const id of ids) {
+    const c = CASES.find((x) => x.id === id)!;
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-auth-bench-prof-'));
+    await runCase(c, keys, tokens, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) continue;
+    out[id] = summarizeProfile(join(dir, file));
+    console.log(`\n### CPU profile: ${id} (${join(dir, file)})\n`);
+    const s = out[id];
+    console.log(
+      table(
+        ['self time by origin', 'ms', '%'],
+        s.byOrigin.slice(0, 14).map((o) => [o.origin, fmt(o.ms), fmt(o.pct, 1)]),
+      ),
+    );
+    console.log();
+    console.log(
+      table(
+        ['function', 'where', 'ms', '%'],
+        s.top.slice(0, 20).map((t) => [t.name, t.where, fmt(t.ms), fmt(t.pct, 1)]),
+      ),
+    );
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const pinning = pinSelf();
+  const only = option('only');
+  const cases = only ? CASES.filter((c) => c.id.includes(only)) : CASES;
+  console.log(
+    `mcp-auth-config bench (${quick ? 'quick' : 'full'}): ${cases.length} cases × ${settings.passes} pass(es), ` +
+      `${settings.warmup} s warm-up + ${settings.duration} s each, 50 connections; ${pinning}`,
+  );
+  console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`);
+
+  const keys = makeKeys();
+  let t = performance.now();
+  const tokens: Record<Alg, readonly string[]> = {
+    ES256: signTokens(keys.ES256, settings.esTokens),
+    RS256: signTokens(keys.RS256, settings.rsTokens),
+  };
+  console.log(
+    `pre-signed ${fmt(settings.esTokens)} ES256 + ${fmt(settings.rsTokens)} RS256 tokens in ${fmt((performance.now() - t) / 1000, 1)} s; ` +
+      `verified-token cache ${fmt(settings.cacheEntries)} entries (LRU, so cycling through more tokens than that misses every time)`,
+  );
+
+  const samples = new Map<Case, Sample[]>(cases.map((c) => [c, []]));
+  for (let pass = 0; pass < settings.passes; pass++) {
+    // Rotate the order in every pass so that no case always runs first or last.
+    const order = cases.map(
+      (_, i) => cases[(i + pass * Math.ceil(cases.length / settings.passes)) % cases.length]!,
+    );
+    for (const c of order) {
+      t = performance.now();
+      const s = await runCase(c, keys, tokens);
+      samples.get(c)!.push(s);
+      console.log(
+        `  pass ${pass + 1}/${settings.passes} ${c.id.padEnd(32)} ${fmt(s.rps).padStart(7)} req/s  ` +
+          `p99 ${fmt(s.p99, 1).padStart(5)} ms  ${fmt(s.cpuUs, 1).padStart(6)} CPU µs/req` +
+          `${s.bad ? `  !! ${s.bad} non-2xx/errors` : ''}  (${fmt((performance.now() - t) / 1000, 1)} s)`,
+      );
+    }
+  }
+
+  const rows: Row[] = cases.map((c) => {
+    const list = samples.get(c)!;
+    return {
+      case: c,
+      rps: median(list.map((s) => s.rps)),
+      p50: median(list.map((s) => s.p50)),
+      p99: median(list.map((s) => s.p99)),
+      cpuUs: median(list.map((s) => s.cpuUs)),
+      maxRss: Math.max(...list.map((s) => s.maxRss)),
+      bad: list.reduce((a, s) => a + s.bad, 0),
+    };
+  });
+  computeRatios(rows);
+
+  let startup: StartupFigures | undefined;
+  if (!flag('no-startup') && !only) {
+    console.log('start-up figures...');
+    startup = await measureStartup(quick);
+  }
+  let memory: MemoryFigures | undefined;
+  if (!flag('no-memory') && !only) {
+    console.log(
+      `memory floods (${fmt(settings.memoryN)} valid, then ${fmt(settings.memoryN)} forged tokens)...`,
+    );
+    memory = await measureMemory(keys, settings.memoryN, settings.warmup + 2);
+  }
+
+  console.log(
+    `\n## Throughput (medians of ${settings.passes} pass(es); ${settings.duration} s per case per pass)\n`,
+  );
+  console.log(
+    table(
+      [
+        'case',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'server CPU µs/req',
+        'peak RSS MB',
+        '× unprotected',
+        '× unprot. (CPU)',
+        '× raw-jose',
+        '+µs/req CPU',
+        '+µs/req wall',
+      ],
+      rows.map((r) => [
+        r.case.id + (r.bad ? ` (!! ${r.bad} non-2xx)` : ''),
+        fmt(r.rps),
+        fmt(r.p50, 1),
+        fmt(r.p99, 1),
+        fmt(r.cpuUs, 1),
+        fmt(mb(r.maxRss), 1),
+        ratio(r.vsUnprotected),
+        ratio(r.vsUnprotectedCpu),
+        ratio(r.vsJose),
+        fmt(r.addedCpuUs, 1),
+        fmt(r.addedWallUs, 1),
+      ]),
+    ),
+  );
+  if (startup) {
+    console.log('\n## Start-up\n');
+    console.log(
+      table(
+        ['measurement', 'median ms'],
+        [
+          [`node -e 0 (${startup.runs} runs)`, fmt(startup.nodeMs, 1)],
+          [
+            `node dist/cli/bin.js validate mcp-auth.config.example.json (${startup.runs} runs)`,
+            fmt(startup.validateMs, 1),
+          ],
+          [
+            `compile(), 1 issuer discovered, ${startup.delayMs} ms delay (${startup.compileRuns} runs)`,
+            fmt(startup.compile1Ms, 1),
+          ],
+          [
+            `compile(), 8 issuers discovered, ${startup.delayMs} ms delay each (${startup.compileRuns} runs)`,
+            fmt(startup.compile8Ms, 1),
+          ],
+          [`compile(), offline manifest (inline metadata + keys)`, fmt(startup.compileOfflineMs, 2)],
+        ],
+      ),
+    );
+  }
+  if (memory) {
+    const m = memory;
+    console.log(
+      `\n## Memory (Fastify + our plugin, ES256, cache bound settings.cache.maxEntries = ${fmt(m.cacheEntries)})\n`,
+    );
+    const mrow = (label: string, s: typeof m.steady): string[] => [
+      label,
+      fmt(mb(s.rss), 1),
+      `${s === m.steady ? '' : `${s.rss >= m.steady.rss ? '+' : ''}${fmt(mb(s.rss - m.steady.rss), 1)}`}`,
+      fmt(mb(s.heapUsed), 1),
+      fmt(mb(s.maxRss), 1),
+      fmt(s.cacheSize ?? 0),
+    ];
+    console.log(
+      table(
+        ['point', 'RSS MB', 'Δ RSS MB', 'heap used MB', 'peak RSS MB', 'cache entries'],
+        [
+          mrow('steady state (after warm-up, after GC)', m.steady),
+          mrow(`after ${fmt(m.n)} distinct valid tokens (${fmt(m.validRate)} req/s)`, m.afterValid),
+          mrow('  … then after a forced GC', m.afterValidGc),
+          mrow(`after ${fmt(m.n)} distinct forged tokens (${fmt(m.invalidRate)} req/s)`, m.afterInvalid),
+          mrow('  … then after a forced GC', m.afterInvalidGc),
+        ],
+      ),
+    );
+    if (m.unexpected) console.log(`!! ${m.unexpected} responses had an unexpected status`);
+  }
+  const goals = targets(rows, startup, memory);
+  console.log('\n## Targets\n');
+  console.log(
+    table(
+      ['target', 'goal', 'measured', 'met'],
+      goals.map((g) => [g.name, g.goal, g.value, g.met === undefined ? '–' : g.met ? 'yes' : 'NO']),
+    ),
+  );
+
+  let profiles: Record<string, ProfileSummary> | undefined;
+  if (flag('profile')) profiles = await profileCases(keys, tokens);
+
+  const json = option('json');
+  if (json) {
+    writeFileSync(
+      json,
+      JSON.stringify({ quick, settings, rows, startup, memory, targets: goals, profiles }, null, 2),
+    );
+    console.log(`\nwrote ${json}`);
+  }
+  console.log(`\ndone in ${fmt((Date.now() - started) / 1000)} s`);
+}
+
+const onSignal = () => {
+  killAll();
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+try {
+  await main();
+} finally {
+  killAll();
+}
