@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { AuthenticateOptions, CoreRequest, CoreResponse } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
+import { authorizationHeaders } from './node-request.js';
 
 /** Options of the {@link mcpAuth} plugin. */
 export interface McpAuthPluginOptions {
@@ -34,15 +35,12 @@ declare module 'fastify' {
 }
 
 function toCoreRequest(request: FastifyRequest): CoreRequest {
-  const raw = request.raw;
-  const body = request.body;
+  const { raw, body } = request;
   return {
     method: request.method,
     url: request.url,
     host: request.headers.host,
-    authorization:
-      raw.headersDistinct?.authorization ??
-      (request.headers.authorization ? [request.headers.authorization] : []),
+    authorization: authorizationHeaders(raw),
     accessControlRequestMethod: request.headers['access-control-request-method'] as string | undefined,
     body,
     bodyToken:
@@ -89,11 +87,15 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
   }
 
   if (options.protect !== false) {
-    const protectByPath = guard({});
+    // One guard per protected resource, so the request path is matched once.
+    const guards = new Map(
+      auth.resources.filter((r) => r.protect).map((r) => [r, guard({ resource: r.resource })]),
+    );
     app.addHook('preHandler', async (request, reply) => {
       if (request.routeOptions.handler === metadataHandler) return;
-      if (auth.resourceFor(request.url, request.headers.host)?.protect !== true) return;
-      return protectByPath.call(app, request, reply);
+      const resource = auth.resourceFor(request.url, request.headers.host);
+      const protect = resource && guards.get(resource);
+      if (protect) return protect.call(app, request, reply);
     });
   }
 };

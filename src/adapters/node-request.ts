@@ -14,10 +14,22 @@ const TOO_LARGE = Symbol('mcp-auth-config.bodyTooLarge');
 /** A Node request that may carry a parsed body (Express, or set by this adapter) and the identity. */
 export type NodeRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo; [TOO_LARGE]?: true };
 
+/**
+ * Every `Authorization` header value as received. Node keeps only the first of duplicated
+ * `Authorization` headers in `req.headers`, so the raw list is read (cheaper than `headersDistinct`).
+ */
+export function authorizationHeaders(req: IncomingMessage): string[] {
+  const raw = req.rawHeaders;
+  const values: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') values.push(raw[i + 1]!);
+  }
+  return values;
+}
+
 /** The neutral request for a Node request. */
 export function toCoreRequest(req: NodeRequest): CoreRequest {
-  const authorization =
-    req.headersDistinct?.authorization ?? (req.headers.authorization ? [req.headers.authorization] : []);
   const body = req.body;
   const bodyToken =
     !!body &&
@@ -29,7 +41,7 @@ export function toCoreRequest(req: NodeRequest): CoreRequest {
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     host: req.headers.host,
-    authorization,
+    authorization: authorizationHeaders(req),
     accessControlRequestMethod: req.headers['access-control-request-method'],
     body,
     bodyToken,

@@ -100,6 +100,7 @@ export class McpAuth {
   readonly #issuers: ReadonlyMap<string, IssuerRuntime>;
   readonly #dispatcher: Agent;
   readonly #logger: Logger | undefined;
+  readonly #scopeSets = new WeakMap<AuthInfo, { resource: CompiledResource; set: ReadonlySet<string> }>();
   readonly #byMetadataPath: ReadonlyMap<
     string,
     { kind: MetadataRoute['kind']; candidates: readonly CompiledResource[] }
@@ -255,15 +256,7 @@ export class McpAuth {
     if (options.tool === undefined && resource.toolScopes.size > 0 && request.bodyTooLarge) {
       return { response: payloadTooLarge() };
     }
-    const tools =
-      options.tool !== undefined ? [options.tool] : resource.toolScopes.size ? calledTools(request.body) : [];
-    const needed = [
-      ...new Set([
-        ...resource.requiredScopes,
-        ...(options.scopes ?? []),
-        ...tools.flatMap((t) => resource.toolScopes.get(t) ?? []),
-      ]),
-    ];
+    const needed = this.#neededScopes(resource, request, options);
     let auth: AuthInfo | undefined;
     try {
       const { queryToken } = pathOf(request.url);
@@ -274,9 +267,9 @@ export class McpAuth {
       auth = await (options.verifyToken
         ? options.verifyToken(token)
         : resource.verifier.verifyAccessToken(token));
-      const have = new Set(expandScopes(auth.scopes, resource.scopeHierarchy));
-      const missing = missingScopes(have, needed);
-      if (missing.length) throw new TokenError('insufficient_scope', 'scope', { requiredScopes: needed });
+      if (needed.length && missingScopes(this.#scopeSet(auth, resource), needed).length) {
+        throw new TokenError('insufficient_scope', 'scope', { requiredScopes: needed });
+      }
       return { auth };
     } catch (err) {
       const error = err instanceof TokenError ? err : this.#unexpected(err);
@@ -296,6 +289,33 @@ export class McpAuth {
         }),
       };
     }
+  }
+
+  /** Every scope a request needs: the resource's, the route's and those of the tools it calls. */
+  #neededScopes(
+    resource: CompiledResource,
+    request: CoreRequest,
+    options: AuthenticateOptions,
+  ): readonly string[] {
+    const tools =
+      options.tool !== undefined ? [options.tool] : resource.toolScopes.size ? calledTools(request.body) : [];
+    if (!tools.length && !options.scopes?.length) return resource.requiredScopes;
+    return [
+      ...new Set([
+        ...resource.requiredScopes,
+        ...(options.scopes ?? []),
+        ...tools.flatMap((t) => resource.toolScopes.get(t) ?? []),
+      ]),
+    ];
+  }
+
+  /** The token's scopes with the hierarchy applied, computed once per verified token. */
+  #scopeSet(auth: AuthInfo, resource: CompiledResource): ReadonlySet<string> {
+    const hit = this.#scopeSets.get(auth);
+    if (hit?.resource === resource) return hit.set;
+    const set = new Set(expandScopes(auth.scopes, resource.scopeHierarchy));
+    this.#scopeSets.set(auth, { resource, set });
+    return set;
   }
 
   #unexpected(err: unknown): TokenError {

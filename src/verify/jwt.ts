@@ -47,12 +47,14 @@ export function isJwtShaped(token: string): boolean {
   return JWS.test(token);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Decodes one JWS segment into a JSON object, refusing anything ambiguous. */
 function decodeSegment(segment: string): Record<string, unknown> {
   let value: unknown;
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(segment, 'base64url'));
+    text = UTF8.decode(Buffer.from(segment, 'base64url'));
     value = JSON.parse(text);
   } catch {
     throw new TokenError('invalid_token', 'malformed_token');
@@ -128,7 +130,7 @@ export async function verifyJwt(token: string, policy: JwtPolicy): Promise<Verif
   try {
     ({ payload } = await jwtVerify(token, (h) => keys.getKey({ alg: h.alg, kid: h.kid }), {
       issuer: iss as string,
-      algorithms: [...policy.algorithms],
+      algorithms: policy.algorithms as string[],
       clockTolerance: policy.clockToleranceSec,
       requiredClaims: ['exp'],
     }));

@@ -3,7 +3,6 @@
  * the custom `verify` hook, and the resulting {@link AuthInfo}. Scope checks are the runtime's.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { TokenError } from '../errors.js';
 import { LruCache } from '../lib/lru.js';
 import { clientIdOf, safeClaims, type AuthInfo } from './auth-info.js';
@@ -33,8 +32,7 @@ export interface VerifierOptions {
 }
 
 /**
- * Verifies access tokens for one resource. Positive results are cached by a SHA-256 of the token
- * (bounded LRU; an entry lives until the token's `exp` and at most `cache.maxAgeMs`), and `exp`
+ * Verifies access tokens for one resource. Positive results are cached by token (bounded LRU; an entry lives until the token's `exp` and at most `cache.maxAgeMs`), and `exp`
  * is rechecked on every hit. Failures are never cached.
  */
 export class TokenVerifier {
@@ -70,12 +68,14 @@ export class TokenVerifier {
    */
   async verifyAccessToken(token: string): Promise<AuthInfo> {
     if (token.length > this.#options.maxLength) throw new TokenError('invalid_request', 'token_too_long');
-    const key = this.#options.cache.maxEntries > 0 ? createHash('sha256').update(token).digest('base64') : '';
+    // Keyed by the token itself: the cached AuthInfo holds the token anyway, so a digest would
+    // cost a hash per request and save no memory.
+    const caching = this.#options.cache.maxEntries > 0;
     const now = Date.now();
-    const cached = key ? this.#cache.get(key, now) : undefined;
-    if (cached && cached.token === token) {
+    const cached = caching ? this.#cache.get(token, now) : undefined;
+    if (cached) {
       if (cached.expiresAt !== undefined && (cached.expiresAt + this.#jwt.clockToleranceSec) * 1000 <= now) {
-        this.#cache.delete(key);
+        this.#cache.delete(token);
         throw new TokenError('invalid_token', 'expired');
       }
       await this.#runHook(cached);
@@ -83,12 +83,12 @@ export class TokenVerifier {
     }
     const info = await this.#verify(token);
     await this.#runHook(info);
-    if (key) {
+    if (caching) {
       const until = Math.min(
         now + this.#options.cache.maxAgeMs,
         info.expiresAt !== undefined ? info.expiresAt * 1000 : Infinity,
       );
-      this.#cache.set(key, info, until);
+      this.#cache.set(token, info, until);
     }
     return info;
   }
