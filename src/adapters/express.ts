@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { AuthenticateOptions } from '../runtime/types.js';
-import { protectNodeRequest, sendCoreResponse, toCoreRequest } from './node-request.js';
+import { metadataRequest, protectNodeRequest, sendCoreResponse } from './node-request.js';
 
 /** An Express-compatible middleware (no dependency on Express's types). */
 export type ExpressMiddleware = (
@@ -25,8 +25,10 @@ export type ExpressMiddleware = (
  */
 export function metadataRouter(auth: McpAuth): ExpressMiddleware {
   return (req, res, next) => {
-    Promise.resolve(auth.handleMetadataRequest(toCoreRequest(req)))
-      .then((response) => (response ? sendCoreResponse(res, response) : next()))
+    const response = auth.handleMetadataRequest(metadataRequest(req));
+    if (!response) return next();
+    Promise.resolve(response)
+      .then((ready) => (ready ? sendCoreResponse(res, ready) : next()))
       .catch(next);
   };
 }

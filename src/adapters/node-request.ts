@@ -56,10 +56,14 @@ export function toCoreRequest(req: NodeRequest): CoreRequest {
  * the same value. Only for POST with a JSON or `application/x-www-form-urlencoded` content type
  * and no body parsed yet (a form becomes a plain object, as `express.urlencoded()` makes it).
  */
-export async function ensureJsonBody(req: NodeRequest): Promise<void> {
+export function ensureJsonBody(req: NodeRequest): Promise<void> | undefined {
+  if (req.body !== undefined || req.method !== 'POST') return undefined;
   const type = req.headers['content-type'] ?? '';
   const form = /application\/x-www-form-urlencoded/i.test(type);
-  if (req.body !== undefined || req.method !== 'POST' || !(form || /json/i.test(type))) return;
+  return form || /json/i.test(type) ? readBody(req, form) : undefined;
+}
+
+async function readBody(req: NodeRequest, form: boolean): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -80,6 +84,11 @@ export async function ensureJsonBody(req: NodeRequest): Promise<void> {
   } catch {
     req.body = text;
   }
+}
+
+/** The part of a request the metadata routes need (no header scan, no body). */
+export function metadataRequest(req: IncomingMessage): CoreRequest {
+  return { method: req.method ?? 'GET', url: req.url ?? '/', host: req.headers.host, authorization: [] };
 }
 
 /** Writes a core response. */
@@ -103,7 +112,8 @@ export async function protectNodeRequest(
   res: ServerResponse,
   options: AuthenticateOptions,
 ): Promise<boolean> {
-  await ensureJsonBody(req);
+  const reading = ensureJsonBody(req);
+  if (reading) await reading;
   const result = await auth.authenticate(toCoreRequest(req), options);
   if (result.response) {
     sendCoreResponse(res, result.response);

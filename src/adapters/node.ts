@@ -9,7 +9,7 @@ import {
   protectNodeRequest,
   isProtectedPath,
   sendCoreResponse,
-  toCoreRequest,
+  metadataRequest,
   type NodeRequest,
 } from './node-request.js';
 
@@ -39,7 +39,7 @@ export function mcpAuthMiddleware(
 ): NodeMiddleware {
   return (req, res, next) => {
     void (async () => {
-      const metadata = await auth.handleMetadataRequest(toCoreRequest(req));
+      const metadata = await auth.handleMetadataRequest(metadataRequest(req));
       if (metadata) return sendCoreResponse(res, metadata);
       if (!options.resource && !(options.protectAll ?? isProtectedPath(auth, req))) return next();
       if (await protectNodeRequest(auth, req, res, options)) next();
