@@ -100,81 +100,85 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
   const signingKey: JWK = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: randomId() };
   const serviceClientSecret = randomId();
 
-  const provider = new Provider(issuer, {
-    jwks: { keys: [signingKey] },
-    cookies: { keys: [randomId(), randomId()] },
-    scopes: ['openid', 'offline_access', ...(options.extraScopes ?? [])],
-    clients: [
-      {
-        client_id: SERVICE_CLIENT_ID,
-        client_secret: serviceClientSecret,
-        grant_types: ['client_credentials'],
-        response_types: [],
-        redirect_uris: [],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-    ],
-    // Any login/password signs in (dev interactions); the login becomes `sub`.
-    findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
-    // Explicit lifetimes (seconds), which also silences oidc-provider's "default ttl" notices.
-    ttl: {
-      AccessToken: 3600,
-      AuthorizationCode: 60,
-      ClientCredentials: 3600,
-      Grant: 86400,
-      IdToken: 3600,
-      Interaction: 600,
-      RefreshToken: 86400,
-      Session: 86400,
-    },
-    // PKCE (S256 is the only method oidc-provider 9 accepts) for every authorization code.
-    pkce: { required: () => true },
-    features: {
-      devInteractions: { enabled: true },
-      registration: { enabled: true },
-      clientCredentials: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        // A request without `resource` still gets an audience-bound token when there is only
-        // one resource; with several granted, the token request must pick one.
-        defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf ?? onlyResource(),
-        // Keep the resource of the authorization request for the token request.
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, indicator: string) => {
-          const match = findResource(indicator);
-          if (!match) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
-          const [audience, { scopes }] = match;
-          return {
-            scope: scopes.join(' '),
-            audience,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          };
+  // The development-only notices (in-memory adapter, dev interactions) are what this module is.
+  const provider = quietly(
+    () =>
+      new Provider(issuer, {
+        jwks: { keys: [signingKey] },
+        cookies: { keys: [randomId(), randomId()] },
+        scopes: ['openid', 'offline_access', ...(options.extraScopes ?? [])],
+        clients: [
+          {
+            client_id: SERVICE_CLIENT_ID,
+            client_secret: serviceClientSecret,
+            grant_types: ['client_credentials'],
+            response_types: [],
+            redirect_uris: [],
+            token_endpoint_auth_method: 'client_secret_basic',
+          },
+        ],
+        // Any login/password signs in (dev interactions); the login becomes `sub`.
+        findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
+        // Explicit lifetimes (seconds), which also silences oidc-provider's "default ttl" notices.
+        ttl: {
+          AccessToken: 3600,
+          AuthorizationCode: 60,
+          ClientCredentials: 3600,
+          Grant: 86400,
+          IdToken: 3600,
+          Interaction: 600,
+          RefreshToken: 86400,
+          Session: 86400,
         },
-      },
-    },
-    // Both MCP SDK clients register with the `scope` they are about to request. oidc-provider
-    // rejects resource scopes there (they are not AS scopes) and would treat an accepted value as
-    // an allow-list that later blocks a step-up, so the registered `scope` is dropped.
-    extraClientMetadata: {
-      properties: ['scope'],
-      validator: (_ctx: unknown, key: string, _value: unknown, metadata: Record<string, unknown>) => {
-        if (key === 'scope') delete metadata['scope'];
-      },
-    },
-    // Refresh tokens whenever the grant allows it and offline_access was consented (the v2 client asks).
-    issueRefreshToken: (
-      _ctx: unknown,
-      client: { grantTypeAllowed(type: string): boolean },
-      code: { scopes: Set<string> },
-    ) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
-    // Human-readable errors in test output instead of an HTML page.
-    renderError: (ctx: { type: string; body: unknown }, out: Record<string, string>) => {
-      ctx.type = 'json';
-      ctx.body = out;
-    },
-  });
-  handler = provider.callback();
+        // PKCE (S256 is the only method oidc-provider 9 accepts) for every authorization code.
+        pkce: { required: () => true },
+        features: {
+          devInteractions: { enabled: true },
+          registration: { enabled: true },
+          clientCredentials: { enabled: true },
+          resourceIndicators: {
+            enabled: true,
+            // A request without `resource` still gets an audience-bound token when there is only
+            // one resource; with several granted, the token request must pick one.
+            defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf ?? onlyResource(),
+            // Keep the resource of the authorization request for the token request.
+            useGrantedResource: () => true,
+            getResourceServerInfo: (_ctx: unknown, indicator: string) => {
+              const match = findResource(indicator);
+              if (!match) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
+              const [audience, { scopes }] = match;
+              return {
+                scope: scopes.join(' '),
+                audience,
+                accessTokenFormat: 'jwt',
+                jwt: { sign: { alg: 'RS256' } },
+              };
+            },
+          },
+        },
+        // Both MCP SDK clients register with the `scope` they are about to request. oidc-provider
+        // rejects resource scopes there (they are not AS scopes) and would treat an accepted value as
+        // an allow-list that later blocks a step-up, so the registered `scope` is dropped.
+        extraClientMetadata: {
+          properties: ['scope'],
+          validator: (_ctx: unknown, key: string, _value: unknown, metadata: Record<string, unknown>) => {
+            if (key === 'scope') delete metadata['scope'];
+          },
+        },
+        // Refresh tokens whenever the grant allows it and offline_access was consented (the v2 client asks).
+        issueRefreshToken: (
+          _ctx: unknown,
+          client: { grantTypeAllowed(type: string): boolean },
+          code: { scopes: Set<string> },
+        ) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+        // Human-readable errors in test output instead of an HTML page.
+        renderError: (ctx: { type: string; body: unknown }, out: Record<string, string>) => {
+          ctx.type = 'json';
+          ctx.body = out;
+        },
+      }),
+  );
+  handler = quietly(() => provider.callback());
 
   return {
     issuer,
@@ -208,6 +212,19 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       return json.access_token;
     },
   };
+}
+
+/** Runs `fn` with oidc-provider's development-only warnings silenced. */
+function quietly<T>(fn: () => T): T {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('development-only')) warn(...args);
+  };
+  try {
+    return fn();
+  } finally {
+    console.warn = warn;
+  }
 }
 
 function randomId(): string {

@@ -50,6 +50,16 @@ export interface FetchAuthContext {
   readonly auth: AuthInfo | undefined;
 }
 
+/** The function {@link createFetchAuth} returns: call it with a request; read the identity after. */
+export interface FetchAuth {
+  /** A `Response` for metadata routes and refused requests; `undefined` when the application should answer. */
+  (request: Request): Promise<Response | undefined>;
+  /** The same function, by name. */
+  readonly handle: (request: Request) => Promise<Response | undefined>;
+  /** The identity established for this request (after the call resolved to `undefined`). */
+  readonly authFor: (request: Request) => AuthInfo | undefined;
+}
+
 /**
  * A `(request) => Promise<Response | undefined>` function: a `Response` for metadata routes and
  * refused requests; `undefined` when the application should handle the request (then
@@ -59,31 +69,27 @@ export interface FetchAuthContext {
  * ```ts
  * const mcpAuth = createFetchAuth(auth);
  * export default { async fetch(request) {
- *   return (await mcpAuth.handle(request)) ?? app(request, mcpAuth.authFor(request));
+ *   return (await mcpAuth(request)) ?? app(request, mcpAuth.authFor(request));
  * } };
  * ```
  */
-export function createFetchAuth(auth: McpAuth, options: AuthenticateOptions = {}) {
+export function createFetchAuth(auth: McpAuth, options: AuthenticateOptions = {}): FetchAuth {
   const identities = new WeakMap<Request, AuthInfo>();
-  return Object.freeze({
-    async handle(request: Request): Promise<Response | undefined> {
-      const core = await toCoreRequest(request, false);
-      const metadata = await auth.handleMetadataRequest(core);
-      if (metadata) return toResponse(metadata);
-      const resource = options.resource ? undefined : auth.resourceFor(core.url, core.host);
-      if (!options.resource && !resource?.protect) return undefined;
-      const wantsBody =
-        (resource ?? auth.resources.find((r) => r.resource === options.resource))?.toolScopes.size ?? 0;
-      const result = await auth.authenticate(wantsBody ? await toCoreRequest(request, true) : core, options);
-      if (result.response) return toResponse(result.response);
-      if (result.auth) identities.set(request, result.auth);
-      return undefined;
-    },
-    /** The identity established by `handle` for this request. */
-    authFor(request: Request): AuthInfo | undefined {
-      return identities.get(request);
-    },
-  });
+  const handle = async (request: Request): Promise<Response | undefined> => {
+    const core = await toCoreRequest(request, false);
+    const metadata = await auth.handleMetadataRequest(core);
+    if (metadata) return toResponse(metadata);
+    const resource = options.resource ? undefined : auth.resourceFor(core.url, core.host);
+    if (!options.resource && !resource?.protect) return undefined;
+    const wantsBody =
+      (resource ?? auth.resources.find((r) => r.resource === options.resource))?.toolScopes.size ?? 0;
+    const result = await auth.authenticate(wantsBody ? await toCoreRequest(request, true) : core, options);
+    if (result.response) return toResponse(result.response);
+    if (result.auth) identities.set(request, result.auth);
+    return undefined;
+  };
+  const authFor = (request: Request) => identities.get(request);
+  return Object.freeze(Object.assign(handle, { handle, authFor }));
 }
 
 /**
@@ -100,6 +106,5 @@ export function withMcpAuth(
   options: AuthenticateOptions = {},
 ): (request: Request) => Promise<Response> {
   const mcpAuth = createFetchAuth(auth, options);
-  return async (request) =>
-    (await mcpAuth.handle(request)) ?? handler(request, { auth: mcpAuth.authFor(request) });
+  return async (request) => (await mcpAuth(request)) ?? handler(request, { auth: mcpAuth.authFor(request) });
 }

@@ -36,27 +36,27 @@ export function audienceValues(claims: Readonly<Record<string, unknown>>): strin
 }
 
 /**
- * `exp`, `nbf` and `iat` are finite numbers when present, and `iat` is not in the future beyond
- * the tolerance. With `checkWindow` (introspection, where no library did it), `exp` and `nbf` are
- * also checked against the clock.
+ * Time claims: `exp`, `nbf` and `iat` are finite numbers when present; `exp` (required when
+ * `requireExp`) is not past and `nbf` not ahead, each beyond the tolerance; `iat` is not in the
+ * future beyond the tolerance.
  */
 export function assertTimeClaims(
   claims: Readonly<Record<string, unknown>>,
   toleranceSec: number,
-  checkWindow = false,
+  requireExp: boolean,
 ): void {
   for (const name of ['exp', 'nbf', 'iat']) {
     if (Object.hasOwn(claims, name) && !(typeof claims[name] === 'number' && Number.isFinite(claims[name]))) {
       throw new TokenError('invalid_token', 'invalid_claims');
     }
   }
-  const now = Date.now() / 1000;
   const { exp, nbf, iat } = claims as { exp?: number; nbf?: number; iat?: number };
-  if (iat !== undefined && iat > now + toleranceSec)
-    throw new TokenError('invalid_token', 'issued_in_future');
-  if (!checkWindow) return;
+  if (exp === undefined && requireExp) throw new TokenError('invalid_token', 'missing_exp');
+  const now = Date.now() / 1000;
   if (exp !== undefined && exp + toleranceSec <= now) throw new TokenError('invalid_token', 'expired');
   if (nbf !== undefined && nbf - toleranceSec > now) throw new TokenError('invalid_token', 'not_yet_valid');
+  if (iat !== undefined && iat > now + toleranceSec)
+    throw new TokenError('invalid_token', 'issued_in_future');
 }
 
 /**

@@ -65,7 +65,7 @@ export async function introspectToken(
   }
   const claims = json!;
   if (claims.active !== true) throw new TokenError('invalid_token', 'inactive');
-  assertTimeClaims(claims, policy.clockToleranceSec, true);
+  assertTimeClaims(claims, policy.clockToleranceSec, false);
   if (Object.hasOwn(claims, 'iss') && claims.iss !== client.issuer)
     throw new TokenError('invalid_token', 'unknown_issuer');
   assertBearerClaims(claims, policy.audiences);
