@@ -47,6 +47,6 @@ export function metadataRouter(auth: McpAuth): ExpressMiddleware {
  */
 export function requireAuth(auth: McpAuth, options: AuthenticateOptions = {}): ExpressMiddleware {
   return (req, res, next) => {
-    protectNodeRequest(auth, req, res, options).then((proceed) => proceed && next(), next);
+    protectNodeRequest(auth, req, res, options, next);
   };
 }

@@ -2,10 +2,10 @@
  * `mcp-auth-config/fastify`: a Fastify 5 plugin.
  * @module
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { McpAuth } from '../runtime/mcp-auth.js';
-import type { AuthenticateOptions, CoreRequest, CoreResponse } from '../runtime/types.js';
+import type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 import { authorizationHeaders } from './node-request.js';
 
@@ -21,7 +21,7 @@ export interface McpAuthPluginOptions {
 export interface McpAuthDecoration {
   readonly auth: McpAuth;
   /** A preHandler that requires a valid token for `resource` (and `scopes`) on a custom route. */
-  protect(options?: AuthenticateOptions): preHandlerAsyncHookHandler;
+  protect(options?: AuthenticateOptions): preHandlerHookHandler;
 }
 
 declare module 'fastify' {
@@ -59,15 +59,27 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
   const { auth } = options;
   app.decorateRequest('auth', undefined);
 
-  const guard = (authenticate: AuthenticateOptions): preHandlerAsyncHookHandler =>
-    async function mcpAuthGuard(request, reply) {
-      const result = await auth.authenticate(toCoreRequest(request), authenticate);
-      if (result.response) return send(reply, result.response);
-      if (result.auth) {
-        request.auth = result.auth;
-        // The MCP SDK transport reads the identity from the raw Node request.
-        (request.raw as typeof request.raw & { auth?: AuthInfo }).auth = result.auth;
+  const apply = (result: AuthResult, request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (result.response) return void send(reply, result.response);
+    if (result.auth) {
+      request.auth = result.auth;
+      // The MCP SDK transport reads the identity from the raw Node request.
+      (request.raw as typeof request.raw & { auth?: AuthInfo }).auth = result.auth;
+    }
+    done();
+  };
+  // Callback style, so a reused token (decided synchronously) costs no promise turns.
+  const guard =
+    (authenticate: AuthenticateOptions): preHandlerHookHandler =>
+    (request, reply, done) => {
+      let result: AuthResult | Promise<AuthResult>;
+      try {
+        result = auth.authenticate(toCoreRequest(request), authenticate);
+      } catch (err) {
+        return done(err as Error);
       }
+      if (result instanceof Promise) result.then((r) => apply(r, request, reply, done), done);
+      else apply(result, request, reply, done);
     };
   app.decorate('mcpAuth', Object.freeze({ auth, protect: (o: AuthenticateOptions = {}) => guard(o) }));
 
@@ -91,11 +103,14 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
     const guards = new Map(
       auth.resources.filter((r) => r.protect).map((r) => [r, guard({ resource: r.resource })]),
     );
-    app.addHook('preHandler', async (request, reply) => {
-      if (request.routeOptions.handler === metadataHandler) return;
-      const resource = auth.resourceFor(request.url, request.headers.host);
+    app.addHook('preHandler', function mcpAuthProtect(request, reply, done) {
+      const resource =
+        request.routeOptions.handler === metadataHandler
+          ? undefined
+          : auth.resourceFor(request.url, request.headers.host);
       const protect = resource && guards.get(resource);
-      if (protect) return protect.call(app, request, reply);
+      if (protect) protect.call(this, request, reply, done);
+      else done();
     });
   }
 };

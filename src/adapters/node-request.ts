@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
-import type { AuthenticateOptions, CoreRequest, CoreResponse } from '../runtime/types.js';
+import type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 
 /** The largest body read to find the called tools; a larger one is flagged (see `bodyTooLarge`). */
@@ -103,22 +103,33 @@ export function isProtectedPath(auth: McpAuth, req: IncomingMessage): boolean {
 }
 
 /**
- * Authenticates a Node request: reads the body once, then either answers the request (refused)
- * and returns false, or sets `req.auth` and returns true.
+ * Authenticates a Node request, connect style: reads the body once when needed, then either
+ * answers the request (refused) or sets `req.auth` and calls `next()`. A reused token is decided
+ * without a promise turn.
  */
-export async function protectNodeRequest(
+export function protectNodeRequest(
   auth: McpAuth,
   req: NodeRequest,
   res: ServerResponse,
   options: AuthenticateOptions,
-): Promise<boolean> {
+  next: (err?: unknown) => void,
+): void {
+  const apply = (result: AuthResult) => {
+    if (result.response) return sendCoreResponse(res, result.response);
+    if (result.auth) req.auth = result.auth;
+    next();
+  };
+  const decide = () => {
+    let result: AuthResult | Promise<AuthResult>;
+    try {
+      result = auth.authenticate(toCoreRequest(req), options);
+    } catch (err) {
+      return next(err);
+    }
+    if (result instanceof Promise) result.then(apply, next);
+    else apply(result);
+  };
   const reading = ensureJsonBody(req);
-  if (reading) await reading;
-  const result = await auth.authenticate(toCoreRequest(req), options);
-  if (result.response) {
-    sendCoreResponse(res, result.response);
-    return false;
-  }
-  if (result.auth) req.auth = result.auth;
-  return true;
+  if (reading) reading.then(decide, next);
+  else decide();
 }

@@ -6,10 +6,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { AuthenticateOptions } from '../runtime/types.js';
 import {
-  protectNodeRequest,
   isProtectedPath,
-  sendCoreResponse,
   metadataRequest,
+  protectNodeRequest,
+  sendCoreResponse,
   type NodeRequest,
 } from './node-request.js';
 
@@ -38,12 +38,13 @@ export function mcpAuthMiddleware(
   options: AuthenticateOptions & { protectAll?: boolean } = {},
 ): NodeMiddleware {
   return (req, res, next) => {
-    void (async () => {
-      const metadata = await auth.handleMetadataRequest(metadataRequest(req));
-      if (metadata) return sendCoreResponse(res, metadata);
+    const protect = () => {
       if (!options.resource && !(options.protectAll ?? isProtectedPath(auth, req))) return next();
-      if (await protectNodeRequest(auth, req, res, options)) next();
-    })().catch(next);
+      protectNodeRequest(auth, req, res, options, next);
+    };
+    const metadata = auth.handleMetadataRequest(metadataRequest(req));
+    if (!metadata) return protect();
+    Promise.resolve(metadata).then((ready) => (ready ? sendCoreResponse(res, ready) : protect()), next);
   };
 }
 

@@ -239,7 +239,9 @@ export class McpAuth {
 
   /**
    * Decides a request to a protected resource: a verified identity, a ready error response
-   * (400/401/403/503 with the right challenge), or pass-through for a CORS preflight.
+   * (400/401/403/503 with the right challenge), or pass-through for a CORS preflight. A reused
+   * token (a cache hit, no `verify` hook) is decided synchronously; otherwise the result is a
+   * promise. `await` works for both.
    *
    * @example
    * ```ts
@@ -248,7 +250,7 @@ export class McpAuth {
    * if (result.auth) req.auth = result.auth;
    * ```
    */
-  async authenticate(request: CoreRequest, options: AuthenticateOptions = {}): Promise<AuthResult> {
+  authenticate(request: CoreRequest, options: AuthenticateOptions = {}): AuthResult | Promise<AuthResult> {
     const resource = this.#resourceOf(request, options.resource);
     // CORS preflights carry no credentials by design; the application's CORS handling answers them.
     if (request.method.toUpperCase() === 'OPTIONS' && request.accessControlRequestMethod) return {};
@@ -257,38 +259,72 @@ export class McpAuth {
       return { response: payloadTooLarge() };
     }
     const needed = this.#neededScopes(resource, request, options);
-    let auth: AuthInfo | undefined;
+    let token: string;
     try {
       const { queryToken } = pathOf(request.url);
-      const token = extractBearer(
+      token = extractBearer(
         { authorization: request.authorization, queryToken, bodyToken: request.bodyToken ?? false },
         resource.verifier.maxLength,
       );
-      auth = await (options.verifyToken
-        ? options.verifyToken(token)
-        : resource.verifier.verifyAccessToken(token));
-      if (needed.length && missingScopes(this.#scopeSet(auth, resource), needed).length) {
-        throw new TokenError('insufficient_scope', 'scope', { requiredScopes: needed });
-      }
-      return { auth };
     } catch (err) {
-      const error = err instanceof TokenError ? err : this.#unexpected(err);
-      if (error.code === 'unavailable')
-        this.#logger?.warn('mcp-auth-config: authorization server unavailable', {
-          resource: resource.resource,
-        });
-      const granted =
-        auth && resource.challengeGrantedScopes ? auth.scopes.filter((s) => resource.knownScopes.has(s)) : [];
-      return {
-        response: errorResponse(error, {
-          resourceMetadata: resource.metadataUrl,
-          scopes: needed,
-          challengeScopes: [...new Set([...granted, ...needed])],
-          publicToBrowsers: resource.publicToBrowsers,
-          showErrorDetails: options.showErrorDetails,
-        }),
-      };
+      return this.#refuse(err, resource, needed, undefined, options);
     }
+    // A reused token is answered without a promise turn (a cache hit with no hook to run).
+    const cached = options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token);
+    if (cached) return this.#authorize(cached, resource, needed, options);
+    let verifying: Promise<AuthInfo>;
+    try {
+      verifying = Promise.resolve(
+        options.verifyToken ? options.verifyToken(token) : resource.verifier.verifyAccessToken(token),
+      );
+    } catch (err) {
+      return this.#refuse(err, resource, needed, undefined, options);
+    }
+    return verifying.then(
+      (auth) => this.#authorize(auth, resource, needed, options),
+      (err: unknown) => this.#refuse(err, resource, needed, undefined, options),
+    );
+  }
+
+  /** Checks a verified identity's scopes against what the request needs. */
+  #authorize(
+    auth: AuthInfo,
+    resource: CompiledResource,
+    needed: readonly string[],
+    options: AuthenticateOptions,
+  ): AuthResult {
+    if (needed.length && missingScopes(this.#scopeSet(auth, resource), needed).length) {
+      const error = new TokenError('insufficient_scope', 'scope', { requiredScopes: needed });
+      return this.#refuse(error, resource, needed, auth, options);
+    }
+    return { auth };
+  }
+
+  /** The error response for a refused request. */
+  #refuse(
+    err: unknown,
+    resource: CompiledResource,
+    needed: readonly string[],
+    auth: AuthInfo | undefined,
+    options: AuthenticateOptions,
+  ): AuthResult {
+    const error = err instanceof TokenError ? err : this.#unexpected(err);
+    if (error.code === 'unavailable') {
+      this.#logger?.warn('mcp-auth-config: authorization server unavailable', {
+        resource: resource.resource,
+      });
+    }
+    const granted =
+      auth && resource.challengeGrantedScopes ? auth.scopes.filter((s) => resource.knownScopes.has(s)) : [];
+    return {
+      response: errorResponse(error, {
+        resourceMetadata: resource.metadataUrl,
+        scopes: needed,
+        challengeScopes: [...new Set([...granted, ...needed])],
+        publicToBrowsers: resource.publicToBrowsers,
+        showErrorDetails: options.showErrorDetails,
+      }),
+    };
   }
 
   /** Every scope a request needs: the resource's, the route's and those of the tools it calls. */

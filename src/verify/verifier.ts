@@ -61,6 +61,23 @@ export class TokenVerifier {
   }
 
   /**
+   * The cached identity for a token, synchronously, when it is cached, unexpired and no `verify`
+   * hook must run (hooks may be async). Otherwise `undefined`: call {@link verifyAccessToken}.
+   */
+  cachedAccessToken(token: string): AuthInfo | undefined {
+    if (this.#options.hook || this.#options.cache.maxEntries === 0) return undefined;
+    const now = Date.now();
+    const cached = this.#cache.get(token, now);
+    if (
+      !cached ||
+      (cached.expiresAt !== undefined && (cached.expiresAt + this.#jwt.clockToleranceSec) * 1000 <= now)
+    ) {
+      return undefined;
+    }
+    return cached;
+  }
+
+  /**
    * Verifies a token and returns the caller's identity; usable as the MCP SDK's
    * `OAuthTokenVerifier.verifyAccessToken`.
    *
