@@ -381,9 +381,11 @@ function settingsSchema() {
             .number()
             .int()
             .min(0)
-            .max(1_000_000)
+            .max(100_000)
             .default(10_000)
-            .describe('Verified tokens remembered (LRU); 0 disables the cache.'),
+            .describe(
+              'Verified tokens remembered (LRU); 0 disables the cache. Each entry holds the token and its claims, about 2 KB: 10,000 entries ≈ 20 MB.',
+            ),
           maxAgeSeconds: seconds(
             'Longest a verified token is remembered (it is also dropped at its `exp`).',
             3600,

@@ -3,16 +3,13 @@
  * @module
  */
 import { createDispatcher } from '../discovery/fetch.js';
-import { IssuerState } from '../discovery/issuer-state.js';
-import { configuredIssuer, type ResolvedIssuer } from '../discovery/resolve.js';
-import { DiscoveryError, OptionError, TokenError } from '../errors.js';
+import { DiscoveryError, OptionError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
 import { parseManifest } from '../manifest/parse.js';
-import type { IssuerEntry, Manifest, ManifestInput } from '../manifest/schema.js';
-import type { IntrospectionClient } from '../verify/introspect.js';
-import { KeyStore } from '../verify/jwks.js';
+import type { Manifest, ManifestInput } from '../manifest/schema.js';
 import { TokenVerifier, type VerifyHook } from '../verify/verifier.js';
 import { McpAuth } from './mcp-auth.js';
+import { IssuerRuntime } from './issuer-runtime.js';
 import { compileResource } from './resource.js';
 import type { Logger } from './types.js';
 
@@ -26,96 +23,35 @@ export interface CompileOptions {
   readonly logger?: Logger;
 }
 
-/** One issuer inside a runtime: its metadata state and, once known, its keys. */
-export class IssuerRuntime {
-  readonly id: string;
-  readonly state: IssuerState;
-  readonly #entry: IssuerEntry;
-  readonly #manifest: Manifest;
-  readonly #env: Readonly<Record<string, string | undefined>>;
-  readonly #fetchOptions: ConstructorParameters<typeof KeyStore>[2];
-  #keys: KeyStore | undefined;
-  #introspection: IntrospectionClient | undefined;
-
-  constructor(
-    id: string,
-    entry: IssuerEntry,
-    manifest: Manifest,
-    context: {
-      env: Readonly<Record<string, string | undefined>>;
-      fetchOptions: ConstructorParameters<typeof KeyStore>[2];
-    },
-  ) {
-    this.id = id;
-    this.#entry = entry;
-    this.#manifest = manifest;
-    this.#env = context.env;
-    this.#fetchOptions = context.fetchOptions;
-    this.state = new IssuerState(id, entry, context.fetchOptions ?? {}, {
-      refreshMs: manifest.settings.metadataRefreshSeconds * 1000,
-    });
-  }
-
-  /** The issuer identifier: from the resolved metadata, else as configured, else unknown. */
-  get issuer(): string | undefined {
-    return this.state.current?.issuer ?? configuredIssuer(this.#entry);
-  }
-
-  /** The resolved metadata, or `TokenError('unavailable')` while it cannot be had. */
-  async resolved(): Promise<ResolvedIssuer> {
-    try {
-      return await this.state.get();
-    } catch (err) {
-      throw new TokenError('unavailable', 'issuer_unavailable', {
-        cause: err,
-        retryAfterSeconds: Math.max(1, Math.ceil(this.state.retryAfterMs / 1000)),
-      });
-    }
-  }
-
-  /** The issuer's key store, created once its `jwks_uri` (or the manifest override) is known. */
-  async keys(): Promise<KeyStore> {
-    if (this.#keys) return this.#keys;
-    const { jwks } = this.#entry;
-    let source: ConstructorParameters<typeof KeyStore>[0] | undefined;
-    if (jwks?.keys) source = { keys: jwks.keys };
-    else if (jwks?.uri) source = { uri: jwks.uri };
-    else {
-      const uri = (await this.resolved()).metadata.jwks_uri;
-      if (uri) source = { uri };
-    }
-    if (!source) throw new TokenError('unavailable', 'issuer_unavailable');
-    const { jwks: policy } = this.#manifest.settings;
-    this.#keys ??= new KeyStore(
-      source,
-      {
-        cooldownMs: policy.cooldownSeconds * 1000,
-        maxAgeMs: policy.maxAgeSeconds * 1000,
-        staleMs: policy.staleSeconds * 1000,
-      },
-      this.#fetchOptions,
+/**
+ * Resolves every issuer (concurrently, once each) and lists what keeps the runtime from serving:
+ * issuers that failed, and issuers whose JWTs a resource must verify but that publish no keys.
+ */
+async function startupFailures(
+  manifest: Manifest,
+  issuers: ReadonlyMap<string, IssuerRuntime>,
+): Promise<DiscoveryError[]> {
+  const results = await Promise.allSettled([...issuers.values()].map((i) => i.state.get()));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as DiscoveryError] : []));
+  const keyless = new Set(
+    manifest.resources
+      .filter((r) => r.token.format !== 'introspection')
+      .flatMap((r) => r.authorizationServers)
+      .filter((id) => {
+        const resolved = issuers.get(id)!.state.current;
+        return resolved && !resolved.metadata.jwks_uri && !manifest.issuers[id]!.jwks;
+      }),
+  );
+  for (const id of keyless) {
+    failures.push(
+      new DiscoveryError(
+        'invalid_metadata',
+        `issuer "${id}" has no jwks_uri, so its JWTs cannot be verified; give issuers.${id}.jwks or use token.format "introspection"`,
+        { issuerId: id },
+      ),
     );
-    return this.#keys;
   }
-
-  /** The introspection client, when the manifest gives credentials. */
-  async introspection(): Promise<IntrospectionClient> {
-    if (this.#introspection) return this.#introspection;
-    const config = this.#entry.introspection;
-    if (!config) throw new TokenError('unavailable', 'issuer_unavailable');
-    const resolved = await this.resolved();
-    const endpoint = config.endpoint ?? resolved.metadata.introspection_endpoint;
-    const clientSecret = this.#env[config.clientSecretEnv];
-    if (!endpoint || !clientSecret) throw new TokenError('unavailable', 'issuer_unavailable');
-    this.#introspection = Object.freeze({
-      issuer: resolved.issuer,
-      endpoint,
-      clientId: config.clientId,
-      clientSecret,
-      authMethod: config.authMethod,
-    });
-    return this.#introspection;
-  }
+  return failures;
 }
 
 async function manifestOf(
@@ -183,38 +119,15 @@ export async function compile(
   }
 
   if (manifest.settings.startup === 'fail-fast') {
-    const results = await Promise.allSettled([...issuers.values()].map((i) => i.state.get()));
-    const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as DiscoveryError] : []));
-    const needsKeys = manifest.resources.flatMap((r) =>
-      r.token.format === 'introspection'
-        ? []
-        : r.authorizationServers.filter((id) => {
-            const issuer = issuers.get(id)!;
-            return (
-              issuer.state.current && !issuer.state.current.metadata.jwks_uri && !manifest.issuers[id]!.jwks
-            );
-          }),
-    );
-    for (const id of new Set(needsKeys)) {
-      failures.push(
-        new DiscoveryError(
-          'invalid_metadata',
-          `issuer "${id}" has no jwks_uri, so its JWTs cannot be verified; give issuers.${id}.jwks or use token.format "introspection"`,
-          { issuerId: id },
-        ),
-      );
-    }
+    const failures = await startupFailures(manifest, issuers);
     if (failures.length) {
       await dispatcher.close();
       const first = failures[0]!;
-      throw new DiscoveryError(
-        first.code,
-        `cannot compile: ${failures.map((f) => f.message.replace(/^mcp-auth-config: /, '')).join('; ')}`,
-        {
-          ...(first.issuerId ? { issuerId: first.issuerId } : {}),
-          cause: new AggregateError(failures),
-        },
-      );
+      const list = failures.map((f) => f.message.replace(/^mcp-auth-config: /, '')).join('; ');
+      throw new DiscoveryError(first.code, `cannot compile: ${list}`, {
+        ...(first.issuerId ? { issuerId: first.issuerId } : {}),
+        cause: new AggregateError(failures),
+      });
     }
   }
   for (const issuer of issuers.values()) issuer.state.start();

@@ -7,25 +7,22 @@ import type { Agent } from 'undici';
 import { OptionError, TokenError } from '../errors.js';
 import { deepFreeze } from '../lib/freeze.js';
 import type { Manifest } from '../manifest/schema.js';
-import {
-  AUTHORIZATION_SERVER_METADATA_ROOT,
-  PROTECTED_RESOURCE_METADATA_ROOT,
-} from '../metadata/well-known.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 import { extractBearer } from '../verify/bearer.js';
 import { errorResponse } from '../verify/challenge.js';
 import { expandScopes, missingScopes } from '../verify/scopes.js';
-import type { IssuerRuntime } from './compile.js';
+import type { IssuerRuntime } from './issuer-runtime.js';
 import { protectedResourceMetadata, type CompiledResource } from './resource.js';
+import {
+  buildRouteTable,
+  matchResource,
+  pathOf,
+  pickByHost,
+  type MetadataRoute,
+  type MetadataRow,
+} from './routes.js';
 import { calledTools } from './tools.js';
 import type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse, Logger } from './types.js';
-
-/** One metadata route the runtime serves. */
-export interface MetadataRoute {
-  readonly path: string;
-  readonly kind: 'protected-resource' | 'authorization-server-mirror';
-  readonly resource: string;
-}
 
 /** An object usable as the MCP SDK's `OAuthTokenVerifier`. */
 export interface OAuthTokenVerifier {
@@ -57,13 +54,6 @@ interface RuntimeParts {
   readonly issuers: ReadonlyMap<string, IssuerRuntime>;
   readonly dispatcher: Agent;
   readonly logger?: Logger | undefined;
-}
-
-function pathOf(url: string): { path: string; queryToken: boolean } {
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  const queryToken = q >= 0 && new URLSearchParams(url.slice(q + 1)).has('access_token');
-  return { path, queryToken };
 }
 
 function json(status: number, value: unknown, headers: Record<string, string>, head: boolean): CoreResponse {
@@ -101,10 +91,7 @@ export class McpAuth {
   readonly #dispatcher: Agent;
   readonly #logger: Logger | undefined;
   readonly #scopeSets = new WeakMap<AuthInfo, { resource: CompiledResource; set: ReadonlySet<string> }>();
-  readonly #byMetadataPath: ReadonlyMap<
-    string,
-    { kind: MetadataRoute['kind']; candidates: readonly CompiledResource[] }
-  >;
+  readonly #byMetadataPath: ReadonlyMap<string, MetadataRow>;
 
   constructor(parts: RuntimeParts) {
     this.manifest = parts.manifest;
@@ -113,54 +100,19 @@ export class McpAuth {
     this.#dispatcher = parts.dispatcher;
     this.#logger = parts.logger;
 
-    const table = new Map<string, { kind: MetadataRoute['kind']; candidates: CompiledResource[] }>();
-    const add = (path: string, kind: MetadataRoute['kind'], resource: CompiledResource) => {
-      const row = table.get(path) ?? { kind, candidates: [] };
-      if (row.kind === kind && !row.candidates.includes(resource)) row.candidates.push(resource);
-      table.set(path, row);
-    };
-    for (const resource of this.resources) add(resource.metadataPath, 'protected-resource', resource);
-    // The root document, for an origin that exactly one resource owns.
-    for (const resource of this.resources) {
-      const sameOrigin = this.resources.filter((r) => r.origin === resource.origin);
-      if (sameOrigin.length === 1) add(PROTECTED_RESOURCE_METADATA_ROOT, 'protected-resource', resource);
-      if (resource.mirrorAuthorizationServerMetadata)
-        add(AUTHORIZATION_SERVER_METADATA_ROOT, 'authorization-server-mirror', resource);
-    }
+    const { table, routes } = buildRouteTable(this.resources);
     this.#byMetadataPath = table;
-    this.routes = Object.freeze(
-      [...table].flatMap(([path, row]) =>
-        row.candidates.map((r) => Object.freeze({ path, kind: row.kind, resource: r.resource })),
-      ),
-    );
+    this.routes = routes;
     deepFreeze(this.resources.map((r) => r.documentFields));
     Object.freeze(this);
   }
 
-  /** The resource a request path belongs to (longest path prefix; `Host` breaks ties), if any. */
+  /**
+   * The resource a request path belongs to: the longest resource path that prefixes it (`Host`
+   * only breaks ties between origins), if any.
+   */
   resourceFor(url: string, host?: string): CompiledResource | undefined {
-    const { path } = pathOf(url);
-    let best: CompiledResource | undefined;
-    for (const resource of this.resources) {
-      const under = resource.path === '' || path === resource.path || path.startsWith(`${resource.path}/`);
-      if (!under) continue;
-      if (!best || resource.path.length > best.path.length) best = resource;
-      else if (
-        resource.path.length === best.path.length &&
-        host &&
-        new URL(resource.origin).host === host.toLowerCase()
-      )
-        best = resource;
-    }
-    return best;
-  }
-
-  #pick(candidates: readonly CompiledResource[], host: string | undefined): CompiledResource {
-    if (candidates.length > 1 && host) {
-      const match = candidates.find((r) => new URL(r.origin).host === host.toLowerCase());
-      if (match) return match;
-    }
-    return candidates[0]!;
+    return matchResource(this.resources, url, host);
   }
 
   /** The issuers' identifiers for a resource's PRM, or `undefined` while one is unknown (lazy start-up). */
@@ -196,7 +148,7 @@ export class McpAuth {
       );
     }
     const head = method === 'HEAD';
-    const resource = this.#pick(row.candidates, request.host);
+    const resource = pickByHost(row.candidates, request.host);
     const cache = {
       'cache-control': `public, max-age=${this.manifest.settings.metadataMaxAgeSeconds}`,
       ...CORS_METADATA,

@@ -14,6 +14,8 @@ export interface CompiledResource {
   readonly resource: string;
   /** Its origin, e.g. `https://api.example.com`. */
   readonly origin: string;
+  /** Its host (with a non-default port), lower case, as a `Host` header names it. */
+  readonly host: string;
   /** Its path without a trailing slash (`''` for the origin root). */
   readonly path: string;
   /** The path of its Protected Resource Metadata. */
@@ -64,6 +66,7 @@ export function compileResource(entry: ResourceEntry, verifier: TokenVerifier): 
   return {
     resource: entry.resource,
     origin: url.origin,
+    host: url.host,
     path: url.pathname.replace(/\/+$/, ''),
     metadataPath,
     metadataUrl: `${url.origin}${metadataPath}`,
