@@ -121,17 +121,9 @@ export async function guardedFetch(
       discard(body);
       throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let text: string;
     try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > maxBytes) {
-          discard(body);
-          throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
-        }
-        chunks.push(chunk);
-      }
+      text = await readLimited(body, maxBytes, href);
     } catch (err) {
       if (err instanceof DiscoveryError) throw err;
       if (controller.signal.aborted) throw timedOut();
@@ -140,19 +132,43 @@ export async function guardedFetch(
         cause: err,
       });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      throw new DiscoveryError('not_json', `${href} did not return JSON`, { url: href });
-    }
-    if (!json || typeof json !== 'object' || Array.isArray(json)) {
-      throw new DiscoveryError('not_json', `${href} did not return a JSON object`, { url: href });
-    }
-    return { status, json: json as Record<string, unknown> };
+    return { status, json: parseJsonObject(text, href) };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Reads a body as UTF-8 text, stopping (and dropping the connection) past `maxBytes`. */
+async function readLimited(
+  body: Dispatcher.ResponseData['body'],
+  maxBytes: number,
+  href: string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      discard(body);
+      throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a body that must be a JSON object; the message never quotes the body. */
+function parseJsonObject(text: string, href: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new DiscoveryError('not_json', `${href} did not return JSON`, { url: href });
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new DiscoveryError('not_json', `${href} did not return a JSON object`, { url: href });
+  }
+  return json as Record<string, unknown>;
 }
 
 /**

@@ -4,8 +4,7 @@
  * character set, so nothing from a token, a request or an upstream server is reflected.
  * @module
  */
-import type { TokenError } from '../errors.js';
-import { type TokenErrorReason } from '../errors.js';
+import type { TokenError, TokenErrorReason } from '../errors.js';
 
 /** The parameters of a Bearer challenge. */
 export interface ChallengeParams {
