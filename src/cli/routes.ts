@@ -7,7 +7,7 @@ export async function routesCommand(o: CommandOptions): Promise<ExitCode> {
   const manifest = await loadForCommand(o);
   if (typeof manifest === 'number') return manifest;
   // Lazy start-up: nothing is fetched unless a document needs an issuer's resolved metadata.
-  const auth = await compile({ ...manifest, settings: { ...manifest.settings, startup: 'lazy' } } as never);
+  const auth = await compile({ ...manifest, settings: { ...manifest.settings, startup: 'lazy' } });
   try {
     const rows = auth.routes.map((route) => {
       const resource = auth.resources.find((r) => r.resource === route.resource)!;

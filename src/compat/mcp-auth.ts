@@ -6,7 +6,7 @@
 import type { AuthServerConfig } from '../discovery/server-config.js';
 import { OptionError } from '../errors.js';
 import { metadataRouter, requireAuth, type ExpressMiddleware } from '../adapters/express.js';
-import type { ManifestInput } from '../manifest/schema.js';
+import type { ManifestInput, ManualMetadata } from '../manifest/schema.js';
 import { parseManifest } from '../manifest/parse.js';
 import { compile } from '../runtime/compile.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
@@ -65,7 +65,7 @@ function toManifest(config: MCPAuthConfig): ManifestInput {
       if (!id) {
         id = `issuer${idOf.size + 1}`;
         idOf.set(server.metadata.issuer, id);
-        issuers[id] = { type: server.type, metadata: { ...server.metadata } as never };
+        issuers[id] = { type: server.type, metadata: { ...server.metadata } as ManualMetadata };
       }
       return id;
     });
