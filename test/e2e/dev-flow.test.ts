@@ -2,8 +2,9 @@
  * Proof harness for examples/support: the dev issuer (real oidc-provider) and the scripted OAuth
  * client drive both MCP SDK client generations through the whole MCP authorization flow against
  * a tiny hand-written resource server (401 → PRM → AS metadata → DCR → code + PKCE + resource
- * → token → 403 insufficient_scope → step-up). The hand-written bearer check is a stand-in
- * for the product and is meant to be replaced by it.
+ * → token → 403 insufficient_scope → step-up). The resource server deliberately does NOT use
+ * mcp-auth-config: this file checks the test harness on its own, so that when
+ * test/e2e/adapters.test.ts fails, it is clear whether the harness or the product broke.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
