@@ -8,6 +8,7 @@ import {
   EXAMPLE_MANIFEST,
   isMain,
   listen,
+  running,
   type ExampleOptions,
   type RunningExample,
 } from './support/notes-server.js';
@@ -30,14 +31,7 @@ export async function start({
   });
   server.on('request', app);
 
-  return {
-    url: `${base}/mcp`,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await auth.close();
-    },
-  };
+  return running(server, base, () => auth.close());
 }
 
 if (isMain(import.meta)) console.log(`MCP server on ${(await start()).url}`);

@@ -8,6 +8,7 @@ import {
   EXAMPLE_MANIFEST,
   isMain,
   listen,
+  running,
   type ExampleOptions,
   type RunningExample,
 } from './support/notes-server.js';
@@ -30,15 +31,12 @@ export async function start({
   });
   await app.ready();
 
-  return {
-    url: `${base}/mcp`,
-    async close() {
-      await app.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await auth.close();
-    },
-  };
+  return running(
+    server,
+    base,
+    () => app.close(),
+    () => auth.close(),
+  );
 }
 
 if (isMain(import.meta)) console.log(`MCP server on ${(await start()).url}`);

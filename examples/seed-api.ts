@@ -6,6 +6,7 @@ import {
   createNotesServer,
   isMain,
   listen,
+  running,
   type ExampleOptions,
   type RunningExample,
 } from './support/notes-server.js';
@@ -46,14 +47,7 @@ export async function start({
   );
   server.on('request', app);
 
-  return {
-    url: resourceIdentifier,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await mcpAuth.close();
-    },
-  };
+  return running(server, base, () => mcpAuth.close());
 }
 
 if (isMain(import.meta)) console.log(`MCP server on ${(await start()).url}`);

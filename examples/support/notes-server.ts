@@ -63,6 +63,25 @@ export interface RunningExample {
   close(): Promise<void>;
 }
 
+/**
+ * The running example: its MCP URL, and a `close()` that runs `closers` in order (the application,
+ * then the mcp-auth-config runtime), then closes the HTTP server and its open connections.
+ */
+export function running(
+  server: Server,
+  base: string,
+  ...closers: Array<() => Promise<unknown>>
+): RunningExample {
+  return {
+    url: `${base}/mcp`,
+    async close() {
+      for (const close of closers) await close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
 /** Options every example's `start()` takes. */
 export interface ExampleOptions {
   /** Port on 127.0.0.1; default `PORT` or 3000; 0 lets the OS choose. */
