@@ -19,7 +19,14 @@
 /** Every code an {@link McpAuthError} can carry. */
 export type McpAuthErrorCode = ManifestErrorCode | DiscoveryErrorCode | TokenErrorCode | 'invalid_option';
 
-/** Base class of every error this library throws. */
+/**
+ * Base class of every error this library throws.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof McpAuthError) log.warn(err.code); // a stable string, safe to log
+ * ```
+ */
 export class McpAuthError extends Error {
   /** A stable, machine-readable code. */
   readonly code: McpAuthErrorCode;
@@ -31,7 +38,14 @@ export class McpAuthError extends Error {
   }
 }
 
-/** Thrown for an invalid option passed to a library function (the message names the option). */
+/**
+ * Thrown for an invalid option passed to a library function (the message names the option).
+ *
+ * @example
+ * ```ts
+ * await fetchServerConfig(issuer, { type: 'saml' as never }); // OptionError: options.type must be "oidc" or "oauth"
+ * ```
+ */
 export class OptionError extends McpAuthError {
   static readonly code = 'invalid_option';
   declare readonly code: 'invalid_option';
@@ -67,7 +81,14 @@ export interface ManifestIssue {
   readonly location?: SourceLocation;
 }
 
-/** Formats a JSON path the way people read it: `resources[0].token.audience`. */
+/**
+ * Formats a JSON path the way people read it.
+ *
+ * @example
+ * ```ts
+ * formatPath(['resources', 0, 'token', 'audience']); // 'resources[0].token.audience'
+ * ```
+ */
 export function formatPath(path: readonly (string | number)[]): string {
   if (path.length === 0) return '(root)';
   let out = '';
@@ -79,7 +100,14 @@ export function formatPath(path: readonly (string | number)[]): string {
   return out;
 }
 
-/** Formats one issue as a single line: `file:line:col error path: message`. */
+/**
+ * Formats one issue as a single line: `file:line:col severity path: message [code]`.
+ *
+ * @example
+ * ```ts
+ * validateManifest(value).issues.forEach((issue) => console.error(formatIssue(issue)));
+ * ```
+ */
 export function formatIssue(issue: ManifestIssue): string {
   const where = issue.location
     ? `${issue.location.file}:${issue.location.line}:${issue.location.column} `
@@ -90,6 +118,11 @@ export function formatIssue(issue: ManifestIssue): string {
 /**
  * A manifest that cannot be used: it was not found, could not be read or parsed, or failed
  * validation. `issues` lists every problem (not only the first), each with its JSON path.
+ *
+ * @example
+ * ```ts
+ * try { parseManifest(value); } catch (err) { if (err instanceof ManifestError) console.error(err.format()); }
+ * ```
  */
 export class ManifestError extends McpAuthError {
   declare readonly code: ManifestErrorCode;
@@ -139,6 +172,11 @@ export type DiscoveryErrorCode =
 /**
  * An outbound fetch (discovery, JWKS, introspection) or the document it returned failed.
  * The message names the URL we asked and what went wrong; it never quotes the upstream body.
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (err instanceof DiscoveryError && err.transient) scheduleRetry(); }
+ * ```
  */
 export class DiscoveryError extends McpAuthError {
   declare readonly code: DiscoveryErrorCode;
@@ -182,7 +220,13 @@ export type TokenErrorCode =
 
 /**
  * A request's credentials were refused. `reason` is a short fixed-vocabulary string (never token
- * contents) naming the failed check, e.g. `expired`, `audience`, `signature`.
+ * contents) naming the failed check, e.g. `expired`, `audience`, `signature`. Throw one from a
+ * `verify` hook to refuse a token with a proper challenge.
+ *
+ * @example
+ * ```ts
+ * token: { verify: (info) => { if (revoked.has(info.claims.jti)) throw new TokenError('invalid_token', 'rejected'); } }
+ * ```
  */
 export class TokenError extends McpAuthError {
   declare readonly code: TokenErrorCode;

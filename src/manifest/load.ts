@@ -13,7 +13,14 @@ import { createLocator, loadYaml, type ManifestSource } from './locate.js';
 import { validateManifest, type ValidationResult } from './parse.js';
 import type { Manifest } from './schema.js';
 
-/** File names searched, in order, in each directory from `cwd` upwards (then package.json). */
+/**
+ * File names searched, in order, in each directory from `cwd` upwards (then package.json).
+ *
+ * @example
+ * ```ts
+ * MANIFEST_FILES.includes('mcp-auth.config.yaml'); // true
+ * ```
+ */
 export const MANIFEST_FILES = Object.freeze([
   'mcp-auth.config.json',
   'mcp-auth.config.jsonc',

@@ -10,7 +10,14 @@
  */
 import { z } from 'zod';
 
-/** Asymmetric JWS algorithms a token may be signed with. `none` and `HS*` are never accepted. */
+/**
+ * Asymmetric JWS algorithms a token may be signed with. `none` and `HS*` are never accepted.
+ *
+ * @example
+ * ```ts
+ * defineConfig({ ..., resources: [{ ..., token: { algorithms: ['ES256', 'EdDSA'] } }] });
+ * ```
+ */
 export const ASYMMETRIC_ALGORITHMS = Object.freeze([
   'RS256',
   'RS384',

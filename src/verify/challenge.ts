@@ -58,7 +58,14 @@ export function buildChallenge(params: ChallengeParams): string {
   return parts.length ? `Bearer ${parts.join(', ')}` : 'Bearer';
 }
 
-/** The fixed `error_description` for each failed check. */
+/**
+ * The fixed `error_description` for each failed check.
+ *
+ * @example
+ * ```ts
+ * ERROR_DESCRIPTIONS.expired; // 'The access token has expired'
+ * ```
+ */
 export const ERROR_DESCRIPTIONS: Readonly<Record<TokenErrorReason, string>> = Object.freeze({
   no_credentials: 'No access token was sent',
   malformed_header: 'The Authorization header is malformed',
