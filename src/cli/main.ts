@@ -13,6 +13,7 @@ Usage:
   mcp-auth routes [path] [--format text|json]               the routes the runtime mounts, and their documents
   mcp-auth schema                                           print the manifest's JSON Schema
   mcp-auth init [path] [--force]                            write a starter manifest (never overwrites without --force)
+  mcp-auth token [path] [--resource URL] [--verify]         why would this token (on stdin) be refused?
 
 Without [path], the manifest is searched from the current directory upwards
 (mcp-auth.config.{json,jsonc,yaml,yml,js,mjs,cjs,ts,mts} or the "mcp-auth" key of package.json).
@@ -29,6 +30,10 @@ export interface CommandOptions {
   readonly format: 'text' | 'json';
   readonly strict: boolean;
   readonly force: boolean;
+  /** `token`: the resource to check against. */
+  readonly resource?: string | undefined;
+  /** `token`: also check the signature against the issuer's keys. */
+  readonly verify?: boolean;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
@@ -53,6 +58,10 @@ const COMMANDS: Record<
     help: 'mcp-auth schema\n\nPrints the manifest JSON Schema (the published schema/mcp-auth.schema.json).',
     run: async () => (await import('./schema.js')).schemaCommand,
   },
+  token: {
+    help: "mcp-auth token [path] [--resource URL] [--verify] [--format text|json]\n\nReads one access token from stdin (never from the command line) and runs the resource's policy checks on it: header, issuer, time claims, audience, scopes. --verify also checks the signature against the issuer's keys (network). Prints claims, never the token. Exit 0 when every check passes, 1 otherwise.",
+    run: async () => (await import('./token.js')).tokenCommand,
+  },
   init: {
     help: 'mcp-auth init [path] [--force]\n\nWrites a starter manifest (default mcp-auth.config.json) with "$schema" for editor completion. Refuses to overwrite an existing file unless --force.',
     run: async () => (await import('./init.js')).initCommand,
@@ -76,6 +85,8 @@ export async function main(
         force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
+        resource: { type: 'string' },
+        verify: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -109,5 +120,13 @@ export async function main(
     return 2;
   }
   const run = await command.run();
-  return run({ path, format: values.format, strict: values.strict, force: values.force, ...io });
+  return run({
+    path,
+    format: values.format,
+    strict: values.strict,
+    force: values.force,
+    resource: values.resource,
+    verify: values.verify,
+    ...io,
+  });
 }

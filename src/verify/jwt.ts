@@ -65,6 +65,51 @@ function decodeSegment(segment: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/**
+ * Decodes a compact JWS's header and payload, strictly (three base64url segments, UTF-8 JSON
+ * objects without duplicated members). Checks no signature.
+ *
+ * @example
+ * ```ts
+ * const { header, payload } = decodeJws(token); // header.alg, payload.iss ...
+ * ```
+ * @throws {TokenError} `invalid_token` (`malformed_token`)
+ */
+export function decodeJws(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
+  if (!isJwtShaped(token)) throw new TokenError('invalid_token', 'malformed_token');
+  const [header, payload] = token.split('.') as [string, string, string];
+  return { header: decodeSegment(header), payload: decodeSegment(payload) };
+}
+
+/**
+ * The header rules: `alg` in the allow-list, `kid` a string when present, `typ` per policy, no
+ * `crit`.
+ *
+ * @throws {TokenError} `invalid_token`
+ */
+export function assertHeader(
+  header: Record<string, unknown>,
+  policy: Pick<JwtPolicy, 'algorithms' | 'typ'>,
+): void {
+  if (typeof header.alg !== 'string' || !policy.algorithms.includes(header.alg)) {
+    throw new TokenError('invalid_token', 'unsupported_algorithm');
+  }
+  if (header.kid !== undefined && typeof header.kid !== 'string') {
+    throw new TokenError('invalid_token', 'malformed_token');
+  }
+  const typ = header.typ;
+  const allowed = policy.typ === 'strict' ? STRICT_TYP : LENIENT_TYP;
+  if (
+    typ === undefined ? policy.typ === 'strict' : !(typeof typ === 'string' && allowed.has(typ.toLowerCase()))
+  ) {
+    throw new TokenError('invalid_token', 'typ');
+  }
+  if (Object.hasOwn(header, 'crit')) throw new TokenError('invalid_token', 'crit');
+}
+
 /** Maps a jose signature-verification failure onto the fixed reasons. */
 function mapJoseError(err: unknown): TokenError {
   if (err instanceof TokenError) return err;
@@ -87,26 +132,10 @@ function mapJoseError(err: unknown): TokenError {
  * @throws {TokenError} `invalid_token` (with a reason) or `unavailable`
  */
 export async function verifyJwt(token: string, policy: JwtPolicy): Promise<VerifiedJwt> {
-  if (!isJwtShaped(token)) throw new TokenError('invalid_token', 'malformed_token');
-  const [headerSegment, payloadSegment] = token.split('.') as [string, string, string];
-  const header = decodeSegment(headerSegment);
-  if (typeof header.alg !== 'string' || !policy.algorithms.includes(header.alg)) {
-    throw new TokenError('invalid_token', 'unsupported_algorithm');
-  }
-  if (header.kid !== undefined && typeof header.kid !== 'string')
-    throw new TokenError('invalid_token', 'malformed_token');
-  const typ = header.typ;
-  if (
-    typ !== undefined &&
-    !(typeof typ === 'string' && (policy.typ === 'strict' ? STRICT_TYP : LENIENT_TYP).has(typ.toLowerCase()))
-  ) {
-    throw new TokenError('invalid_token', 'typ');
-  }
-  if (typ === undefined && policy.typ === 'strict') throw new TokenError('invalid_token', 'typ');
-  if (Object.hasOwn(header, 'crit')) throw new TokenError('invalid_token', 'crit');
+  const { header, payload } = decodeJws(token);
+  assertHeader(header, policy);
 
   // The issuer is chosen by exact `iss` before any key is looked up.
-  const payload = decodeSegment(payloadSegment);
   const iss = payload.iss;
   const keys = typeof iss === 'string' ? await policy.keysFor(iss) : undefined;
   if (!keys) throw new TokenError('invalid_token', 'unknown_issuer');
