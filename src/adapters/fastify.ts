@@ -35,19 +35,14 @@ declare module 'fastify' {
 }
 
 function toCoreRequest(request: FastifyRequest): CoreRequest {
-  const { raw, body } = request;
   return {
     method: request.method,
     url: request.url,
     host: request.headers.host,
-    authorization: authorizationHeaders(raw),
+    authorization: authorizationHeaders(request.raw),
     accessControlRequestMethod: request.headers['access-control-request-method'] as string | undefined,
-    body,
-    bodyToken:
-      !!body &&
-      typeof body === 'object' &&
-      Object.hasOwn(body, 'access_token') &&
-      /application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? ''),
+    contentType: request.headers['content-type'],
+    body: request.body,
   };
 }
 

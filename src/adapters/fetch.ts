@@ -10,37 +10,37 @@ function toResponse(response: CoreResponse): Response {
   return new Response(response.body ?? null, { status: response.status, headers: response.headers });
 }
 
-async function toCoreRequest(request: Request, wantsBody: boolean): Promise<CoreRequest> {
-  const url = new URL(request.url);
-  const authorization = request.headers.get('authorization');
+/**
+ * The neutral request. The body is read from a clone (the application gets the request
+ * unchanged) and only when it can matter: a JSON POST to a resource with per-tool scopes, or a
+ * form POST (whose `access_token` would be a second credential).
+ */
+async function toCoreRequest(request: Request, url: URL, toolsMatter: boolean): Promise<CoreRequest> {
+  const contentType = request.headers.get('content-type') ?? undefined;
   let body: unknown;
-  if (wantsBody && request.method === 'POST' && /json/i.test(request.headers.get('content-type') ?? '')) {
-    // Read a clone: the application receives the request unchanged.
-    body = await request
-      .clone()
-      .json()
-      .catch(() => undefined);
+  if (request.method === 'POST' && contentType) {
+    if (/application\/x-www-form-urlencoded/i.test(contentType)) {
+      const text = await request
+        .clone()
+        .text()
+        .catch(() => '');
+      body = Object.fromEntries(new URLSearchParams(text));
+    } else if (toolsMatter && /json/i.test(contentType)) {
+      body = await request
+        .clone()
+        .json()
+        .catch(() => undefined);
+    }
   }
-  // A form-body `access_token` next to the header is two credentials (RFC 6750 §2): 400.
-  let bodyToken = false;
-  if (
-    request.method === 'POST' &&
-    /application\/x-www-form-urlencoded/i.test(request.headers.get('content-type') ?? '')
-  ) {
-    const text = await request
-      .clone()
-      .text()
-      .catch(() => '');
-    bodyToken = new URLSearchParams(text).has('access_token');
-  }
+  const authorization = request.headers.get('authorization');
   return {
     method: request.method,
     url: `${url.pathname}${url.search}`,
     host: request.headers.get('host') ?? url.host,
     authorization: authorization === null ? [] : [authorization],
     accessControlRequestMethod: request.headers.get('access-control-request-method') ?? undefined,
+    contentType,
     body,
-    bodyToken,
   };
 }
 
@@ -76,14 +76,22 @@ export interface FetchAuth {
 export function createFetchAuth(auth: McpAuth, options: AuthenticateOptions = {}): FetchAuth {
   const identities = new WeakMap<Request, AuthInfo>();
   const handle = async (request: Request): Promise<Response | undefined> => {
-    const core = await toCoreRequest(request, false);
-    const metadata = await auth.handleMetadataRequest(core);
+    const url = new URL(request.url);
+    const target = `${url.pathname}${url.search}`;
+    const host = request.headers.get('host') ?? url.host;
+    const metadata = await auth.handleMetadataRequest({
+      method: request.method,
+      url: target,
+      host,
+      authorization: [],
+    });
     if (metadata) return toResponse(metadata);
-    const resource = options.resource ? undefined : auth.resourceFor(core.url, core.host);
+    const resource = options.resource
+      ? auth.resources.find((r) => r.resource === options.resource)
+      : auth.resourceFor(target, host);
     if (!options.resource && !resource?.protect) return undefined;
-    const wantsBody =
-      (resource ?? auth.resources.find((r) => r.resource === options.resource))?.toolScopes.size ?? 0;
-    const result = await auth.authenticate(wantsBody ? await toCoreRequest(request, true) : core, options);
+    const toolsMatter = (resource?.toolScopes.size ?? 0) > 0;
+    const result = await auth.authenticate(await toCoreRequest(request, url, toolsMatter), options);
     if (result.response) return toResponse(result.response);
     if (result.auth) identities.set(request, result.auth);
     return undefined;

@@ -30,21 +30,14 @@ export function authorizationHeaders(req: IncomingMessage): string[] {
 
 /** The neutral request for a Node request. */
 export function toCoreRequest(req: NodeRequest): CoreRequest {
-  const body = req.body;
-  const bodyToken =
-    !!body &&
-    typeof body === 'object' &&
-    !Array.isArray(body) &&
-    Object.hasOwn(body, 'access_token') &&
-    /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
   return {
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     host: req.headers.host,
     authorization: authorizationHeaders(req),
     accessControlRequestMethod: req.headers['access-control-request-method'],
-    body,
-    bodyToken,
+    contentType: req.headers['content-type'],
+    body: req.body,
     bodyTooLarge: req[TOO_LARGE] === true,
   };
 }

@@ -1,6 +1,7 @@
 import { DiscoveryError } from '../errors.js';
-import { guardedFetch } from '../discovery/fetch.js';
+import { guardedFetch, type FetchLimits } from '../discovery/fetch.js';
 import { resolveIssuer } from '../discovery/resolve.js';
+import type { IssuerEntry } from '../manifest/schema.js';
 import { isUsableVerificationKey } from '../verify/jwks.js';
 import { loadForCommand } from './load.js';
 import type { CommandOptions, ExitCode } from './main.js';
@@ -22,67 +23,66 @@ interface IssuerReport {
   };
 }
 
+type JwksReport = NonNullable<IssuerReport['jwks']>;
+
+/** What a key set offers: its size, the keys we would use and their algorithms. */
+function describeKeys(uri: string, keys: readonly Record<string, unknown>[]): JwksReport {
+  const usable = keys.filter(isUsableVerificationKey);
+  const algorithms = usable.map((k) => (typeof k.alg === 'string' ? k.alg : `${String(k.kty)} (no alg)`));
+  return {
+    uri,
+    reachable: true,
+    keys: keys.length,
+    usable: usable.length,
+    algorithms: [...new Set(algorithms)],
+  };
+}
+
+/** The issuer's key set (the manifest override first), fetched for real; `undefined` when none. */
+async function jwksReport(
+  entry: IssuerEntry,
+  jwksUri: string | undefined,
+  limits: FetchLimits,
+): Promise<JwksReport | undefined> {
+  if (entry.jwks?.keys) return describeKeys('inline', entry.jwks.keys);
+  const uri = entry.jwks?.uri ?? jwksUri;
+  if (!uri) return undefined;
+  try {
+    const { json } = await guardedFetch(uri, limits);
+    return describeKeys(uri, Array.isArray(json?.keys) ? (json.keys as Record<string, unknown>[]) : []);
+  } catch (err) {
+    const error = err instanceof DiscoveryError ? err.code : 'error';
+    return { uri, reachable: false, keys: 0, usable: 0, algorithms: [], error };
+  }
+}
+
+async function issuerReport(id: string, entry: IssuerEntry, limits: FetchLimits): Promise<IssuerReport> {
+  let resolved;
+  try {
+    resolved = await resolveIssuer(id, entry, limits);
+  } catch (err) {
+    if (!(err instanceof DiscoveryError)) throw err;
+    return { id, ok: false, error: { code: err.code, message: err.message }, findings: [] };
+  }
+  const jwks = await jwksReport(entry, resolved.metadata.jwks_uri, limits);
+  return {
+    id,
+    // Serving MCP clients: no error finding, and keys we can use when there is a key set.
+    ok: !resolved.findings.some((f) => f.severity === 'error') && (!jwks || jwks.usable > 0),
+    issuer: resolved.issuer,
+    source: resolved.source.url ?? 'manual metadata',
+    findings: [...resolved.findings],
+    ...(jwks ? { jwks } : {}),
+  };
+}
+
 /** `mcp-auth check`: resolves every issuer for real and reports MCP readiness and the JWKS. */
 export async function checkCommand(o: CommandOptions): Promise<ExitCode> {
   const manifest = await loadForCommand(o);
   if (typeof manifest === 'number') return manifest;
   const limits = manifest.settings.fetch;
   const reports = await Promise.all(
-    Object.entries(manifest.issuers).map(async ([id, entry]): Promise<IssuerReport> => {
-      try {
-        const resolved = await resolveIssuer(id, entry, limits);
-        const report: IssuerReport = {
-          id,
-          ok: !resolved.findings.some((f) => f.severity === 'error'),
-          issuer: resolved.issuer,
-          source: resolved.source.url ?? 'manual metadata',
-          findings: [...resolved.findings],
-        };
-        const uri = entry.jwks?.uri ?? resolved.metadata.jwks_uri;
-        const inline = entry.jwks?.keys;
-        if (inline) {
-          report.jwks = {
-            uri: 'inline',
-            reachable: true,
-            keys: inline.length,
-            usable: inline.filter(isUsableVerificationKey).length,
-            algorithms: [],
-          };
-        } else if (uri) {
-          try {
-            const { json } = await guardedFetch(uri, limits);
-            const keys = Array.isArray(json?.keys) ? (json.keys as Record<string, unknown>[]) : [];
-            const usable = keys.filter(isUsableVerificationKey);
-            report.jwks = {
-              uri,
-              reachable: true,
-              keys: keys.length,
-              usable: usable.length,
-              algorithms: [
-                ...new Set(
-                  usable.map((k) => (typeof k.alg === 'string' ? k.alg : `${String(k.kty)} (no alg)`)),
-                ),
-              ],
-            };
-            if (usable.length === 0) report.ok = false;
-          } catch (err) {
-            report.ok = false;
-            report.jwks = {
-              uri,
-              reachable: false,
-              keys: 0,
-              usable: 0,
-              algorithms: [],
-              error: err instanceof DiscoveryError ? err.code : 'error',
-            };
-          }
-        }
-        return report;
-      } catch (err) {
-        if (!(err instanceof DiscoveryError)) throw err;
-        return { id, ok: false, error: { code: err.code, message: err.message }, findings: [] };
-      }
-    }),
+    Object.entries(manifest.issuers).map(([id, entry]) => issuerReport(id, entry, limits)),
   );
   const ok = reports.every((r) => r.ok);
   if (o.format === 'json') {

@@ -14,7 +14,7 @@ export async function validateCommand(o: CommandOptions): Promise<ExitCode> {
     else o.err(err.message);
     return 2;
   }
-  const { manifest, issues } = await validateManifestFile(file);
+  const { manifest, issues } = validateManifestFile(file);
   const errors = issues.filter((i) => i.severity === 'error').length;
   const warnings = issues.length - errors;
   const valid = manifest !== undefined && !(o.strict && warnings > 0);

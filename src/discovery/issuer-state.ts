@@ -123,14 +123,8 @@ export class IssuerState {
     else if (this.#current && this.#options.refreshMs > 0)
       delay = this.#lastError ? this.retryAfterMs : this.#options.refreshMs;
     if (delay === undefined) return;
-    this.#timer = setTimeout(() => {
-      if (this.#current) this.#refresh();
-      else void this.#resolve().catch(() => undefined);
-    }, delay);
+    // A refresh or a retry: a failure is recorded by #resolve and the last good document kept.
+    this.#timer = setTimeout(() => void this.#resolve().catch(() => undefined), delay);
     this.#timer.unref();
-  }
-
-  #refresh(): void {
-    void this.#resolve().catch(() => undefined);
   }
 }

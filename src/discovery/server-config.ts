@@ -6,7 +6,7 @@
 import { OptionError } from '../errors.js';
 import type { RawMetadata } from '../manifest/schema.js';
 import { toCamelCase } from '../metadata/case.js';
-import { resolveIssuer } from './resolve.js';
+import { resolveIssuer, type ResolvedIssuer } from './resolve.js';
 import type { FetchLimits } from './fetch.js';
 
 /** The kind of authorization server: OpenID Connect or plain OAuth 2.0. */
@@ -46,6 +46,12 @@ function checkType(options: ServerConfigOptions | undefined): AuthServerType {
   return options.type;
 }
 
+/** The seed-shaped result: the type and the validated metadata in camelCase, frozen. */
+function toServerConfig(type: AuthServerType, resolved: ResolvedIssuer): AuthServerConfig {
+  const metadata = Object.freeze(toCamelCase(resolved.metadata)) as CamelCaseAuthorizationServerMetadata;
+  return Object.freeze({ type, metadata });
+}
+
 /**
  * Fetches an authorization server's metadata from its issuer URL: `oauth` uses RFC 8414 path
  * insertion, `oidc` appends `/.well-known/openid-configuration`. The document's `issuer` must be
@@ -63,11 +69,10 @@ export async function fetchServerConfig(
   options: ServerConfigOptions,
 ): Promise<AuthServerConfig> {
   const type = checkType(options);
-  const resolved = await resolveIssuer(issuer, { issuer, type, transpile: options.transpileData }, options);
-  return Object.freeze({
+  return toServerConfig(
     type,
-    metadata: Object.freeze(toCamelCase(resolved.metadata)) as CamelCaseAuthorizationServerMetadata,
-  });
+    await resolveIssuer(issuer, { issuer, type, transpile: options.transpileData }, options),
+  );
 }
 
 /**
@@ -89,8 +94,5 @@ export async function fetchServerConfigByWellKnownUrl(
     { wellKnownUrl, type, transpile: options.transpileData },
     options,
   );
-  return Object.freeze({
-    type,
-    metadata: Object.freeze(toCamelCase(resolved.metadata)) as CamelCaseAuthorizationServerMetadata,
-  });
+  return toServerConfig(type, resolved);
 }

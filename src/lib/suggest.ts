@@ -14,7 +14,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The closest candidate to `input`, when one is close enough to be a likely typo. */
-export function closest(input: string, candidates: Iterable<string>): string | undefined {
+function closest(input: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestScore = Infinity;
   for (const candidate of candidates) {

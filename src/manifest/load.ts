@@ -207,7 +207,7 @@ export async function findManifestFile(cwd: string = process.cwd()): Promise<str
 }
 
 /** Reads and validates a manifest file without throwing on validation errors (the CLI uses this). */
-export async function validateManifestFile(file: ManifestFile): Promise<ValidationResult> {
+export function validateManifestFile(file: ManifestFile): ValidationResult {
   if (file.issues.some((i) => i.severity === 'error')) return { manifest: undefined, issues: file.issues };
   return validateManifest(file.value, { source: file.source, file: file.file });
 }
@@ -226,8 +226,7 @@ export async function loadManifest(options: LoadOptions = {}): Promise<LoadedMan
     ? resolve(options.cwd ?? process.cwd(), options.path)
     : await findManifestFile(options.cwd);
   const read = await readManifestFile(path, options.env);
-  if (read.issues.length) throw new ManifestError('manifest_invalid', read.issues, { file: read.file });
-  const result = validateManifest(read.value, { source: read.source, file: read.file });
+  const result = validateManifestFile(read);
   if (!result.manifest) throw new ManifestError('manifest_invalid', result.issues, { file: read.file });
   return { manifest: result.manifest, file: read.file, warnings: result.issues };
 }

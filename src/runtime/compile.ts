@@ -100,22 +100,22 @@ export async function compile(
 ): Promise<McpAuth> {
   const manifest = await manifestOf(input, options);
   const env = options.env ?? process.env;
-  const dispatcher = createDispatcher();
-  const fetchOptions = { ...manifest.settings.fetch, dispatcher };
-
   // Every used issuer is resolved once, however many resources share it.
   const used = new Set(manifest.resources.flatMap((r) => r.authorizationServers));
-  const issuers = new Map<string, IssuerRuntime>();
-  for (const id of used)
-    issuers.set(id, new IssuerRuntime(id, manifest.issuers[id]!, manifest, { env, fetchOptions }));
-
-  for (const [id, entry] of Object.entries(manifest.issuers)) {
-    if (used.has(id) && entry.introspection && env[entry.introspection.clientSecretEnv] === undefined) {
-      await dispatcher.close();
+  for (const id of used) {
+    const secretEnv = manifest.issuers[id]!.introspection?.clientSecretEnv;
+    if (secretEnv !== undefined && env[secretEnv] === undefined) {
       throw new OptionError(
-        `issuers.${id}.introspection: environment variable ${entry.introspection.clientSecretEnv} (the client secret) is not set`,
+        `issuers.${id}.introspection: environment variable ${secretEnv} (the client secret) is not set`,
       );
     }
+  }
+
+  const dispatcher = createDispatcher();
+  const fetchOptions = { ...manifest.settings.fetch, dispatcher };
+  const issuers = new Map<string, IssuerRuntime>();
+  for (const id of used) {
+    issuers.set(id, new IssuerRuntime(id, manifest.issuers[id]!, manifest, { env, fetchOptions }));
   }
 
   if (manifest.settings.startup === 'fail-fast') {

@@ -36,7 +36,7 @@ export class IssuerRuntime {
     this.#manifest = manifest;
     this.#env = context.env;
     this.#fetchOptions = context.fetchOptions;
-    this.state = new IssuerState(id, entry, context.fetchOptions ?? {}, {
+    this.state = new IssuerState(id, entry, context.fetchOptions, {
       refreshMs: manifest.settings.metadataRefreshSeconds * 1000,
     });
   }

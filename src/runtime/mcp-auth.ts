@@ -56,6 +56,17 @@ interface RuntimeParts {
   readonly logger?: Logger | undefined;
 }
 
+/** A form body's `access_token` (RFC 6750 §2.2), which MCP treats as a second credential. */
+function formCarriesToken({ contentType, body }: CoreRequest): boolean {
+  return (
+    !!contentType &&
+    /application\/x-www-form-urlencoded/i.test(contentType) &&
+    !!body &&
+    typeof body === 'object' &&
+    Object.hasOwn(body, 'access_token')
+  );
+}
+
 function json(status: number, value: unknown, headers: Record<string, string>, head: boolean): CoreResponse {
   const body = JSON.stringify(value);
   return {
@@ -92,6 +103,7 @@ export class McpAuth {
   readonly #logger: Logger | undefined;
   readonly #scopeSets = new WeakMap<AuthInfo, { resource: CompiledResource; set: ReadonlySet<string> }>();
   readonly #byMetadataPath: ReadonlyMap<string, MetadataRow>;
+  readonly #byResource: ReadonlyMap<string, CompiledResource>;
 
   constructor(parts: RuntimeParts) {
     this.manifest = parts.manifest;
@@ -99,6 +111,7 @@ export class McpAuth {
     this.#issuers = parts.issuers;
     this.#dispatcher = parts.dispatcher;
     this.#logger = parts.logger;
+    this.#byResource = new Map(this.resources.map((r) => [r.resource, r]));
 
     const { table, routes } = buildRouteTable(this.resources);
     this.#byMetadataPath = table;
@@ -215,7 +228,7 @@ export class McpAuth {
     try {
       const { queryToken } = pathOf(request.url);
       token = extractBearer(
-        { authorization: request.authorization, queryToken, bodyToken: request.bodyToken ?? false },
+        { authorization: request.authorization, queryToken, bodyToken: formCarriesToken(request) },
         resource.verifier.maxLength,
       );
     } catch (err) {
@@ -315,7 +328,7 @@ export class McpAuth {
 
   #resourceOf(request: CoreRequest, resource: string | undefined): CompiledResource {
     if (resource !== undefined) {
-      const found = this.resources.find((r) => r.resource === resource);
+      const found = this.#byResource.get(resource);
       if (!found)
         throw new OptionError(
           `resource "${resource}" is not in the manifest (known: ${this.resources.map((r) => r.resource).join(', ')})`,

@@ -16,10 +16,10 @@ export interface CoreRequest {
   readonly authorization: readonly string[];
   /** The `Access-Control-Request-Method` header, which marks a CORS preflight. */
   readonly accessControlRequestMethod?: string | undefined;
-  /** The parsed JSON body, when the adapter has it (needed for per-tool scopes). */
+  /** The `Content-Type` header (tells a form body, whose `access_token` is a second credential). */
+  readonly contentType?: string | undefined;
+  /** The parsed body, when the adapter has it: JSON (per-tool scopes) or a form as a plain object. */
   readonly body?: unknown;
-  /** True when a form body carries `access_token`. */
-  readonly bodyToken?: boolean | undefined;
   /** True when the body was too large for the adapter to read (so the called tools are unknown). */
   readonly bodyTooLarge?: boolean | undefined;
 }

@@ -32,8 +32,10 @@ export interface VerifierOptions {
 }
 
 /**
- * Verifies access tokens for one resource. Positive results are cached by token (bounded LRU; an entry lives until the token's `exp` and at most `cache.maxAgeMs`), and `exp`
- * is rechecked on every hit. Failures are never cached.
+ * Verifies access tokens for one resource. Positive results are cached by token (bounded LRU,
+ * keyed by the token itself: the cached AuthInfo holds it anyway, so a digest would cost a hash
+ * per request and save no memory); an entry lives until the token's `exp` and at most
+ * `cache.maxAgeMs`, checked on every hit. Failures are never cached.
  */
 export class TokenVerifier {
   readonly #options: VerifierOptions;
@@ -61,20 +63,11 @@ export class TokenVerifier {
   }
 
   /**
-   * The cached identity for a token, synchronously, when it is cached, unexpired and no `verify`
-   * hook must run (hooks may be async). Otherwise `undefined`: call {@link verifyAccessToken}.
+   * The cached identity for a token, synchronously, when it is cached and no `verify` hook must
+   * run (hooks may be async). Otherwise `undefined`: call {@link verifyAccessToken}.
    */
   cachedAccessToken(token: string): AuthInfo | undefined {
-    if (this.#options.hook || this.#options.cache.maxEntries === 0) return undefined;
-    const now = Date.now();
-    const cached = this.#cache.get(token, now);
-    if (
-      !cached ||
-      (cached.expiresAt !== undefined && (cached.expiresAt + this.#jwt.clockToleranceSec) * 1000 <= now)
-    ) {
-      return undefined;
-    }
-    return cached;
+    return this.#options.hook ? undefined : this.#cache.get(token);
   }
 
   /**
@@ -85,28 +78,17 @@ export class TokenVerifier {
    */
   async verifyAccessToken(token: string): Promise<AuthInfo> {
     if (token.length > this.#options.maxLength) throw new TokenError('invalid_request', 'token_too_long');
-    // Keyed by the token itself: the cached AuthInfo holds the token anyway, so a digest would
-    // cost a hash per request and save no memory.
-    const caching = this.#options.cache.maxEntries > 0;
-    const now = Date.now();
-    const cached = caching ? this.#cache.get(token, now) : undefined;
+    // An entry expires at the token's `exp` (or the cache's max age, if sooner): every hit is
+    // rechecked against it, so an expired token is verified afresh, and refused.
+    const cached = this.#cache.get(token);
     if (cached) {
-      if (cached.expiresAt !== undefined && (cached.expiresAt + this.#jwt.clockToleranceSec) * 1000 <= now) {
-        this.#cache.delete(token);
-        throw new TokenError('invalid_token', 'expired');
-      }
       await this.#runHook(cached);
       return cached;
     }
     const info = await this.#verify(token);
     await this.#runHook(info);
-    if (caching) {
-      const until = Math.min(
-        now + this.#options.cache.maxAgeMs,
-        info.expiresAt !== undefined ? info.expiresAt * 1000 : Infinity,
-      );
-      this.#cache.set(token, info, until);
-    }
+    const expiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000;
+    this.#cache.set(token, info, Math.min(Date.now() + this.#options.cache.maxAgeMs, expiry));
     return info;
   }
 
