@@ -42,7 +42,6 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
       shape?: Record<string, z.core.$ZodType>;
       element?: z.core.$ZodType;
       valueType?: z.core.$ZodType;
-      options?: z.core.$ZodType[];
     };
     if (def.type === 'object' && def.shape && typeof part === 'string' && def.shape[part])
       schema = unwrap(def.shape[part]);
