@@ -1,15 +1,26 @@
 /**
- * The real providers' discovery documents in /work/shared/provider-metadata, each served from a
+ * The real providers' discovery documents vendored in test/fixtures/providers, each served from a
  * loopback server at its real well-known path with ONLY its issuer origin rewritten to the
  * loopback origin: discovery finds them, and the MCP readiness findings name their known quirks.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { resolveIssuer } from '../../src/discovery/resolve.js';
 import { fetchServerConfig, fetchServerConfigByWellKnownUrl } from '../../src/discovery/server-config.js';
 import { DiscoveryError } from '../../src/errors.js';
 import { compile } from '../../src/runtime/compile.js';
-import { closeAllServers, loadCapture, routes, startServer, type TestServer } from '../support/servers.js';
+import {
+  closeAllServers,
+  loadCapture,
+  PROVIDER_METADATA_DIR,
+  routes,
+  startServer,
+  type TestServer,
+} from '../support/servers.js';
 
 afterEach(closeAllServers);
 
@@ -40,6 +51,24 @@ async function failure(promise: Promise<unknown>): Promise<DiscoveryError> {
   expect(err).toBeInstanceOf(DiscoveryError);
   return err as DiscoveryError;
 }
+
+describe('the provider captures', () => {
+  it('are read from inside the repository, and every file the README lists is there', () => {
+    const repository = fileURLToPath(new URL('../../', import.meta.url));
+    const where = relative(repository, resolve(PROVIDER_METADATA_DIR));
+    expect(where).toBe('test/fixtures/providers');
+    const listed = [
+      ...readFileSync(resolve(PROVIDER_METADATA_DIR, 'README.md'), 'utf8').matchAll(/^\| `([^`]+\.json)`/gm),
+    ]
+      .map((m) => m[1]!)
+      .sort();
+    const present = readdirSync(PROVIDER_METADATA_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    expect(listed.length).toBeGreaterThan(10);
+    expect(present).toEqual(listed);
+  });
+});
 
 describe('readiness findings of real provider documents (auto discovery)', () => {
   it.each([

@@ -15,6 +15,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** One request as a test server received it. */
 export interface RecordedRequest {
@@ -233,15 +235,15 @@ export function hugeJsonHandler(bytes: number, options: { declare?: boolean } = 
 // ---------------------------------------------------------------------------------------------
 // Provider captures
 
-/** The captured real-provider discovery documents. */
-export const PROVIDER_METADATA_DIR = '/work/shared/provider-metadata';
+/** The captured real-provider discovery documents, vendored with the tests (see its README). */
+export const PROVIDER_METADATA_DIR = fileURLToPath(new URL('../fixtures/providers/', import.meta.url));
 
 /**
  * A provider capture with ONLY its issuer's origin rewritten to `origin` (every occurrence, so the
  * issuer's own endpoints follow it; endpoints on other hosts stay as captured).
  */
 export function loadCapture(file: string, origin: string): Record<string, unknown> {
-  const text = readFileSync(`${PROVIDER_METADATA_DIR}/${file}`, 'utf8');
+  const text = readFileSync(join(PROVIDER_METADATA_DIR, file), 'utf8');
   const issuer = (JSON.parse(text) as { issuer: string }).issuer;
   const from = new URL(issuer).origin;
   return JSON.parse(text.split(from).join(origin)) as Record<string, unknown>;
