@@ -7,6 +7,7 @@ import type { ManifestIssue } from '../errors.js';
 import { didYouMean } from '../lib/suggest.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
 import { protectedResourceMetadataPath } from '../metadata/well-known.js';
+import { checkUpstream } from './check-upstream.js';
 import type { Manifest } from './schema.js';
 
 type Path = (string | number)[];
@@ -94,6 +95,7 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
   manifest.resources.forEach((resource, index) => {
     const at: Path = ['resources', index];
     const url = checkUrl(resource.resource, [...at, 'resource'], issues);
+    if (resource.upstream) checkUpstream(resource.upstream, [...at, 'upstream'], issues);
     if (url?.search)
       warn(
         'resource_query',

@@ -332,6 +332,22 @@ function resourceSchema(functions: boolean) {
         .describe(
           "Adapters protect every request under the resource's path. Set false to protect only chosen routes.",
         ),
+      upstream: z
+        .strictObject({
+          url: url(
+            'The unprotected MCP endpoint, e.g. `http://127.0.0.1:3001/mcp`. The request path below the resource path is appended to its path; the query is kept. https, or http to loopback (or to a private address with `privateHttp`).',
+          ),
+          privateHttp: z
+            .boolean()
+            .default(false)
+            .describe(
+              'Allow plain http to a private IP address written in `url` (10/8, 172.16/12, 192.168/16, fc00::/7). Host names other than loopback always need https.',
+            ),
+        })
+        .describe(
+          '`mcp-auth serve` (gateway mode) forwards authorised requests for this resource here, with the caller identity in `X-MCP-*` headers and never the access token.',
+        )
+        .optional(),
     })
     .describe('One protected resource (RFC 9728).');
 }
