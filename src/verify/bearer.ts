@@ -22,8 +22,11 @@ export interface CredentialSources {
  * Extracts the bearer token, or throws:
  * - `missing_token` when there is no `Authorization` header, another scheme is used, or the
  *   token is only in the query (MCP forbids query tokens; they are treated as absent);
- * - `invalid_request` for a malformed header, two `Authorization` headers, a header plus a
- *   query or body token, or a token longer than `maxLength`.
+ * - `invalid_request` for a malformed header, two `Authorization` headers, or a header plus a
+ *   query or body token;
+ * - `invalid_token` (`token_too_long`) for a token longer than `maxLength`: the request is
+ *   well-formed but carries a token no issuer of ours mints (RFC 6750 §3.1). Refused before any
+ *   crypto or network work.
  *
  * @example
  * ```ts
@@ -43,7 +46,7 @@ export function extractBearer(sources: CredentialSources, maxLength: number): st
   if (sources.queryToken || sources.bodyToken)
     throw new TokenError('invalid_request', 'multiple_credentials');
   const token = match[2] ?? '';
-  if (token.length > maxLength) throw new TokenError('invalid_request', 'token_too_long');
+  if (token.length > maxLength) throw new TokenError('invalid_token', 'token_too_long');
   if (!B64TOKEN.test(token)) throw new TokenError('invalid_request', 'malformed_header');
   return token;
 }

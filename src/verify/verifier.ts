@@ -77,7 +77,7 @@ export class TokenVerifier {
    * @throws {TokenError}
    */
   async verifyAccessToken(token: string): Promise<AuthInfo> {
-    if (token.length > this.#options.maxLength) throw new TokenError('invalid_request', 'token_too_long');
+    if (token.length > this.#options.maxLength) throw new TokenError('invalid_token', 'token_too_long');
     // An entry expires at the token's `exp` (or the cache's max age, if sooner): every hit is
     // rechecked against it, so an expired token is verified afresh, and refused.
     const cached = this.#cache.get(token);

@@ -99,8 +99,8 @@ export const headerCases: AttackCase[] = [
       body: `x=1&access_token=${legit(w, good())}`,
     }),
   ),
-  invalidRequest('an oversized token (8193 chars)', () => bearer('a'.repeat(8193))),
-  invalidRequest('an oversized, validly signed token', (w) =>
+  invalidToken('an oversized token (8193 chars)', () => bearer('a'.repeat(8193))),
+  invalidToken('an oversized, validly signed token', (w) =>
     bearer(legit(w, good({ pad: 'x'.repeat(9000) }))),
   ),
   noCredentials('a token in the query only', (w) => ({ path: `/mcp?access_token=${legit(w, good())}` })),

@@ -96,13 +96,13 @@ describe('token intake', () => {
 });
 
 describe('length cap', () => {
-  it('defaults to 8192: a longer token is 400 before any key fetch; one within the cap is verified', async () => {
+  it('defaults to 8192: a longer token is an invalid token (401 invalid_token) refused before any key fetch; one within the cap is verified', async () => {
     const h = await harness();
     try {
       const long = h.token({ pad: 'x'.repeat(5900) });
       expect(long.length).toBeGreaterThan(8192);
       expect(long.length).toBeLessThan(9000);
-      expectRefused(await h.call(long), { status: 400, error: 'invalid_request', reason: 'token_too_long' });
+      expectRefused(await h.call(long), { status: 401, error: 'invalid_token', reason: 'token_too_long' });
       expect(h.jwks.hits()).toBe(0); // no network work for an oversized token
 
       const within = h.token({ pad: 'x'.repeat(5000) });
@@ -118,11 +118,11 @@ describe('length cap', () => {
     const h = await harness({ token: { maxLength: 64 } });
     try {
       expectRefused(await h.call('a'.repeat(65)), {
-        status: 400,
-        error: 'invalid_request',
+        status: 401,
+        error: 'invalid_token',
         reason: 'token_too_long',
       });
-      // Exactly the cap passes intake (then fails as a token: 401, not 400).
+      // Exactly the cap passes intake (then fails as a malformed token).
       expectRefused(await h.call('a'.repeat(64)), {
         status: 401,
         error: 'invalid_token',
@@ -130,7 +130,7 @@ describe('length cap', () => {
       });
       // The verifier API applies the same cap.
       await expect(h.auth.tokenVerifier().verifyAccessToken('a'.repeat(65))).rejects.toMatchObject({
-        code: 'invalid_request',
+        code: 'invalid_token',
         reason: 'token_too_long',
       });
     } finally {
