@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { AuthenticateOptions } from '../runtime/types.js';
-import { metadataRequest, protectNodeRequest, sendCoreResponse } from './node-request.js';
+import { applyNodeDecision, metadataRequest, sendCoreResponse, toCoreRequest } from './node-request.js';
 
 /** An Express-compatible middleware (no dependency on Express's types). */
 export type ExpressMiddleware = (
@@ -46,7 +46,6 @@ export function metadataRouter(auth: McpAuth): ExpressMiddleware {
  * ```
  */
 export function requireAuth(auth: McpAuth, options: AuthenticateOptions = {}): ExpressMiddleware {
-  return (req, res, next) => {
-    protectNodeRequest(auth, req, res, options, next);
-  };
+  return (req, res, next) =>
+    applyNodeDecision(() => auth.authenticate(toCoreRequest(req), options), req, res, next);
 }

@@ -34,10 +34,13 @@ declare module 'fastify' {
   }
 }
 
+/** The neutral request; Fastify has already parsed the body (its `bodyLimit` applies). */
 function toCoreRequest(request: FastifyRequest): CoreRequest {
+  const pattern = request.routeOptions.url;
   return {
     method: request.method,
     url: request.url,
+    routePatterns: pattern === undefined ? undefined : [pattern],
     host: request.headers.host,
     authorization: authorizationHeaders(request.raw),
     accessControlRequestMethod: request.headers['access-control-request-method'] as string | undefined,
@@ -64,19 +67,26 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
     done();
   };
   // Callback style, so a reused token (decided synchronously) costs no promise turns.
-  const guard =
-    (authenticate: AuthenticateOptions): preHandlerHookHandler =>
-    (request, reply, done) => {
-      let result: AuthResult | Promise<AuthResult>;
-      try {
-        result = auth.authenticate(toCoreRequest(request), authenticate);
-      } catch (err) {
-        return done(err as Error);
-      }
-      if (result instanceof Promise) result.then((r) => apply(r, request, reply, done), done);
-      else apply(result, request, reply, done);
-    };
-  app.decorate('mcpAuth', Object.freeze({ auth, protect: (o: AuthenticateOptions = {}) => guard(o) }));
+  const run = (
+    decide: () => AuthResult | Promise<AuthResult>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: (err?: Error) => void,
+  ) => {
+    let result: AuthResult | Promise<AuthResult>;
+    try {
+      result = decide();
+    } catch (err) {
+      return done(err as Error);
+    }
+    if (result instanceof Promise) result.then((r) => apply(r, request, reply, done), done);
+    else apply(result, request, reply, done);
+  };
+  const protect =
+    (options: AuthenticateOptions): preHandlerHookHandler =>
+    (request, reply, done) =>
+      run(() => auth.authenticate(toCoreRequest(request), options), request, reply, done);
+  app.decorate('mcpAuth', Object.freeze({ auth, protect: (o: AuthenticateOptions = {}) => protect(o) }));
 
   const metadataHandler = async (request: FastifyRequest, reply: FastifyReply) => {
     const response = await auth.handleMetadataRequest(toCoreRequest(request));
@@ -94,25 +104,17 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
   }
 
   if (options.protect !== false) {
-    // One guard per protected resource, so the request path is matched once.
-    const guards = new Map(
-      auth.resources.filter((r) => r.protect).map((r) => [r, guard({ resource: r.resource })]),
-    );
     app.addHook('preHandler', function mcpAuthProtect(request, reply, done) {
-      const resource =
-        request.routeOptions.handler === metadataHandler
-          ? undefined
-          : auth.resourceFor(request.url, request.headers.host);
-      const protect = resource && guards.get(resource);
-      if (protect) protect.call(this, request, reply, done);
-      else done();
+      if (request.routeOptions.handler === metadataHandler) return done();
+      run(() => auth.guard(toCoreRequest(request)), request, reply, done);
     });
   }
 };
 
 /**
- * The Fastify plugin: serves the metadata routes, protects every request under each resource's
- * path (all methods, so the SSE `GET` and the session `DELETE` too), decorates `request.auth`,
+ * The Fastify plugin: serves the metadata routes, protects every request that belongs to a
+ * protected resource (all methods, so the SSE `GET` and the session `DELETE` too; decided by the
+ * runtime on the target as routers read it and on the matched route pattern), decorates `request.auth`,
  * and exposes `app.mcpAuth.protect({ resource, scopes })` for custom routes.
  *
  * @example

@@ -3,7 +3,8 @@
  * @module
  */
 import type { McpAuth } from '../runtime/mcp-auth.js';
-import type { AuthenticateOptions, CoreRequest, CoreResponse } from '../runtime/types.js';
+import { BODY_TOO_LARGE, parseBody } from '../runtime/read-body.js';
+import type { CoreRequest, CoreResponse, HandleOptions } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 
 function toResponse(response: CoreResponse): Response {
@@ -11,36 +12,46 @@ function toResponse(response: CoreResponse): Response {
 }
 
 /**
- * The neutral request. The body is read from a clone (the application gets the request
- * unchanged) and only when it can matter: a JSON POST to a resource with per-tool scopes, or a
- * form POST (whose `access_token` would be a second credential).
+ * Reads at most `limit` bytes of a clone of the body (the application gets the request
+ * unchanged), or `BODY_TOO_LARGE` (a declared or actual length over the limit: reading stops).
  */
-async function toCoreRequest(request: Request, url: URL, toolsMatter: boolean): Promise<CoreRequest> {
+async function readFetchBody(request: Request, limit: number): Promise<unknown> {
   const contentType = request.headers.get('content-type') ?? undefined;
-  let body: unknown;
-  if (request.method === 'POST' && contentType) {
-    if (/application\/x-www-form-urlencoded/i.test(contentType)) {
-      const text = await request
-        .clone()
-        .text()
-        .catch(() => '');
-      body = Object.fromEntries(new URLSearchParams(text));
-    } else if (toolsMatter && /json/i.test(contentType)) {
-      body = await request
-        .clone()
-        .json()
-        .catch(() => undefined);
+  if (Number(request.headers.get('content-length')) > limit) return BODY_TOO_LARGE;
+  if (!request.body) return parseBody('', contentType);
+  const reader = request.clone().body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return BODY_TOO_LARGE;
     }
+    chunks.push(value);
   }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return parseBody(new TextDecoder().decode(bytes), contentType);
+}
+
+/** The neutral request: the absolute URL as the target (its authority is ignored), the body on demand. */
+function toCoreRequest(request: Request): CoreRequest {
   const authorization = request.headers.get('authorization');
   return {
     method: request.method,
-    url: `${url.pathname}${url.search}`,
-    host: request.headers.get('host') ?? url.host,
+    url: request.url,
+    host: request.headers.get('host') ?? new URL(request.url).host,
     authorization: authorization === null ? [] : [authorization],
     accessControlRequestMethod: request.headers.get('access-control-request-method') ?? undefined,
-    contentType,
-    body,
+    contentType: request.headers.get('content-type') ?? undefined,
+    readBody: (limit) => readFetchBody(request, limit),
   };
 }
 
@@ -73,25 +84,10 @@ export interface FetchAuth {
  * } };
  * ```
  */
-export function createFetchAuth(auth: McpAuth, options: AuthenticateOptions = {}): FetchAuth {
+export function createFetchAuth(auth: McpAuth, options: HandleOptions = {}): FetchAuth {
   const identities = new WeakMap<Request, AuthInfo>();
   const handle = async (request: Request): Promise<Response | undefined> => {
-    const url = new URL(request.url);
-    const target = `${url.pathname}${url.search}`;
-    const host = request.headers.get('host') ?? url.host;
-    const metadata = await auth.handleMetadataRequest({
-      method: request.method,
-      url: target,
-      host,
-      authorization: [],
-    });
-    if (metadata) return toResponse(metadata);
-    const resource = options.resource
-      ? auth.resources.find((r) => r.resource === options.resource)
-      : auth.resourceFor(target, host);
-    if (!options.resource && !resource?.protect) return undefined;
-    const toolsMatter = (resource?.toolScopes.size ?? 0) > 0;
-    const result = await auth.authenticate(await toCoreRequest(request, url, toolsMatter), options);
+    const result = await auth.handle(toCoreRequest(request), options);
     if (result.response) return toResponse(result.response);
     if (result.auth) identities.set(request, result.auth);
     return undefined;
@@ -101,18 +97,28 @@ export function createFetchAuth(auth: McpAuth, options: AuthenticateOptions = {}
 }
 
 /**
- * Wraps a fetch handler: metadata and protection first, then `handler(request, { auth })`.
+ * Wraps a fetch handler: metadata and protection first, then `handler(request, { auth }, ...platform)`,
+ * where `platform` is whatever the host passed after the request (Workers' `env` and `ctx`,
+ * Deno's `info`, Bun's `server`), forwarded untouched.
  *
  * @example
  * ```ts
- * const handler = withMcpAuth(auth, (request, { auth }) => transport.handleRequest(request, { authInfo: auth }));
+ * export default { fetch: protectFetchHandler(auth, (request, { auth }, env, ctx) => app.fetch(request, env, ctx)) };
  * ```
  */
-export function withMcpAuth(
+export function protectFetchHandler<P extends unknown[]>(
   auth: McpAuth,
-  handler: (request: Request, context: FetchAuthContext) => Response | Promise<Response>,
-  options: AuthenticateOptions = {},
-): (request: Request) => Promise<Response> {
+  handler: (request: Request, context: FetchAuthContext, ...platform: P) => Response | Promise<Response>,
+  options: HandleOptions = {},
+): (request: Request, ...platform: P) => Promise<Response> {
   const mcpAuth = createFetchAuth(auth, options);
-  return async (request) => (await mcpAuth(request)) ?? handler(request, { auth: mcpAuth.authFor(request) });
+  return async (request, ...platform) =>
+    (await mcpAuth(request)) ?? handler(request, { auth: mcpAuth.authFor(request) }, ...platform);
 }
+
+/**
+ * The former name of {@link protectFetchHandler}.
+ * @deprecated It collides with mcp-handler's `withMcpAuth(handler, verifyToken)`, whose
+ * arguments run the other way; use `protectFetchHandler`. Removed in 1.0.
+ */
+export const withMcpAuth = protectFetchHandler;

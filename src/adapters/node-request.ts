@@ -1,18 +1,17 @@
 /**
- * Translation between `node:http` (also Express) requests and the neutral core. No policy.
+ * Translation between `node:http` (also Express) requests and the neutral core. No policy: the
+ * runtime decides what is protected, whether the body is needed and how it is parsed.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
-import type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse } from '../runtime/types.js';
+import { BODY_TOO_LARGE, parseBody } from '../runtime/read-body.js';
+import { serverError } from '../runtime/respond.js';
+import type { AuthResult, CoreRequest, CoreResponse, HandleOptions } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 
-/** The largest body read to find the called tools; a larger one is flagged (see `bodyTooLarge`). */
-const MAX_BODY = 4 * 1024 * 1024;
-const TOO_LARGE = Symbol('mcp-auth-config.bodyTooLarge');
-
 /** A Node request that may carry a parsed body (Express, or set by this adapter) and the identity. */
-export type NodeRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo; [TOO_LARGE]?: true };
+export type NodeRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo; originalUrl?: string };
 
 /**
  * Every `Authorization` header value as received. Node keeps only the first of duplicated
@@ -28,60 +27,80 @@ export function authorizationHeaders(req: IncomingMessage): string[] {
   return values;
 }
 
-/** The neutral request for a Node request. */
+/**
+ * Reads a request body, at most `limit` bytes, parses it and leaves the value on `req.body`
+ * (what `express.json()` would have left, and what the MCP SDK transport's
+ * `handleRequest(req, res, req.body)` takes). Over the limit it stops reading and resolves
+ * `BODY_TOO_LARGE`; the request is then answered 413 with `Connection: close`, so the
+ * application never sees a half-read stream. A stream someone else already consumed rejects.
+ */
+function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return Promise.resolve(BODY_TOO_LARGE);
+  if (req.readableEnded) return Promise.reject(new Error('request body already consumed'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      done();
+      req.pause();
+      resolve(BODY_TOO_LARGE);
+    };
+    const onEnd = () => {
+      done();
+      const body = parseBody(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
+      req.body = body;
+      resolve(body);
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onClose = () => {
+      done();
+      reject(new Error('request closed before its body ended'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/**
+ * The neutral request for a Node request. The target is Express's `originalUrl` when present
+ * (a mounted router sees a shortened `req.url`), else `req.url`; a body already parsed by the
+ * framework is passed on, otherwise the runtime may ask for it through `readBody`.
+ */
 export function toCoreRequest(req: NodeRequest): CoreRequest {
   return {
     method: req.method ?? 'GET',
-    url: req.url ?? '/',
+    url: req.originalUrl ?? req.url ?? '/',
     host: req.headers.host,
     authorization: authorizationHeaders(req),
     accessControlRequestMethod: req.headers['access-control-request-method'],
     contentType: req.headers['content-type'],
     body: req.body,
-    bodyTooLarge: req[TOO_LARGE] === true,
+    readBody: (limit) => readNodeBody(req, limit),
   };
 }
 
-/**
- * Reads and parses a body once and leaves it on `req.body`, so per-tool scopes (JSON) and a
- * form-body `access_token` sent next to the header (RFC 6750 §2: one method only) can be seen,
- * and the application (e.g. the MCP SDK transport's `handleRequest(req, res, req.body)`) gets
- * the same value. Only for POST with a JSON or `application/x-www-form-urlencoded` content type
- * and no body parsed yet (a form becomes a plain object, as `express.urlencoded()` makes it).
- */
-export function ensureJsonBody(req: NodeRequest): Promise<void> | undefined {
-  if (req.body !== undefined || req.method !== 'POST') return undefined;
-  const type = req.headers['content-type'] ?? '';
-  const form = /application\/x-www-form-urlencoded/i.test(type);
-  return form || /json/i.test(type) ? readBody(req, form) : undefined;
-}
-
-async function readBody(req: NodeRequest, form: boolean): Promise<void> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) {
-      req[TOO_LARGE] = true;
-      return;
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (form) {
-    req.body = Object.fromEntries(new URLSearchParams(text));
-    return;
-  }
-  try {
-    req.body = JSON.parse(text);
-  } catch {
-    req.body = text;
-  }
-}
-
 /** The part of a request the metadata routes need (no header scan, no body). */
-export function metadataRequest(req: IncomingMessage): CoreRequest {
-  return { method: req.method ?? 'GET', url: req.url ?? '/', host: req.headers.host, authorization: [] };
+export function metadataRequest(req: NodeRequest): CoreRequest {
+  return {
+    method: req.method ?? 'GET',
+    url: req.originalUrl ?? req.url ?? '/',
+    host: req.headers.host,
+    authorization: [],
+  };
 }
 
 /** Writes a core response. */
@@ -90,21 +109,21 @@ export function sendCoreResponse(res: ServerResponse, response: CoreResponse): v
   res.end(response.body);
 }
 
-/** Whether a request is under a resource the runtime protects by default. */
-export function isProtectedPath(auth: McpAuth, req: IncomingMessage): boolean {
-  return auth.resourceFor(req.url ?? '/', req.headers.host)?.protect === true;
+/** The runtime's last-resort 500, or a destroyed socket when the answer has already started. */
+export function sendServerError(res: ServerResponse): void {
+  if (res.headersSent) res.destroy();
+  else sendCoreResponse(res, serverError());
 }
 
 /**
- * Authenticates a Node request, connect style: reads the body once when needed, then either
- * answers the request (refused) or sets `req.auth` and calls `next()`. A reused token is decided
- * without a promise turn.
+ * Runs one runtime decision connect style: answers the request (metadata, refusal) or sets
+ * `req.auth` and calls `next()`. A decision made synchronously (a reused token) costs no
+ * promise turn.
  */
-export function protectNodeRequest(
-  auth: McpAuth,
+export function applyNodeDecision(
+  decide: () => AuthResult | Promise<AuthResult>,
   req: NodeRequest,
   res: ServerResponse,
-  options: AuthenticateOptions,
   next: (err?: unknown) => void,
 ): void {
   const apply = (result: AuthResult) => {
@@ -112,17 +131,23 @@ export function protectNodeRequest(
     if (result.auth) req.auth = result.auth;
     next();
   };
-  const decide = () => {
-    let result: AuthResult | Promise<AuthResult>;
-    try {
-      result = auth.authenticate(toCoreRequest(req), options);
-    } catch (err) {
-      return next(err);
-    }
-    if (result instanceof Promise) result.then(apply, next);
-    else apply(result);
-  };
-  const reading = ensureJsonBody(req);
-  if (reading) reading.then(decide, next);
-  else decide();
+  let result: AuthResult | Promise<AuthResult>;
+  try {
+    result = decide();
+  } catch (err) {
+    return next(err);
+  }
+  if (result instanceof Promise) result.then(apply, next);
+  else apply(result);
+}
+
+/** The "protect every path" decision for a Node request (see {@link McpAuth.handle}). */
+export function handleNodeRequest(
+  auth: McpAuth,
+  req: NodeRequest,
+  res: ServerResponse,
+  options: HandleOptions,
+  next: (err?: unknown) => void,
+): void {
+  applyNodeDecision(() => auth.handle(toCoreRequest(req), options), req, res, next);
 }

@@ -4,14 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpAuth } from '../runtime/mcp-auth.js';
-import type { AuthenticateOptions } from '../runtime/types.js';
-import {
-  isProtectedPath,
-  metadataRequest,
-  protectNodeRequest,
-  sendCoreResponse,
-  type NodeRequest,
-} from './node-request.js';
+import type { HandleOptions } from '../runtime/types.js';
+import { handleNodeRequest, sendServerError, type NodeRequest } from './node-request.js';
 
 export type { NodeRequest } from './node-request.js';
 
@@ -23,9 +17,11 @@ export type NodeMiddleware = (
 ) => void;
 
 /**
- * Middleware that serves the metadata routes and protects every request under a protected
- * resource's path, setting `req.auth` (what the MCP SDK reads into `extra.authInfo`). For a JSON
- * POST it reads the body once and leaves it parsed on `req.body`.
+ * Middleware that serves the metadata routes and protects every request that belongs to a
+ * protected resource (decided by the runtime on the path as routers read it), setting `req.auth`
+ * (what the MCP SDK reads into `extra.authInfo`). When the decision needs the body (per-tool
+ * scopes, a form), it reads it once, bounded by `settings.maxBodyBytes`, and leaves it parsed on
+ * `req.body`; otherwise the stream is left untouched for the application.
  *
  * @example
  * ```ts
@@ -33,19 +29,8 @@ export type NodeMiddleware = (
  * http.createServer((req, res) => guard(req, res, () => transport.handleRequest(req, res, req.body))).listen(3000);
  * ```
  */
-export function mcpAuthMiddleware(
-  auth: McpAuth,
-  options: AuthenticateOptions & { protectAll?: boolean } = {},
-): NodeMiddleware {
-  return (req, res, next) => {
-    const protect = () => {
-      if (!options.resource && !(options.protectAll ?? isProtectedPath(auth, req))) return next();
-      protectNodeRequest(auth, req, res, options, next);
-    };
-    const metadata = auth.handleMetadataRequest(metadataRequest(req));
-    if (!metadata) return protect();
-    Promise.resolve(metadata).then((ready) => (ready ? sendCoreResponse(res, ready) : protect()), next);
-  };
+export function mcpAuthMiddleware(auth: McpAuth, options: HandleOptions = {}): NodeMiddleware {
+  return (req, res, next) => handleNodeRequest(auth, req, res, options, next);
 }
 
 /**
@@ -63,16 +48,7 @@ export function createNodeHandler(
   const middleware = mcpAuthMiddleware(auth);
   return (req, res) =>
     middleware(req, res, (err) => {
-      if (err) {
-        if (!res.headersSent)
-          sendCoreResponse(res, {
-            status: 500,
-            headers: { 'content-type': 'application/json; charset=utf-8' },
-            body: '{"error":"server_error"}',
-          });
-        else res.destroy();
-        return;
-      }
+      if (err) return sendServerError(res);
       void Promise.resolve(handler(req as NodeRequest, res)).catch(() => res.destroy());
     });
 }

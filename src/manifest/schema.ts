@@ -416,6 +416,15 @@ function settingsSchema() {
         })
         .describe('The verified-token cache, so a reused token pays the signature check once.')
         .prefault({}),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * 1024 * 1024)
+        .default(4 * 1024 * 1024)
+        .describe(
+          'Largest request body read to find the tools a JSON-RPC `tools/call` names (resources with per-tool scopes) or a form-body `access_token`. The body is read only after the `Authorization` header passed its checks; a larger body is answered 413 on a resource that needs it. Fastify reads bodies itself: its own `bodyLimit` applies first.',
+        ),
       metadataMaxAgeSeconds: seconds(
         '`Cache-Control: max-age` of the Protected Resource Metadata responses.',
         86400,

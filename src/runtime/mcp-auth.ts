@@ -13,32 +13,38 @@ import { errorResponse } from '../verify/challenge.js';
 import { expandScopes, missingScopes } from '../verify/scopes.js';
 import type { IssuerRuntime } from './issuer-runtime.js';
 import { protectedResourceMetadata, type CompiledResource } from './resource.js';
+import { BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
+import { parseRequestTarget, type RequestTarget } from './request-target.js';
 import {
   buildRouteTable,
-  matchResource,
-  pathOf,
+  classifyTarget,
   pickByHost,
   type MetadataRoute,
   type MetadataRow,
+  type TargetMatch,
 } from './routes.js';
+import {
+  ambiguousTarget,
+  bodyUnreadable,
+  jsonResponse,
+  methodNotAllowed,
+  payloadTooLarge,
+  temporarilyUnavailable,
+} from './respond.js';
 import { calledTools } from './tools.js';
-import type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse, Logger } from './types.js';
+import { createTokenVerifier, type TokenVerifierOptions } from './token-verifier.js';
+import type {
+  AuthenticateOptions,
+  AuthResult,
+  CoreRequest,
+  CoreResponse,
+  HandleOptions,
+  Logger,
+} from './types.js';
 
 /** An object usable as the MCP SDK's `OAuthTokenVerifier`. */
 export interface OAuthTokenVerifier {
   verifyAccessToken(token: string): Promise<AuthInfo>;
-}
-
-function payloadTooLarge(): CoreResponse {
-  const body = JSON.stringify({
-    error: 'invalid_request',
-    error_description: 'The request body is too large',
-  });
-  return {
-    status: 413,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-    body,
-  };
 }
 
 const CORS_METADATA = {
@@ -56,28 +62,9 @@ interface RuntimeParts {
   readonly logger?: Logger | undefined;
 }
 
-/** A form body's `access_token` (RFC 6750 §2.2), which MCP treats as a second credential. */
-function formCarriesToken({ contentType, body }: CoreRequest): boolean {
-  return (
-    !!contentType &&
-    /application\/x-www-form-urlencoded/i.test(contentType) &&
-    !!body &&
-    typeof body === 'object' &&
-    Object.hasOwn(body, 'access_token')
-  );
-}
-
-function json(status: number, value: unknown, headers: Record<string, string>, head: boolean): CoreResponse {
-  const body = JSON.stringify(value);
-  return {
-    status,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(Buffer.byteLength(body)),
-      ...headers,
-    },
-    body: head ? undefined : body,
-  };
+/** Whether the query carries `access_token` (RFC 6750 §2.3), which MCP treats as a second credential. */
+function queryCarriesToken(target: RequestTarget): boolean {
+  return target.search.length > 1 && new URLSearchParams(target.search).has('access_token');
 }
 
 /**
@@ -104,6 +91,7 @@ export class McpAuth {
   readonly #scopeSets = new WeakMap<AuthInfo, { resource: CompiledResource; set: ReadonlySet<string> }>();
   readonly #byMetadataPath: ReadonlyMap<string, MetadataRow>;
   readonly #byResource: ReadonlyMap<string, CompiledResource>;
+  readonly #maxBodyBytes: number;
 
   constructor(parts: RuntimeParts) {
     this.manifest = parts.manifest;
@@ -112,6 +100,7 @@ export class McpAuth {
     this.#dispatcher = parts.dispatcher;
     this.#logger = parts.logger;
     this.#byResource = new Map(this.resources.map((r) => [r.resource, r]));
+    this.#maxBodyBytes = parts.manifest.settings.maxBodyBytes;
 
     const { table, routes } = buildRouteTable(this.resources);
     this.#byMetadataPath = table;
@@ -121,11 +110,30 @@ export class McpAuth {
   }
 
   /**
-   * The resource a request path belongs to: the longest resource path that prefixes it (`Host`
-   * only breaks ties between origins), if any.
+   * Which resource a request belongs to, read as routers read the target (see
+   * `request-target.ts`): `{ resource }` (`undefined` when none covers it), or `{ conflict }`
+   * when readings of an ambiguous target name different protected resources.
+   *
+   * @example
+   * ```ts
+   * auth.classify({ url: '/%6Dcp/x', host: 'api.example.com' }).resource?.resource; // 'https://api.example.com/mcp'
+   * ```
+   */
+  classify(request: Pick<CoreRequest, 'url' | 'host' | 'routePatterns'>): TargetMatch {
+    return classifyTarget(
+      this.resources,
+      parseRequestTarget(request.url),
+      request.host,
+      request.routePatterns,
+    );
+  }
+
+  /**
+   * The resource a request target belongs to (see {@link classify}); `undefined` when none
+   * covers it or when the target is ambiguous between resources.
    */
   resourceFor(url: string, host?: string): CompiledResource | undefined {
-    return matchResource(this.resources, url, host);
+    return this.classify({ url, host }).resource;
   }
 
   /** The issuers' identifiers for a resource's PRM, or `undefined` while one is unknown (lazy start-up). */
@@ -145,30 +153,26 @@ export class McpAuth {
    * handles it). One trailing slash is tolerated; never a redirect.
    */
   handleMetadataRequest(request: CoreRequest): CoreResponse | undefined | Promise<CoreResponse | undefined> {
-    const { path } = pathOf(request.url);
+    const { path } = parseRequestTarget(request.url);
     const row =
       this.#byMetadataPath.get(path) ??
       (path.endsWith('/') ? this.#byMetadataPath.get(path.slice(0, -1)) : undefined);
     if (!row) return undefined;
+    const resource = pickByHost(row.candidates, request.host);
+    if (!resource) return undefined;
     const method = request.method.toUpperCase();
     if (method === 'OPTIONS') return { status: 204, headers: { ...CORS_METADATA }, body: undefined };
     if (method !== 'GET' && method !== 'HEAD') {
-      return json(
-        405,
-        { error: 'method_not_allowed' },
-        { allow: 'GET, HEAD, OPTIONS', 'cache-control': 'no-store' },
-        false,
-      );
+      return methodNotAllowed('GET, HEAD, OPTIONS');
     }
     const head = method === 'HEAD';
-    const resource = pickByHost(row.candidates, request.host);
     const cache = {
       'cache-control': `public, max-age=${this.manifest.settings.metadataMaxAgeSeconds}`,
       ...CORS_METADATA,
     };
     if (row.kind === 'protected-resource') {
       const issuers = this.#issuerStrings(resource);
-      if (issuers) return json(200, protectedResourceMetadata(resource, issuers), cache, head);
+      if (issuers) return jsonResponse(200, protectedResourceMetadata(resource, issuers), cache, head);
     }
     return this.#slowMetadata(resource, row.kind, head, cache);
   }
@@ -181,8 +185,9 @@ export class McpAuth {
   ): Promise<CoreResponse> {
     try {
       const resolved = await Promise.all(resource.issuerIds.map((id) => this.#issuers.get(id)!.resolved()));
-      if (kind === 'authorization-server-mirror') return json(200, resolved[0]!.metadata, cache, head);
-      return json(
+      if (kind === 'authorization-server-mirror')
+        return jsonResponse(200, resolved[0]!.metadata, cache, head);
+      return jsonResponse(
         200,
         protectedResourceMetadata(
           resource,
@@ -193,20 +198,51 @@ export class McpAuth {
       );
     } catch (err) {
       const retry = err instanceof TokenError ? (err.retryAfterSeconds ?? 5) : 5;
-      return json(
-        503,
-        { error: 'temporarily_unavailable' },
-        { 'retry-after': String(retry), 'cache-control': 'no-store' },
-        head,
-      );
+      return temporarilyUnavailable(retry, head);
     }
   }
 
   /**
+   * The whole decision for a request in "protect every path" mode, as the adapters mount it:
+   * a metadata route is answered; a request that belongs to a protected resource (or any
+   * request, with `protectAll` or `resource`) is authenticated; anything else passes through
+   * (`{}`) to the application.
+   *
+   * @example
+   * ```ts
+   * const result = await auth.handle(coreRequest);
+   * if (result.response) return send(result.response);
+   * req.auth = result.auth; // undefined on unprotected paths
+   * ```
+   */
+  handle(request: CoreRequest, options: HandleOptions = {}): AuthResult | Promise<AuthResult> {
+    const metadata = this.handleMetadataRequest(request);
+    if (metadata === undefined) return this.guard(request, options);
+    if (!(metadata instanceof Promise)) return { response: metadata };
+    return metadata.then((ready) => (ready ? { response: ready } : this.guard(request, options)));
+  }
+
+  /**
+   * {@link handle} for a request already known not to be a metadata route (a framework that
+   * routes those itself): authenticates it when it belongs to a protected resource (or always,
+   * with `protectAll` or `resource`); `{}` lets it through.
+   */
+  guard(request: CoreRequest, options: HandleOptions = {}): AuthResult | Promise<AuthResult> {
+    if (options.resource !== undefined) return this.authenticate(request, options);
+    const match = this.classify(request);
+    if (match.conflict) return { response: ambiguousTarget() };
+    if (match.resource?.protect) return this.#authenticateFor(match.resource, request, options);
+    if (!options.protectAll) return {};
+    return this.authenticate(request, options);
+  }
+
+  /**
    * Decides a request to a protected resource: a verified identity, a ready error response
-   * (400/401/403/503 with the right challenge), or pass-through for a CORS preflight. A reused
-   * token (a cache hit, no `verify` hook) is decided synchronously; otherwise the result is a
-   * promise. `await` works for both.
+   * (400/401/403/413/503 with the right challenge), or pass-through for a CORS preflight. The
+   * `Authorization` header is checked first; the body is read (through `request.readBody`) only
+   * after that, and only when it can change the decision. A reused token (a cache hit, no
+   * `verify` hook, no body to read) is decided synchronously; otherwise the result is a promise.
+   * `await` works for both.
    *
    * @example
    * ```ts
@@ -216,24 +252,67 @@ export class McpAuth {
    * ```
    */
   authenticate(request: CoreRequest, options: AuthenticateOptions = {}): AuthResult | Promise<AuthResult> {
-    const resource = this.#resourceOf(request, options.resource);
+    let resource: CompiledResource;
+    if (options.resource !== undefined) {
+      resource = this.#resourceByUrl(options.resource);
+    } else {
+      const match = this.classify(request);
+      if (match.conflict) return { response: ambiguousTarget() };
+      const found = match.resource ?? (this.resources.length === 1 ? this.resources[0] : undefined);
+      if (!found) {
+        throw new OptionError(
+          `no resource covers ${parseRequestTarget(request.url).path}; pass { resource } explicitly`,
+        );
+      }
+      resource = found;
+    }
+    return this.#authenticateFor(resource, request, options);
+  }
+
+  #authenticateFor(
+    resource: CompiledResource,
+    request: CoreRequest,
+    options: AuthenticateOptions,
+  ): AuthResult | Promise<AuthResult> {
     // CORS preflights carry no credentials by design; the application's CORS handling answers them.
     if (request.method.toUpperCase() === 'OPTIONS' && request.accessControlRequestMethod) return {};
-    // A body too large to read could hide a tools/call: refuse rather than skip per-tool scopes.
-    if (options.tool === undefined && resource.toolScopes.size > 0 && request.bodyTooLarge) {
-      return { response: payloadTooLarge() };
-    }
-    const needed = this.#neededScopes(resource, request, options);
+    const target = parseRequestTarget(request.url);
     let token: string;
     try {
-      const { queryToken } = pathOf(request.url);
       token = extractBearer(
-        { authorization: request.authorization, queryToken, bodyToken: formCarriesToken(request) },
+        { authorization: request.authorization, queryToken: queryCarriesToken(target) },
         resource.verifier.maxLength,
       );
     } catch (err) {
-      return this.#refuse(err, resource, needed, undefined, options);
+      return this.#refuse(err, resource, resource.requiredScopes, undefined, options);
     }
+    const toolKnown = options.tool !== undefined;
+    if (request.body === undefined && request.readBody && bodyMatters(resource, request, toolKnown)) {
+      return request.readBody(this.#maxBodyBytes).then(
+        (body) => this.#withBody(resource, request, body, token, options),
+        () => ({ response: bodyUnreadable() }),
+      );
+    }
+    return this.#withBody(resource, request, request.body, token, options);
+  }
+
+  /** Continues once the body (if it matters) is known: form-token rule, 413, scopes, verification. */
+  #withBody(
+    resource: CompiledResource,
+    request: CoreRequest,
+    body: unknown,
+    token: string,
+    options: AuthenticateOptions,
+  ): AuthResult | Promise<AuthResult> {
+    if (body === BODY_TOO_LARGE) {
+      // A body too large to read could hide a tools/call or a second credential: refuse it.
+      return { response: payloadTooLarge() };
+    }
+    if (formCarriesToken(request.contentType, body)) {
+      const error = new TokenError('invalid_request', 'multiple_credentials');
+      return this.#refuse(error, resource, resource.requiredScopes, undefined, options);
+    }
+    const needed = this.#neededScopes(resource, body, options);
     // A reused token is answered without a promise turn (a cache hit with no hook to run).
     const cached = options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token);
     if (cached) return this.#authorize(cached, resource, needed, options);
@@ -293,13 +372,9 @@ export class McpAuth {
   }
 
   /** Every scope a request needs: the resource's, the route's and those of the tools it calls. */
-  #neededScopes(
-    resource: CompiledResource,
-    request: CoreRequest,
-    options: AuthenticateOptions,
-  ): readonly string[] {
+  #neededScopes(resource: CompiledResource, body: unknown, options: AuthenticateOptions): readonly string[] {
     const tools =
-      options.tool !== undefined ? [options.tool] : resource.toolScopes.size ? calledTools(request.body) : [];
+      options.tool !== undefined ? [options.tool] : resource.toolScopes.size ? calledTools(body) : [];
     if (!tools.length && !options.scopes?.length) return resource.requiredScopes;
     return [
       ...new Set([
@@ -326,38 +401,42 @@ export class McpAuth {
     return new TokenError('invalid_token', 'rejected', { cause: err });
   }
 
-  #resourceOf(request: CoreRequest, resource: string | undefined): CompiledResource {
-    if (resource !== undefined) {
-      const found = this.#byResource.get(resource);
-      if (!found)
-        throw new OptionError(
-          `resource "${resource}" is not in the manifest (known: ${this.resources.map((r) => r.resource).join(', ')})`,
-        );
-      return found;
+  #resourceByUrl(resource: string): CompiledResource {
+    const found = this.#byResource.get(resource);
+    if (!found) {
+      throw new OptionError(
+        `resource "${resource}" is not in the manifest (known: ${this.resources.map((r) => r.resource).join(', ')})`,
+      );
     }
-    const found =
-      this.resourceFor(request.url, request.host) ??
-      (this.resources.length === 1 ? this.resources[0] : undefined);
-    if (!found)
-      throw new OptionError(`no resource covers ${pathOf(request.url).path}; pass { resource } explicitly`);
     return found;
   }
 
   /**
-   * A verifier for one resource, usable as the MCP SDK's `OAuthTokenVerifier` (e.g. with its
-   * `requireBearerAuth`). Default: the only resource.
+   * A verifier for one resource, usable as the MCP SDK's `OAuthTokenVerifier`, for hosts whose own
+   * bearer hook calls `verifyAccessToken(token)`. Default resource: the only one.
+   *
+   * It checks the token (signature, issuer, audience, expiry, `verify` hook...) and the resource's
+   * `token.requiredScopes`, refusing a token without them with `TokenError('insufficient_scope')`.
+   * It does NOT see the request, so it cannot enforce `tools.<name>.requiredScopes`: for a
+   * resource with per-tool scopes it throws an `OptionError` at creation (use an adapter, or
+   * `authenticate(request, { tool })`) unless you pass `{ perToolScopes: 'not-enforced' }`.
+   * It throws `TokenError`s (short messages, no `cause`), which the SDKs' own gates answer with
+   * 500: for them use `sdkV1TokenVerifier` / `sdkV2TokenVerifier` from `mcp-auth-config/sdk`.
    *
    * @example
    * ```ts
-   * app.use('/mcp', requireBearerAuth({ verifier: auth.tokenVerifier('https://api.example.com/mcp') }));
+   * const verifier = auth.tokenVerifier('https://api.example.com/mcp');
+   * const info = await verifier.verifyAccessToken(token); // throws TokenError when refused
+   * auth.tokenVerifier({ resource: 'https://api.example.com/mcp', perToolScopes: 'not-enforced' });
    * ```
    */
-  tokenVerifier(resource?: string): OAuthTokenVerifier {
-    const found = this.#resourceOf(
-      { method: 'GET', url: '/', authorization: [] },
-      resource ?? (this.resources.length === 1 ? this.resources[0]!.resource : undefined),
-    );
-    return Object.freeze({ verifyAccessToken: (token: string) => found.verifier.verifyAccessToken(token) });
+  tokenVerifier(
+    resource?: string | TokenVerifierOptions,
+    options: TokenVerifierOptions = {},
+  ): OAuthTokenVerifier {
+    const opts =
+      typeof resource === 'object' ? resource : { ...options, resource: resource ?? options.resource };
+    return createTokenVerifier(this.resources, opts);
   }
 
   /** Releases timers and sockets. The runtime must not be used afterwards. */

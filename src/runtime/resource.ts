@@ -7,6 +7,7 @@ import type { ResourceEntry } from '../manifest/schema.js';
 import { toSnakeCase } from '../metadata/case.js';
 import { protectedResourceMetadataPath } from '../metadata/well-known.js';
 import type { TokenVerifier } from '../verify/verifier.js';
+import { routedFormOfPath } from './request-target.js';
 
 /** One compiled resource. Immutable. */
 export interface CompiledResource {
@@ -18,6 +19,10 @@ export interface CompiledResource {
   readonly host: string;
   /** Its path without a trailing slash (`''` for the origin root). */
   readonly path: string;
+  /** {@link path} decoded as routers read it (see `request-target.ts`), for matching requests. */
+  readonly routedPath: string;
+  /** {@link routedPath} in lower case, for case-insensitive routers. */
+  readonly routedPathLower: string;
   /** The path of its Protected Resource Metadata. */
   readonly metadataPath: string;
   /** The absolute URL of its Protected Resource Metadata (the challenge's `resource_metadata`). */
@@ -63,11 +68,14 @@ export function compileResource(entry: ResourceEntry, verifier: TokenVerifier): 
     resourceTosUri: entry.resourceTosUri,
   };
   for (const key of Object.keys(camel)) if (camel[key] === undefined) delete camel[key];
+  const routedPath = routedFormOfPath(url.pathname);
   return {
     resource: entry.resource,
     origin: url.origin,
     host: url.host,
     path: url.pathname.replace(/\/+$/, ''),
+    routedPath,
+    routedPathLower: routedPath.toLowerCase(),
     metadataPath,
     metadataUrl: `${url.origin}${metadataPath}`,
     issuerIds: entry.authorizationServers,

@@ -7,6 +7,7 @@ import {
   AUTHORIZATION_SERVER_METADATA_ROOT,
   PROTECTED_RESOURCE_METADATA_ROOT,
 } from '../metadata/well-known.js';
+import { isUnderPath, type RequestTarget } from './request-target.js';
 import type { CompiledResource } from './resource.js';
 
 /** One metadata route the runtime serves. */
@@ -20,14 +21,6 @@ export interface MetadataRoute {
 export interface MetadataRow {
   readonly kind: MetadataRoute['kind'];
   readonly candidates: readonly CompiledResource[];
-}
-
-/** Splits a request target into its path and whether its query carries `access_token`. */
-export function pathOf(url: string): { path: string; queryToken: boolean } {
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  const queryToken = q >= 0 && new URLSearchParams(url.slice(q + 1)).has('access_token');
-  return { path, queryToken };
 }
 
 /**
@@ -60,25 +53,60 @@ export function buildRouteTable(resources: readonly CompiledResource[]): {
 }
 
 /**
- * The resource a request path belongs to: the longest resource path that prefixes it. `Host`
- * only breaks a tie between resources with the same path on different origins, so it can never
- * make a protected path unprotected.
+ * Which resource a request belongs to: `resource` (possibly `undefined`: no resource covers it),
+ * or `conflict` when readings of an ambiguous target name different protected resources (the
+ * request must be refused, 400).
  */
-export function matchResource(
+export type TargetMatch =
+  | { readonly resource: CompiledResource | undefined; readonly conflict?: undefined }
+  | { readonly resource?: undefined; readonly conflict: true };
+
+/** The resource a path lies under: the longest resource path; `Host` breaks ties between origins. */
+function longestMatch(
   resources: readonly CompiledResource[],
-  url: string,
+  path: string,
+  lower: boolean,
   host: string | undefined,
 ): CompiledResource | undefined {
-  const { path } = pathOf(url);
-  const requestHost = host?.toLowerCase();
   let best: CompiledResource | undefined;
   for (const resource of resources) {
-    const under = resource.path === '' || path === resource.path || path.startsWith(`${resource.path}/`);
-    if (!under) continue;
-    if (!best || resource.path.length > best.path.length) best = resource;
-    else if (resource.path.length === best.path.length && resource.host === requestHost) best = resource;
+    if (!isUnderPath(path, lower ? resource.routedPathLower : resource.routedPath)) continue;
+    if (!best || resource.routedPath.length > best.routedPath.length) best = resource;
+    else if (resource.routedPath.length === best.routedPath.length && resource.host === host) best = resource;
   }
   return best;
+}
+
+/**
+ * Classifies a request by the resource it belongs to, from every reading of its target (and any
+ * route pattern the framework matched), each matched as spelled and case-insensitively. When the
+ * readings disagree the protected resource wins; two different protected resources are a
+ * conflict. `Host` only breaks a tie between resources with the same path on different
+ * origins, so it can never make a protected path unprotected.
+ */
+export function classifyTarget(
+  resources: readonly CompiledResource[],
+  target: RequestTarget,
+  host: string | undefined,
+  routePatterns: readonly string[] = [],
+): TargetMatch {
+  const requestHost = host?.toLowerCase();
+  const paths = routePatterns.length ? [...target.readings, ...routePatterns] : target.readings;
+  let found: CompiledResource | undefined;
+  for (const path of paths) {
+    const lowerPath = path.toLowerCase();
+    for (const candidate of lowerPath === path
+      ? [longestMatch(resources, path, true, requestHost)]
+      : [
+          longestMatch(resources, path, false, requestHost),
+          longestMatch(resources, lowerPath, true, requestHost),
+        ]) {
+      if (!candidate || candidate === found) continue;
+      if (!found || (!found.protect && candidate.protect)) found = candidate;
+      else if (found.protect && candidate.protect) return { conflict: true };
+    }
+  }
+  return { resource: found };
 }
 
 /** Of several resources serving one metadata path, the one on the request's host (else the first). */

@@ -8,8 +8,13 @@ import type { AuthInfo } from '../verify/auth-info.js';
 export interface CoreRequest {
   /** HTTP method, upper case. */
   readonly method: string;
-  /** The request target as received: path and optional query. */
+  /**
+   * The request target as received (origin-form `/mcp?x`, or absolute-form `http://host/mcp`,
+   * whose authority is ignored). The runtime reads it as routers do: see `request-target.ts`.
+   */
   readonly url: string;
+  /** Route patterns the framework matched (e.g. Fastify's `routeOptions.url`); classified too. */
+  readonly routePatterns?: readonly string[] | undefined;
   /** The `Host` header, used only to choose between resources configured on different origins. */
   readonly host?: string | undefined;
   /** Every `Authorization` header value, unjoined. */
@@ -18,10 +23,14 @@ export interface CoreRequest {
   readonly accessControlRequestMethod?: string | undefined;
   /** The `Content-Type` header (tells a form body, whose `access_token` is a second credential). */
   readonly contentType?: string | undefined;
-  /** The parsed body, when the adapter has it: JSON (per-tool scopes) or a form as a plain object. */
+  /** The parsed body, when the framework already has it: JSON (per-tool scopes) or a form as a plain object. */
   readonly body?: unknown;
-  /** True when the body was too large for the adapter to read (so the called tools are unknown). */
-  readonly bodyTooLarge?: boolean | undefined;
+  /**
+   * Reads the body when `body` is not given: at most `limit` bytes, parsed with `parseBody`,
+   * or `BODY_TOO_LARGE`. The runtime calls it at most once, after the `Authorization` header
+   * passed its checks and only when the body can change the decision.
+   */
+  readonly readBody?: ((limit: number) => Promise<unknown>) | undefined;
 }
 
 /** A ready response. `body` is `undefined` for HEAD and 204. */
@@ -40,6 +49,12 @@ export type AuthResult =
   | { readonly auth: AuthInfo; readonly response?: undefined }
   | { readonly auth?: undefined; readonly response: CoreResponse }
   | { readonly auth?: undefined; readonly response?: undefined };
+
+/** Options of {@link McpAuth.handle}. */
+export interface HandleOptions extends AuthenticateOptions {
+  /** Authenticate every request that is not a metadata route, whatever its path. Default false. */
+  readonly protectAll?: boolean | undefined;
+}
 
 /** Options of one authentication. */
 export interface AuthenticateOptions {

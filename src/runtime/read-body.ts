@@ -1,0 +1,54 @@
+/**
+ * The body rule, one for every adapter: which request bodies the runtime must see, how they are
+ * parsed, and the marker for a body over `settings.maxBodyBytes`. Adapters only supply the bytes
+ * (see {@link CoreRequest.readBody}); the runtime asks for them after the `Authorization` header
+ * passed its checks, and only when the body can change the decision.
+ * @module
+ */
+import type { CompiledResource } from './resource.js';
+import type { CoreRequest } from './types.js';
+
+/** What {@link CoreRequest.readBody} resolves to when the body is larger than the limit. */
+export const BODY_TOO_LARGE: unique symbol = Symbol.for('mcp-auth-config.bodyTooLarge');
+
+// Lenient on purpose: anything a body parser could take for a form is treated as one.
+const FORM = /application\/x-www-form-urlencoded/i;
+
+/** Whether a content type is (or could be parsed as) a form, whose `access_token` is a credential. */
+export function isForm(contentType: string | undefined): boolean {
+  return contentType !== undefined && FORM.test(contentType);
+}
+
+/**
+ * Whether deciding this request needs its body: a form POST (its `access_token` would be a
+ * second credential) on any resource, or any POST to a resource with per-tool scopes when the
+ * caller did not name the tool. Every content type counts there, because an application's
+ * parser may read JSON that is not labelled `application/json`: the tools it calls must be known.
+ */
+export function bodyMatters(resource: CompiledResource, request: CoreRequest, toolKnown: boolean): boolean {
+  if (request.method.toUpperCase() !== 'POST') return false;
+  return isForm(request.contentType) || (!toolKnown && resource.toolScopes.size > 0);
+}
+
+/**
+ * Parses a body read by an adapter: a form becomes a plain object (as `express.urlencoded()`
+ * makes it); anything else is tried as JSON, and kept as text when it is not.
+ *
+ * @example
+ * ```ts
+ * parseBody('a=1&access_token=x', 'application/x-www-form-urlencoded'); // { a: '1', access_token: 'x' }
+ * ```
+ */
+export function parseBody(text: string, contentType: string | undefined): unknown {
+  if (isForm(contentType)) return Object.fromEntries(new URLSearchParams(text));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A form body's `access_token` (RFC 6750 §2.2), which MCP treats as a second credential. */
+export function formCarriesToken(contentType: string | undefined, body: unknown): boolean {
+  return isForm(contentType) && !!body && typeof body === 'object' && Object.hasOwn(body, 'access_token');
+}

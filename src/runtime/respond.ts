@@ -1,0 +1,77 @@
+/**
+ * The library's own HTTP answers other than token challenges (those are built by
+ * `verify/challenge.ts`): metadata documents, 405, 413, 400 for targets or bodies that cannot be
+ * decided on, the 503 of an unresolved issuer and the adapters' last-resort 500. Every error
+ * answer carries `Cache-Control: no-store` and a fixed text: nothing from the request or an
+ * upstream server.
+ * @module
+ */
+import type { CoreResponse } from './types.js';
+
+/** A JSON response with `content-length`; `head` drops the body (HEAD requests). */
+export function jsonResponse(
+  status: number,
+  value: unknown,
+  headers: Readonly<Record<string, string>> = {},
+  head = false,
+): CoreResponse {
+  const body = JSON.stringify(value);
+  return {
+    status,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    },
+    body: head ? undefined : body,
+  };
+}
+
+const NO_STORE = { 'cache-control': 'no-store' } as const;
+
+/** 413: a body over `settings.maxBodyBytes` on a resource whose decision needs the body. */
+export function payloadTooLarge(): CoreResponse {
+  return jsonResponse(
+    413,
+    { error: 'invalid_request', error_description: 'The request body is too large' },
+    { ...NO_STORE, connection: 'close' },
+  );
+}
+
+/** 400: a request target whose readings name different protected resources. */
+export function ambiguousTarget(): CoreResponse {
+  return jsonResponse(
+    400,
+    { error: 'invalid_request', error_description: 'The request target is ambiguous' },
+    NO_STORE,
+  );
+}
+
+/** 400: a body the decision needed could not be read (the client went away or sent garbage). */
+export function bodyUnreadable(): CoreResponse {
+  return jsonResponse(
+    400,
+    { error: 'invalid_request', error_description: 'The request body could not be read' },
+    { ...NO_STORE, connection: 'close' },
+  );
+}
+
+/** 405 on a metadata route. */
+export function methodNotAllowed(allow: string): CoreResponse {
+  return jsonResponse(405, { error: 'method_not_allowed' }, { allow, ...NO_STORE });
+}
+
+/** 503 while an issuer needed for the answer is unresolved. */
+export function temporarilyUnavailable(retryAfterSeconds: number, head = false): CoreResponse {
+  return jsonResponse(
+    503,
+    { error: 'temporarily_unavailable' },
+    { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))), ...NO_STORE },
+    head,
+  );
+}
+
+/** 500: an adapter's last resort when the application's chain failed before answering. */
+export function serverError(): CoreResponse {
+  return jsonResponse(500, { error: 'server_error' }, NO_STORE);
+}
