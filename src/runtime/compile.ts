@@ -111,7 +111,7 @@ export async function compile(
     }
   }
 
-  const dispatcher = createDispatcher();
+  const dispatcher = createDispatcher({ connectTimeoutMs: manifest.settings.fetch.timeoutMs });
   const fetchOptions = { ...manifest.settings.fetch, dispatcher };
   const issuers = new Map<string, IssuerRuntime>();
   for (const id of used) {

@@ -2,9 +2,13 @@
  * The guarded fetch against real servers on 127.0.0.1: every refusal is a DiscoveryError with a
  * stable code, and no upstream text reaches the message.
  */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { promises as dns } from 'node:dns';
+import { createServer as createTcpServer, type LookupFunction, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { guardedFetch } from '../../src/discovery/fetch.js';
+import { connectOptions, createDispatcher, guardedFetch } from '../../src/discovery/fetch.js';
 import { DiscoveryError } from '../../src/errors.js';
 import {
   closeAllServers,
@@ -18,7 +22,64 @@ import {
   startServer,
 } from '../support/servers.js';
 
-afterEach(closeAllServers);
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((fn) => fn()));
+  await closeAllServers();
+});
+
+/**
+ * A raw TCP server on 127.0.0.1 that accepts connections and never writes a byte: a TLS
+ * ClientHello sent to it is never answered, so the handshake stalls.
+ */
+async function stallingTcpServer(): Promise<{ port: number; accepted: () => number }> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server: Server = createTcpServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(() => resolve());
+      }),
+  );
+  return { port: (server.address() as AddressInfo).port, accepted: () => accepted };
+}
+
+/**
+ * A DNS server on 127.0.0.1 (UDP) that receives queries and never answers, and a `lookup` that
+ * resolves through it with a real resolver.
+ */
+async function stallingDns(): Promise<{ lookup: LookupFunction; queries: () => number }> {
+  const socket: UdpSocket = createSocket('udp4');
+  let queries = 0;
+  socket.on('message', () => queries++);
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const resolver = new dns.Resolver({ timeout: 60_000, tries: 1 });
+  resolver.setServers([`127.0.0.1:${socket.address().port}`]);
+  cleanups.push(() => {
+    resolver.cancel();
+    socket.close();
+  });
+  const lookup = ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+    resolver.resolve4(hostname).then(
+      (addresses) =>
+        options.all
+          ? callback(
+              null,
+              addresses.map((address) => ({ address, family: 4 })),
+            )
+          : callback(null, addresses[0], 4),
+      (err: unknown) => callback(err),
+    );
+  }) as LookupFunction;
+  return { lookup, queries: () => queries };
+}
 
 /** The DiscoveryError a promise rejects with (fails the test if it resolves or throws another type). */
 async function failure(promise: Promise<unknown>): Promise<DiscoveryError> {
@@ -67,11 +128,63 @@ describe('guardedFetch', () => {
     expect(err.transient).toBe(true);
   });
 
-  it('stops a server that never answers at the deadline with timeout', async () => {
-    const server = await startServer(neverAnswer);
-    const err = await failure(guardedFetch(server.origin, { timeoutMs: 300 }));
-    expect(err.code).toBe('timeout');
-    expect(server.count()).toBe(1);
+  // Each stage of the exchange stalls in turn; the test's own timeout (well under undici's 10 s
+  // connect and 300 s headers/body timeouts) fails it when the deadline does not hold there.
+  describe('the deadline holds at every stage', () => {
+    it(
+      'a TLS handshake that never completes ends at the deadline with timeout',
+      { timeout: 5000 },
+      async () => {
+        const tcp = await stallingTcpServer();
+        const err = await failure(guardedFetch(`https://127.0.0.1:${tcp.port}/jwks`, { timeoutMs: 300 }));
+        expect(err.code).toBe('timeout');
+        expect(tcp.accepted()).toBe(1);
+      },
+    );
+
+    it(
+      'a stalled TLS handshake through the shared runtime dispatcher ends at the deadline with timeout',
+      { timeout: 5000 },
+      async () => {
+        const tcp = await stallingTcpServer();
+        const dispatcher = createDispatcher({ connectTimeoutMs: 300 });
+        cleanups.push(() => dispatcher.destroy());
+        const err = await failure(
+          guardedFetch(`https://127.0.0.1:${tcp.port}/jwks`, { timeoutMs: 300, dispatcher }),
+        );
+        expect(err.code).toBe('timeout');
+      },
+    );
+
+    it('a DNS server that never answers ends at the deadline with timeout', { timeout: 5000 }, async () => {
+      const dns = await stallingDns();
+      const err = await failure(
+        guardedFetch('https://issuer.mcp-auth-config.test/jwks', {
+          timeoutMs: 300,
+          [connectOptions]: { lookup: dns.lookup },
+        }),
+      );
+      expect(err.code).toBe('timeout');
+      expect(dns.queries()).toBeGreaterThanOrEqual(1);
+    });
+
+    it('headers that never come end at the deadline with timeout', { timeout: 5000 }, async () => {
+      const server = await startServer(neverAnswer);
+      expect((await failure(guardedFetch(server.origin, { timeoutMs: 300 }))).code).toBe('timeout');
+      expect(server.count()).toBe(1);
+    });
+
+    it(
+      'a body that stalls after the headers ends at the deadline with timeout',
+      { timeout: 5000 },
+      async () => {
+        const server = await startServer((_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+          res.write('{"keys":');
+        });
+        expect((await failure(guardedFetch(server.origin, { timeoutMs: 300 }))).code).toBe('timeout');
+      },
+    );
   });
 
   it('stops a 5 MiB streamed body at the size cap with too_large', async () => {
