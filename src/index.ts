@@ -62,6 +62,7 @@ export { compile } from './runtime/compile.js';
 export type { CompileOptions } from './runtime/compile.js';
 export { McpAuth } from './runtime/mcp-auth.js';
 export type { OAuthTokenVerifier } from './runtime/mcp-auth.js';
+export type { TokenVerifierOptions } from './runtime/token-verifier.js';
 export type { MetadataRoute } from './runtime/routes.js';
 export type { CompiledResource } from './runtime/resource.js';
 export type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse, Logger } from './runtime/types.js';

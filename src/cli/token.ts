@@ -109,7 +109,9 @@ export async function tokenCommand(
     const { compile } = await import('../runtime/compile.js');
     const auth = await compile(manifest);
     try {
-      const info = await auth.tokenVerifier(entry.resource).verifyAccessToken(token);
+      // The token checks alone: scopes are the offline check's (and per-tool ones need a request).
+      const verifier = auth.resources.find((r) => r.resource === entry.resource)!.verifier;
+      const info = await verifier.verifyAccessToken(token);
       checks.push({
         name: 'signature (--verify)',
         ok: true,
