@@ -1,0 +1,85 @@
+/**
+ * Which headers cross the gateway. Requests: hop-by-hop headers (RFC 9110 §7.6.1, and every
+ * header the `Connection` header names) are dropped, `Authorization` is never forwarded (MCP
+ * forbids passing the client's token through), every incoming `X-MCP-*` header is dropped and the
+ * verified identity set in its place; the rest (`Mcp-Session-Id`, `MCP-Protocol-Version`,
+ * `Last-Event-ID`, `Accept`, `Content-Type`...) passes. Responses: hop-by-hop headers dropped.
+ * @module
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthInfo } from '../verify/auth-info.js';
+import { IDENTITY_HEADER_PREFIX, identityHeaders } from './identity-headers.js';
+
+/**
+ * Headers that describe one connection, not the message, plus the ones the gateway sets itself
+ * (`host` is the upstream's, `content-length` follows the forwarded body, `expect` is answered
+ * by Node), and the proxy credentials.
+ */
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'http2-settings',
+]);
+const SET_BY_GATEWAY: ReadonlySet<string> = new Set(['host', 'expect', 'authorization']);
+
+/** The header names a `Connection` header lists (lower case). */
+function connectionNamed(value: string | string[] | undefined): Set<string> {
+  const names = new Set<string>();
+  for (const part of [value ?? ''].flat().join(',').split(','))
+    if (part.trim()) names.add(part.trim().toLowerCase());
+  return names;
+}
+
+/**
+ * The headers of the request sent upstream.
+ *
+ * @example
+ * ```ts
+ * upstreamRequestHeaders(req.headers, authInfo, { bodyLength: 42 });
+ * // { accept: '...', 'content-type': 'application/json', 'content-length': '42', 'x-mcp-subject': 'user-1', ... }
+ * ```
+ */
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  auth: AuthInfo,
+  body: { bodyLength?: number | undefined } = {},
+): Record<string, string | string[]> {
+  const named = connectionNamed(incoming.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || SET_BY_GATEWAY.has(name) || named.has(name)) continue;
+    if (name.startsWith(IDENTITY_HEADER_PREFIX)) continue;
+    if (name === 'content-length' && body.bodyLength !== undefined) continue;
+    out[name] = value;
+  }
+  if (body.bodyLength !== undefined) out['content-length'] = String(body.bodyLength);
+  return Object.assign(out, identityHeaders(auth));
+}
+
+/**
+ * The upstream's response headers as the client gets them (hop-by-hop ones dropped).
+ *
+ * @example
+ * ```ts
+ * res.writeHead(statusCode, clientResponseHeaders(upstream.headers));
+ * ```
+ */
+export function clientResponseHeaders(
+  upstream: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const named = connectionNamed(upstream.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}

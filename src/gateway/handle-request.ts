@@ -1,0 +1,153 @@
+/**
+ * The gateway's request listener: one more adapter over the compiled runtime. It decides nothing
+ * about auth: the runtime serves the metadata routes, matches the resource and authenticates;
+ * this file translates, forwards and logs.
+ *
+ * Order for every request: an ambiguous target (routers could disagree about it) is refused 400;
+ * the health routes; the metadata routes; a target under no resource is 404 and never forwarded;
+ * then `authenticate` for that resource (every resource is protected in gateway mode, whatever
+ * its `protect` says); a CORS preflight is answered here (it carries no credentials, so it is not
+ * forwarded); an authorised request is forwarded with the path the guard decided on.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { metadataRequest, sendCoreResponse, toCoreRequest } from '../adapters/node-request.js';
+import type { McpAuth } from '../runtime/mcp-auth.js';
+import type { CompiledResource } from '../runtime/resource.js';
+import { parseRequestTarget } from '../runtime/request-target.js';
+import type { AccessLogger } from './access-log.js';
+import { captureBody } from './capture-body.js';
+import { upstreamRequestHeaders } from './forward-headers.js';
+import { forwardRequest } from './forward-request.js';
+import { sendRefusal } from './gateway-response.js';
+import { readiness, serveHealth } from './health.js';
+import { upstreamPath, type UpstreamRoute } from './route-upstream.js';
+
+/** What one request is served with; a reload swaps the whole value at once. */
+export interface GatewayRuntime {
+  readonly auth: McpAuth;
+  readonly routes: ReadonlyMap<CompiledResource, UpstreamRoute>;
+}
+
+/** Parts of {@link createGatewayHandler}. */
+export interface GatewayHandlerOptions {
+  /** The runtime to serve each new request with (read once per request). */
+  readonly current: () => GatewayRuntime;
+  /** The upstream connection pool. */
+  readonly dispatcher: Dispatcher;
+  /** Receives one record per request. */
+  readonly log?: AccessLogger | undefined;
+}
+
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, DELETE',
+  'access-control-allow-headers':
+    'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name',
+  'access-control-max-age': '86400',
+};
+
+/** What the access log records about one request. */
+interface Trace {
+  resource: string | null;
+  subject: string | null;
+  clientId: string | null;
+  upstreamStatus: number | null;
+}
+
+/**
+ * A `node:http` request listener that protects and forwards every resource of the runtime.
+ *
+ * @example
+ * ```ts
+ * const auth = await compile('./mcp-auth.config.json');
+ * const runtime = { auth, routes: upstreamRoutes(auth) };
+ * http.createServer(createGatewayHandler({ current: () => runtime, dispatcher: createUpstreamAgent() })).listen(8080);
+ * ```
+ */
+export function createGatewayHandler(
+  options: GatewayHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = performance.now();
+    const trace: Trace = { resource: null, subject: null, clientId: null, upstreamStatus: null };
+    res.once('close', () => {
+      options.log?.({
+        time: new Date().toISOString(),
+        method: req.method ?? 'GET',
+        // 499: the client went away before any answer.
+        status: res.headersSent ? res.statusCode : 499,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...trace,
+      });
+    });
+    handle(options, options.current(), req, res, trace).catch(() => sendRefusal(res, 'internal_error'));
+  };
+}
+
+async function handle(
+  options: GatewayHandlerOptions,
+  runtime: GatewayRuntime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trace: Trace,
+): Promise<void> {
+  const { auth, routes } = runtime;
+  const method = (req.method ?? 'GET').toUpperCase();
+  const target = parseRequestTarget(req.url ?? '/');
+  if (target.ambiguous) return sendRefusal(res, 'ambiguous_target');
+  const health = await serveHealth(target.path, method, res, () =>
+    readiness(auth, routes.values(), options.dispatcher),
+  );
+  if (health !== undefined) return;
+
+  const metadata = await auth.handleMetadataRequest(metadataRequest(req));
+  if (metadata) return sendCoreResponse(res, metadata);
+
+  const resource = auth.resourceFor(req.url ?? '/', req.headers.host);
+  const route = resource && routes.get(resource);
+  if (!route) return sendRefusal(res, 'not_found');
+  trace.resource = route.resource.resource;
+  const path = upstreamPath(route, target);
+  // The runtime and the normalised reading disagree about the resource: forward nothing.
+  if (path === undefined) return sendRefusal(res, 'ambiguous_target');
+
+  const captured = captureBody(req);
+  const result = await auth.authenticate(
+    { ...toCoreRequest(req), readBody: captured.read },
+    { resource: route.resource.resource },
+  );
+  if (result.response) return sendCoreResponse(res, result.response);
+  if (!result.auth) {
+    res.writeHead(204, PREFLIGHT_HEADERS);
+    return void res.end();
+  }
+  const bytes = captured.bytes();
+  // Per-tool scopes were decided on this body; text that is not JSON could still be read as a
+  // tools/call by a lenient upstream parser.
+  if (bytes && route.resource.toolScopes.size > 0 && typeof captured.parsed() === 'string')
+    return sendRefusal(res, 'parse_error');
+  trace.subject = result.auth.subject ?? null;
+  trace.clientId = result.auth.clientId || null;
+
+  // A body the runtime read is forwarded as read; otherwise the client's body is streamed.
+  const body = bytes ?? streamedBody(req, method);
+  const headers = upstreamRequestHeaders(req.headers, result.auth, { bodyLength: bytes?.length });
+  await forwardRequest(options.dispatcher, req, res, {
+    origin: route.origin,
+    path,
+    headers,
+    body,
+    onStatus: (status) => (trace.upstreamStatus = status),
+  });
+}
+
+/** The client's body to stream upstream, when the request has one. */
+function streamedBody(req: IncomingMessage, method: string): IncomingMessage | undefined {
+  if (method === 'GET' || method === 'HEAD') return undefined;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+    ? req
+    : undefined;
+}

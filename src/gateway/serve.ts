@@ -1,0 +1,89 @@
+/**
+ * `mcp-auth serve`: one listener that serves every resource's metadata and challenges exactly as
+ * the library does, and forwards authorised requests to each resource's `upstream`.
+ * @module
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Agent } from 'undici';
+import type { McpAuth } from '../runtime/mcp-auth.js';
+import { jsonLineLogger, type AccessLogger } from './access-log.js';
+import { createUpstreamAgent, type UpstreamTimeouts } from './forward-request.js';
+import { createGatewayHandler, type GatewayRuntime } from './handle-request.js';
+import { upstreamRoutes } from './route-upstream.js';
+
+/** Options of {@link serveGateway}. */
+export interface ServeOptions extends UpstreamTimeouts {
+  /** The compiled runtime; every resource needs an `upstream`. */
+  readonly auth: McpAuth;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  readonly host?: string | undefined;
+  /** Port. Default 8080; 0 picks a free one. */
+  readonly port?: number | undefined;
+  /** Receives one record per request. Default: a JSON line on stdout. `null` turns it off. */
+  readonly log?: AccessLogger | null | undefined;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  /** `http://host:port`, as listening. */
+  readonly url: string;
+  readonly server: Server;
+  /**
+   * Stops accepting, lets requests in flight (streams included) finish for up to `deadlineMs`
+   * (default 10 000), then cuts what is left, closes the upstream pool and the runtime.
+   */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/**
+ * Starts the gateway.
+ *
+ * @example
+ * ```ts
+ * const gateway = await serveGateway({ auth: await compile('./mcp-auth.config.json'), port: 8080 });
+ * process.once('SIGTERM', () => void gateway.close(10_000).then(() => process.exit(0)));
+ * ```
+ * @throws {ManifestError} `manifest_invalid` when a resource has no `upstream` or uses the gateway's own path prefix
+ */
+export async function serveGateway(options: ServeOptions): Promise<Gateway> {
+  const runtime: GatewayRuntime = { auth: options.auth, routes: upstreamRoutes(options.auth) };
+  const dispatcher: Agent = createUpstreamAgent(options);
+  const log = options.log === null ? undefined : (options.log ?? jsonLineLogger());
+  const server = createServer(createGatewayHandler({ current: () => runtime, dispatcher, log }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    server,
+    close: (deadlineMs = 10_000) =>
+      (closing ??= drain(server, deadlineMs).then(async () => {
+        await dispatcher.close();
+        await runtime.auth.close();
+      })),
+  };
+}
+
+/** Stops accepting; idle keep-alive sockets close now, busy ones when done or at the deadline. */
+async function drain(server: Server, deadlineMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, deadlineMs);
+  });
+  await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  await closed;
+}

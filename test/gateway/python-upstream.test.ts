@@ -1,0 +1,282 @@
+/**
+ * The gateway in front of an MCP endpoint written in another language (Python's standard
+ * library, test/fixtures/upstream/echo_mcp.py), which reports every request it receives: what
+ * crosses the gateway, what never does, and how faults are answered.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closedPort } from '../support/servers.js';
+import {
+  rawRequest,
+  rpc,
+  startGateway,
+  startPythonUpstream,
+  type ChildUpstream,
+  type GatewayKit,
+} from './support.js';
+
+const CALL_HEADERS = {
+  jsonrpc: '2.0',
+  id: 7,
+  method: 'tools/call',
+  params: { name: 'headers', arguments: {} },
+};
+
+function receivedHeaders(body: string): Record<string, string> {
+  const reply = JSON.parse(body) as { result: { content: { text: string }[] } };
+  return JSON.parse(reply.result.content[0]!.text) as Record<string, string>;
+}
+
+describe('gateway → Python upstream', () => {
+  let upstream: ChildUpstream;
+  let kit: GatewayKit;
+  let base: string;
+
+  beforeAll(async () => {
+    upstream = await startPythonUpstream();
+    kit = await startGateway(`${upstream.origin}/mcp`, {
+      tools: { headers: { requiredScopes: ['admin'] } },
+    });
+    base = kit.gateway.url;
+  });
+  afterAll(async () => {
+    await kit?.close();
+    await upstream?.stop();
+  });
+
+  it('sets the identity headers from the verified token and drops those the client sent', async () => {
+    const token = await kit.token({ scope: 'read admin', sub: 'user-42' });
+    const res = await rpc(`${base}/mcp`, CALL_HEADERS, {
+      authorization: `Bearer ${token}`,
+      'x-mcp-subject': 'admin',
+      'x-mcp-scopes': 'everything',
+      'x-mcp-client-id': 'forged',
+      'x-mcp-issuer': 'https://evil.example',
+      'X-MCP-Other': 'forged',
+    });
+    expect(res.status).toBe(200);
+    const seen = receivedHeaders(await res.text());
+    expect(seen['x-mcp-subject']).toBe('user-42');
+    expect(seen['x-mcp-scopes']).toBe('read admin');
+    expect(seen['x-mcp-client-id']).toBe('test-client');
+    expect(seen['x-mcp-issuer']).toBe(kit.issuer.issuer);
+    expect(seen['x-mcp-other']).toBeUndefined();
+  });
+
+  it('never forwards the Authorization header', async () => {
+    const token = await kit.token({ scope: 'read admin' });
+    const res = await rpc(`${base}/mcp`, CALL_HEADERS, { authorization: `Bearer ${token}` });
+    const seen = receivedHeaders(await res.text());
+    expect(seen.authorization).toBeUndefined();
+    expect(JSON.stringify(seen)).not.toContain(token);
+  });
+
+  it('drops hop-by-hop headers and those the Connection header names', async () => {
+    const token = await kit.token({ scope: 'read admin' });
+    const body = JSON.stringify(CALL_HEADERS);
+    const res = await rawRequest(base, '/mcp', {
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        connection: 'keep-alive, X-Hop-Secret',
+        'x-hop-secret': 'only-for-this-hop',
+        'keep-alive': 'timeout=5',
+        'proxy-authorization': 'Basic abc',
+        'mcp-protocol-version': '2025-06-18',
+        'content-length': String(Buffer.byteLength(body)),
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const seen = receivedHeaders(res.body);
+    expect(seen['x-hop-secret']).toBeUndefined();
+    expect(seen['keep-alive']).toBeUndefined();
+    expect(seen['proxy-authorization']).toBeUndefined();
+    expect(seen['mcp-protocol-version']).toBe('2025-06-18');
+  });
+
+  it('answers 401 with resource_metadata without a token, and the upstream never sees it', async () => {
+    const before = upstream.seen.length;
+    const res = await rpc(`${base}/mcp`, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain(
+      `resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
+    );
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('serves the Protected Resource Metadata itself', async () => {
+    const res = await fetch(`${base}/.well-known/oauth-protected-resource/mcp`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { resource: string; authorization_servers: string[] };
+    expect(doc.resource).toBe(kit.resource);
+    expect(doc.authorization_servers).toEqual([kit.issuer.issuer]);
+  });
+
+  it('answers 404 for a path under no resource, even with a valid token, and forwards nothing', async () => {
+    const before = upstream.seen.length;
+    const token = await kit.token();
+    const res = await rpc(
+      `${base}/admin`,
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
+    expect(res.status).toBe(404);
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('never forwards a differently spelled target without a token', async () => {
+    const before = upstream.seen.length;
+    const spellings = [
+      '/%6Dcp',
+      '/MCP',
+      '/Mcp/x',
+      '/x/../mcp',
+      '/mcp/../mcp',
+      '/%2e%2e/mcp',
+      '//mcp',
+      '/mcp%2F..%2Fadmin',
+      '/mcp;x=1',
+      '/mcp\\..\\x',
+      'http://evil.example/mcp',
+      '/mcp#frag',
+      '/mcp%00',
+    ];
+    for (const target of spellings) {
+      const res = await rawRequest(base, target, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect([400, 401, 404], target).toContain(res.status);
+    }
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('forwards the path the guard decided on: normalised, below the upstream path, query kept', async () => {
+    const token = await kit.token();
+    const res = await rawRequest(base, '/MCP/./x/%61b/../c?q=1&r=%20', {
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(200);
+    expect(upstream.seen.at(-1)?.path).toBe('/mcp/x/c?q=1&r=%20');
+  });
+
+  it('refuses a tools/call without the tool scope with 403, before the upstream sees it', async () => {
+    const before = upstream.seen.length;
+    const token = await kit.token({ scope: 'read' });
+    const res = await rpc(`${base}/mcp`, CALL_HEADERS, { authorization: `Bearer ${token}` });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('forwards a body it read for per-tool scopes byte for byte', async () => {
+    const token = await kit.token({ scope: 'read admin' });
+    const body = `{ "jsonrpc": "2.0", "id": 12345678901234567890, "method": "tools/call", "params": {"name": "headers"} }`;
+    const res = await rawRequest(base, '/mcp', {
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('12345678901234567890');
+    expect(receivedHeaders(res.body)['content-length']).toBe(String(Buffer.byteLength(body)));
+  });
+
+  it('refuses a body that is not JSON on a resource with per-tool scopes', async () => {
+    const before = upstream.seen.length;
+    const token = await kit.token({ scope: 'read' });
+    const res = await rawRequest(base, '/mcp', {
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"headers"},}`,
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: -32700 } });
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  it('logs one JSON line per request: identity and statuses, never the token or the query', async () => {
+    const token = await kit.token({ scope: 'read', sub: 'logged-user' });
+    kit.log.length = 0;
+    const res = await rpc(
+      `${base}/mcp?secret=hunter2`,
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
+    await res.text();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(kit.log).toHaveLength(1);
+    expect(kit.log[0]).toMatchObject({
+      method: 'POST',
+      resource: kit.resource,
+      status: 200,
+      subject: 'logged-user',
+      clientId: 'test-client',
+      upstreamStatus: 200,
+    });
+    const line = JSON.stringify(kit.log[0]);
+    expect(line).not.toContain(token);
+    expect(line).not.toContain('hunter2');
+  });
+
+  it('serves /healthz and /readyz under its reserved prefix, never forwarded', async () => {
+    const before = upstream.seen.length;
+    const health = await fetch(`${base}/.well-known/mcp-auth/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${base}/.well-known/mcp-auth/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true });
+    // readiness probes the upstream itself (one GET), but forwards no client request
+    expect(upstream.seen.slice(before).every((r) => r.method === 'GET' && r.path === '/mcp')).toBe(true);
+  });
+});
+
+describe('gateway faults', () => {
+  it('answers 502 with a fixed JSON-RPC body when the upstream refuses connections', async () => {
+    const kit = await startGateway(`http://127.0.0.1:${await closedPort()}/mcp`);
+    try {
+      const res = await rpc(
+        `${kit.gateway.url}/mcp`,
+        { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+        {
+          authorization: `Bearer ${await kit.token()}`,
+        },
+      );
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as { error: { code: number; message: string } };
+      expect(body).toEqual({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32603, message: 'The MCP server is unavailable' },
+      });
+      const ready = await fetch(`${kit.gateway.url}/.well-known/mcp-auth/readyz`);
+      expect(ready.status).toBe(503);
+    } finally {
+      await kit.close();
+    }
+  });
+
+  it('answers 504 when the upstream is slow to send headers, with nothing of the upstream', async () => {
+    const upstream = await startPythonUpstream();
+    const kit = await startGateway(`${upstream.origin}/slow`, { serve: { headersTimeoutMs: 300 } });
+    try {
+      const res = await rpc(
+        `${kit.gateway.url}/mcp`,
+        { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+        {
+          authorization: `Bearer ${await kit.token()}`,
+        },
+      );
+      expect(res.status).toBe(504);
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32603 } });
+      expect(text).not.toContain('python');
+    } finally {
+      await kit.close();
+      await upstream.stop();
+    }
+  });
+});
