@@ -163,6 +163,19 @@ describe('gateway → Python upstream', () => {
     expect(upstream.seen.at(-1)?.path).toBe('/mcp/x/c?q=1&r=%20');
   });
 
+  it('refuses an ambiguous target with 400 even with a valid token, and forwards nothing', async () => {
+    const before = upstream.seen.length;
+    const token = await kit.token();
+    for (const target of ['/mcp/a%2F..%2F..%2Fadmin', '/mcp/a%5Cb', '/mcp;x/y']) {
+      const res = await rawRequest(base, target, {
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(res.status, target).toBe(400);
+    }
+    expect(upstream.seen.length).toBe(before);
+  });
+
   it('refuses a tools/call without the tool scope with 403, before the upstream sees it', async () => {
     const before = upstream.seen.length;
     const token = await kit.token({ scope: 'read' });

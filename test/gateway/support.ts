@@ -30,6 +30,8 @@ export interface ChildUpstream {
   readonly child: ChildProcess;
   /** Requests received so far (Python upstream only). */
   readonly seen: SeenRequest[];
+  /** Everything the process printed (server-everything logs each request it receives). */
+  readonly output: () => string;
   stop(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export async function startPythonUpstream(): Promise<ChildUpstream> {
       else seen.push(value);
     });
   });
-  return { origin: `http://127.0.0.1:${port}`, port, child, seen, stop: stopper(child) };
+  return { origin: `http://127.0.0.1:${port}`, port, child, seen, output: () => '', stop: stopper(child) };
 }
 
 /** Starts the real server-everything in streamable HTTP mode on a free port (talked to on 127.0.0.1 only). */
@@ -69,15 +71,24 @@ export async function startEverything(): Promise<ChildUpstream> {
     [`${ROOT}node_modules/@modelcontextprotocol/server-everything/dist/index.js`, 'streamableHttp'],
     { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  let output = '';
   await new Promise<void>((resolve, reject) => {
     child.once('exit', () => reject(new Error('server-everything exited')));
     const onData = (chunk: Buffer) => {
-      if (chunk.toString().includes('listening')) resolve();
+      output += chunk.toString();
+      if (output.includes('listening')) resolve();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
   });
-  return { origin: `http://127.0.0.1:${port}`, port, child, seen: [], stop: stopper(child) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    seen: [],
+    output: () => output,
+    stop: stopper(child),
+  };
 }
 
 /** A gateway over a fake issuer, with a key to sign tokens and the access log collected. */
