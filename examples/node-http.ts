@@ -20,7 +20,8 @@ export async function start({
   const auth = await compile(EXAMPLE_MANIFEST, { env: { ...env, MCP_RESOURCE: `${base}/mcp` } });
 
   const handler = createNodeHandler(auth, async (req, res) => {
-    if (!req.url?.startsWith('/mcp')) {
+    // Route on the parsed path, as the guard does (a prefix test on req.url would also serve /mcpx).
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/mcp') {
       res.writeHead(404).end();
       return;
     }

@@ -94,6 +94,8 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
   };
   for (const path of new Set(auth.routes.map((r) => r.path))) {
     for (const url of [path, `${path}/`]) {
+      // A router with `ignoreTrailingSlash` already serves the second spelling.
+      if (app.hasRoute({ method: 'GET', url })) continue;
       app.route({
         method: ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'],
         url,

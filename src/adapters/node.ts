@@ -49,6 +49,9 @@ export function createNodeHandler(
   return (req, res) =>
     middleware(req, res, (err) => {
       if (err) return sendServerError(res);
-      void Promise.resolve(handler(req as NodeRequest, res)).catch(() => res.destroy());
+      // An application that throws (synchronously or not) gets the last-resort 500, never a crash.
+      new Promise<void>((resolve) => resolve(handler(req as NodeRequest, res))).catch(() =>
+        sendServerError(res),
+      );
     });
 }

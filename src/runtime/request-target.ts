@@ -89,9 +89,14 @@ function decodeKeepingDelimiters(raw: string): string {
   });
 }
 
-/** The most lenient reading: decoded until stable, `\` as `/`, parameters and control bytes gone. */
+/**
+ * The most lenient reading: cut at an invalid escape, decoded until stable, `\` as `/`,
+ * parameters and control bytes gone, white space trimmed from segment ends.
+ */
 function lenientDecode(raw: string): string {
-  let text = raw;
+  // An invalid escape ends the path for a decoder that gives up there.
+  const invalid = raw.search(INVALID_ESCAPE);
+  let text = invalid >= 0 ? raw.slice(0, invalid) : raw;
   for (let i = 0; i < 4; i++) {
     const next = text.replace(ESCAPE_RUN, (run) => {
       try {

@@ -1,0 +1,376 @@
+/**
+ * The guard and the router must agree. Every spelling of a protected path that a mainstream
+ * router could route to the protected handler (percent-encoding, absolute-form, fragments, case,
+ * dot segments, repeated slashes, matrix parameters, encoded slashes, control bytes) is sent raw
+ * over a socket, without a token, to applications on every adapter whose handlers count how often
+ * they run. The application never runs, and nothing answers 5xx. With a valid token nothing
+ * answers 5xx either, and the plain spellings reach the application (so the apps are live).
+ */
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireAuth } from '../../src/adapters/express.js';
+import { mcpAuth } from '../../src/adapters/fastify.js';
+import { protectFetchHandler } from '../../src/adapters/fetch.js';
+import { createNodeHandler, mcpAuthMiddleware } from '../../src/adapters/node.js';
+import { startDevIssuer, type DevIssuer } from '../../examples/support/dev-issuer.js';
+import type { ExampleOptions, RunningExample } from '../../examples/support/notes-server.js';
+import { compile } from '../../src/runtime/compile.js';
+import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+import { claims, issuerEntry, makeKey, signToken } from '../support/tokens.js';
+
+const ISSUER = 'https://issuer.example.com';
+const RESOURCE = 'https://mcp.example.com/mcp';
+const key = makeKey('ES256');
+
+/** Spellings of `/mcp` (or of a path below it) that some router routes to the protected handler. */
+const SPELLINGS = [
+  '/mcp',
+  '/mcp/',
+  '/mcp/x',
+  '/mcp?',
+  '/mcp?#',
+  '/mcp?a=1',
+  // percent-encoding of each letter, either hex case
+  '/%6Dcp',
+  '/%6dcp',
+  '/m%63p',
+  '/mc%70',
+  '/%6D%63%70',
+  '/%6Dcp/x',
+  // absolute-form (RFC 9112 §3.2.2): the right and a foreign authority
+  'http://mcp.example.com/mcp',
+  'http://127.0.0.1/mcp',
+  'http://evil.example/mcp',
+  'https://evil.example/mcp/x?y=1',
+  'HTTP://evil.example/%6Dcp',
+  // fragments
+  '/mcp#x',
+  '/mcp#',
+  '/mcp#/../other',
+  '/%6Dcp#x',
+  // case
+  '/MCP',
+  '/Mcp',
+  '/mCp/x',
+  '/%4Dcp',
+  // dot segments, plain and encoded
+  '/./mcp',
+  '/x/../mcp',
+  '/mcp/.',
+  '/mcp/x/..',
+  '/%2e/mcp',
+  '/x/%2e%2e/mcp',
+  '/x/.%2E/mcp',
+  '/x/%2E./mcp',
+  '/.%2e/mcp',
+  // repeated and trailing slashes
+  '//mcp',
+  '///mcp',
+  '/mcp//',
+  '/mcp//x',
+  '//mcp//x/',
+  // matrix parameters
+  '/mcp;x',
+  '/mcp;jsessionid=1/x',
+  '/m;x/../mcp',
+  '/mcp;',
+  // encoded slashes and backslashes
+  '/mcp%2Fx',
+  '/mcp%2f',
+  '/%2Fmcp',
+  '/x%2F..%2Fmcp',
+  '/mcp%5Cx',
+  '/x%5C..%5Cmcp',
+  // double and invalid encoding
+  '/%256Dcp',
+  '/%25%36%44cp',
+  '/mcp%zz',
+  '/mcp%',
+  '/mcp/%E0%A4%A',
+  // white space and control bytes, encoded
+  '/mcp%20',
+  '/mcp%09',
+  '/mcp%00',
+  '/mcp%0a',
+  '/mcp%0d%0a',
+  '/mcp/%20',
+  '/mcp%20/x',
+];
+
+/** Raw bytes in the target (sent as-is; the server may refuse the line itself). */
+const RAW_SPELLINGS = ['/mcp\\x', '/x\\..\\mcp', '/mcp\t', '/mcp\x00', 'mcp'];
+
+interface App {
+  readonly name: string;
+  readonly port: number;
+  reached: number;
+  close(): Promise<void>;
+}
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'matrix', version: '1' } },
+});
+
+/** Sends one request line byte for byte and returns the status code (0 when the server hung up). */
+function rawStatus(port: number, target: string, token?: string, body?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(target)}`)));
+    socket.on('connect', () => {
+      const lines = [
+        `${body === undefined ? 'GET' : 'POST'} ${target} HTTP/1.1`,
+        'Host: mcp.example.com',
+        'Accept: application/json, text/event-stream',
+        ...(token ? [`Authorization: Bearer ${token}`] : []),
+        ...(body === undefined
+          ? []
+          : ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`]),
+        'Connection: close',
+        '',
+        body ?? '',
+      ];
+      socket.write(Buffer.from(lines.join('\r\n'), 'latin1'));
+    });
+    // Resolved on the status line: a bypassed request may open an event stream that never ends.
+    socket.on('data', (chunk: Buffer) => {
+      data += chunk.toString('latin1');
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(data);
+      if (status) {
+        resolve(Number(status[1]));
+        socket.destroy();
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(0));
+  });
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function closer(server: Server): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+}
+
+async function fastifyApp(auth: McpAuth, lenient: boolean): Promise<App> {
+  const app = Fastify(
+    lenient
+      ? { routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true } }
+      : {},
+  );
+  const state = { reached: 0 };
+  await app.register(mcpAuth, { auth });
+  for (const url of ['/mcp', '/mcp/*']) {
+    app.all(url, async () => {
+      state.reached++;
+      return { ok: true };
+    });
+  }
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return Object.assign(state, {
+    name: lenient ? 'fastify (lenient router)' : 'fastify',
+    port,
+    close: () => app.close(),
+  });
+}
+
+async function expressApp(auth: McpAuth, mode: 'middleware' | 'requireAuth'): Promise<App> {
+  const app = express();
+  const state = { reached: 0 };
+  if (mode === 'middleware') app.use(mcpAuthMiddleware(auth));
+  const guards = mode === 'requireAuth' ? [requireAuth(auth)] : [];
+  app.all(['/mcp', '/mcp/*rest'], ...guards, (_req, res) => {
+    state.reached++;
+    res.json({ ok: true });
+  });
+  const server = createServer(app);
+  return Object.assign(state, {
+    name: `express (${mode})`,
+    port: await listen(server),
+    close: closer(server),
+  });
+}
+
+/** node:http: the application routes on the WHATWG URL path, decoded, as hand-written servers do. */
+async function nodeApp(auth: McpAuth): Promise<App> {
+  const state = { reached: 0 };
+  const server = createServer(
+    createNodeHandler(auth, (req, res) => {
+      let path: string;
+      try {
+        path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname).toLowerCase();
+      } catch {
+        return void res.writeHead(400).end();
+      }
+      if (path !== '/mcp' && !path.startsWith('/mcp/')) return void res.writeHead(404).end();
+      state.reached++;
+      res.writeHead(200).end();
+    }),
+  );
+  return Object.assign(state, { name: 'node:http', port: await listen(server), close: closer(server) });
+}
+
+async function honoApp(auth: McpAuth): Promise<App> {
+  const state = { reached: 0 };
+  const app = new Hono();
+  app.all('/mcp', (c) => {
+    state.reached++;
+    return c.json({ ok: true });
+  });
+  app.all('/mcp/*', (c) => {
+    state.reached++;
+    return c.json({ ok: true });
+  });
+  const server = createServer(getRequestListener(protectFetchHandler(auth, (request) => app.fetch(request))));
+  return Object.assign(state, { name: 'hono (fetch)', port: await listen(server), close: closer(server) });
+}
+
+describe('request targets: the guard decides on what the router routes on', () => {
+  let auth: McpAuth;
+  let apps: App[];
+  const token = signToken(key, claims(ISSUER, RESOURCE, { scope: 'read' }));
+
+  beforeAll(async () => {
+    auth = await compile({
+      issuers: { as: issuerEntry(ISSUER, { keys: [key.publicJwk] }) },
+      resources: [{ resource: RESOURCE, authorizationServers: ['as'] }],
+    });
+    apps = await Promise.all([
+      fastifyApp(auth, false),
+      fastifyApp(auth, true),
+      expressApp(auth, 'middleware'),
+      expressApp(auth, 'requireAuth'),
+      nodeApp(auth),
+      honoApp(auth),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all((apps ?? []).map((a) => a.close()));
+    await auth?.close();
+  });
+
+  it('the applications are live: a valid token on /mcp reaches each of them', async () => {
+    for (const app of apps) {
+      const before = app.reached;
+      expect(await rawStatus(app.port, '/mcp', token), app.name).toBe(200);
+      expect(app.reached, app.name).toBe(before + 1);
+    }
+  });
+
+  describe.each([...SPELLINGS, ...RAW_SPELLINGS])('%j', (target) => {
+    it('without a token: the application never runs and nothing answers 5xx', async () => {
+      for (const app of apps) {
+        const before = app.reached;
+        const status = await rawStatus(app.port, target);
+        expect(app.reached, `${app.name} ran for ${JSON.stringify(target)} (status ${status})`).toBe(before);
+        expect(status, app.name).toBeLessThan(500);
+      }
+    });
+
+    it('with a valid token: nothing answers 5xx', async () => {
+      for (const app of apps) {
+        const status = await rawStatus(app.port, target, token);
+        expect(status, `${app.name} for ${JSON.stringify(target)}`).toBeLessThan(500);
+      }
+    });
+  });
+});
+
+describe('request targets: the classifier', () => {
+  let auth: McpAuth;
+  beforeAll(async () => {
+    auth = await compile({
+      issuers: { as: issuerEntry(ISSUER, { keys: [key.publicJwk] }) },
+      resources: [
+        { resource: RESOURCE, authorizationServers: ['as'] },
+        { resource: 'https://mcp.example.com/mcp/admin', authorizationServers: ['as'] },
+        { resource: 'https://mcp.example.com/public', authorizationServers: ['as'], protect: false },
+      ],
+    });
+  });
+  afterAll(() => auth?.close());
+
+  it('the authority of an absolute-form target never chooses the resource', () => {
+    expect(
+      auth.classify({ url: 'http://other.example/mcp/admin/x', host: 'mcp.example.com' }).resource?.resource,
+    ).toBe('https://mcp.example.com/mcp/admin');
+  });
+
+  it('an ambiguous target whose readings name two protected resources is a conflict (answered 400)', async () => {
+    const url = '/mcp/x%2F..%2F..%2Fmcp%2Fadmin';
+    expect(auth.classify({ url, host: 'mcp.example.com' })).toEqual({ conflict: true });
+    const result = await auth.handle({ method: 'GET', url, authorization: [] });
+    expect(result.response?.status).toBe(400);
+    expect(result.response?.headers['cache-control']).toBe('no-store');
+  });
+
+  it('a reading that names a protected resource wins over one that names an unprotected one', () => {
+    expect(auth.classify({ url: '/public%2F..%2Fmcp', host: 'mcp.example.com' }).resource?.resource).toBe(
+      RESOURCE,
+    );
+  });
+
+  it('an unprotected resource stays unprotected when spelled plainly', async () => {
+    expect(await auth.handle({ method: 'GET', url: '/public/x', authorization: [] })).toEqual({});
+  });
+});
+
+const EXAMPLES: Record<string, () => Promise<{ start(o: ExampleOptions): Promise<RunningExample> }>> = {
+  fastify: () => import('../../examples/fastify.js'),
+  express: () => import('../../examples/express.js'),
+  'node:http': () => import('../../examples/node-http.js'),
+  hono: () => import('../../examples/hono.js'),
+  'seed API': () => import('../../examples/seed-api.js'),
+};
+
+describe('request targets against the example servers (a real MCP server behind each)', () => {
+  let issuer: DevIssuer;
+  const servers: Array<[string, RunningExample]> = [];
+
+  beforeAll(async () => {
+    issuer = await startDevIssuer({ resources: {} });
+    for (const [name, load] of Object.entries(EXAMPLES)) {
+      servers.push([name, await (await load()).start({ port: 0, env: { ISSUER_URL: issuer.issuer } })]);
+    }
+  });
+  afterAll(async () => {
+    for (const [, server] of servers) await server.close();
+    await issuer?.close();
+  });
+
+  it('an MCP initialize without a token is never answered by the MCP server, in any spelling', async () => {
+    for (const [name, server] of servers) {
+      const port = Number(new URL(server.url).port);
+      for (const target of [...SPELLINGS, ...RAW_SPELLINGS]) {
+        const status = await rawStatus(port, target, undefined, INITIALIZE);
+        expect(status, `${name}: ${JSON.stringify(target)}`).not.toBe(200);
+        expect(status, `${name}: ${JSON.stringify(target)}`).toBeLessThan(500);
+      }
+    }
+  });
+
+  it('the examples are live: an initialize with a token the example trusts is answered 200', async () => {
+    for (const [name, server] of servers) {
+      issuer.addResource(server.url, ['read:notes']);
+      const token = await issuer.clientCredentialsToken({ resource: server.url, scope: 'read:notes' });
+      const status = await rawStatus(Number(new URL(server.url).port), '/mcp', token, INITIALIZE);
+      expect(status, name).toBe(200);
+    }
+  });
+});
