@@ -1,9 +1,10 @@
 /**
  * The live state of one issuer inside a runtime: resolved once per compile, optionally refreshed,
- * and in lazy start-up retried in the background with exponential backoff and jitter.
+ * and in lazy start-up retried in the background with the shared backoff ({@link retryDelayMs}).
  * @module
  */
 import { DiscoveryError } from '../errors.js';
+import { BACKOFF_DEFAULTS, retryDelayMs } from '../lib/backoff.js';
 import { resolveIssuer, type ResolveContext, type ResolvedIssuer } from './resolve.js';
 import type { Transpile } from './transpile.js';
 import type { IssuerEntry } from '../manifest/schema.js';
@@ -12,7 +13,7 @@ import type { IssuerEntry } from '../manifest/schema.js';
 export interface IssuerStateOptions {
   /** Re-fetch this often (ms); 0 = never. A failed refresh keeps the last good document. */
   readonly refreshMs: number;
-  /** Backoff bounds for retries after a failure (ms). */
+  /** Backoff bounds for retries after a failure (ms); default {@link BACKOFF_DEFAULTS}. */
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
 }
@@ -109,10 +110,10 @@ export class IssuerState {
   }
 
   #backoffMs(): number {
-    const min = this.#options.retryMinMs ?? 1000;
-    const max = this.#options.retryMaxMs ?? 60_000;
-    const base = Math.min(max, min * 2 ** Math.min(this.#failures - 1, 16));
-    return Math.round(base / 2 + Math.random() * (base / 2));
+    return retryDelayMs(this.#failures, {
+      minMs: this.#options.retryMinMs ?? BACKOFF_DEFAULTS.minMs,
+      maxMs: this.#options.retryMaxMs ?? BACKOFF_DEFAULTS.maxMs,
+    });
   }
 
   #schedule(): void {

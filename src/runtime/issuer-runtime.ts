@@ -58,9 +58,13 @@ export class IssuerRuntime {
     }
   }
 
-  /** The issuer's key store, created once its `jwks_uri` (or the manifest override) is known. */
+  /**
+   * The issuer's key store, created once its `jwks_uri` (or the manifest override) is known. When
+   * the keys come from the metadata, a refresh that names another `jwks_uri` moves the store's
+   * later fetches there.
+   */
   async keys(): Promise<KeyStore> {
-    if (this.#keys) return this.#keys;
+    if (this.#keys) return this.#followJwksUri(this.#keys);
     const { jwks } = this.#entry;
     let source: ConstructorParameters<typeof KeyStore>[0] | undefined;
     if (jwks?.keys) source = { keys: jwks.keys };
@@ -81,6 +85,14 @@ export class IssuerRuntime {
       this.#fetchOptions,
     );
     return this.#keys;
+  }
+
+  /** Points a metadata-sourced store at the `jwks_uri` of the current metadata. */
+  #followJwksUri(store: KeyStore): KeyStore {
+    if (this.#entry.jwks?.keys || this.#entry.jwks?.uri) return store;
+    const uri = this.state.current?.metadata.jwks_uri;
+    if (uri) store.retarget(uri);
+    return store;
   }
 
   /** The introspection client, when the manifest gives credentials. */

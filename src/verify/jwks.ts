@@ -1,13 +1,23 @@
 /**
  * One issuer's signing keys: fetched through the guarded fetch, single-flight, refetched on an
- * unknown `kid` at most once per cooldown, backed off after failures, and stale-if-error for
- * known `kid`s within a bounded window. Symmetric, private, encryption and weak RSA keys are
- * dropped on import and never used.
+ * unknown `kid` at most once per cooldown, backed off after failures ({@link retryDelayMs}, with
+ * its own floor whatever the cooldown), and stale-if-error for known `kid`s within a bounded
+ * window. Symmetric, private, encryption, malformed and weak RSA keys are dropped on import and
+ * never used; a key set that has entries but not one usable key is a failed fetch, so the last
+ * good keys keep serving.
  * @module
  */
-import { importJWK, type JWK } from 'jose';
+import { createPublicKey, type JsonWebKey as NodeJwk } from 'node:crypto';
+import {
+  compactVerify,
+  errors as joseErrors,
+  importJWK,
+  type CompactJWSHeaderParameters,
+  type JWK,
+} from 'jose';
 import { DiscoveryError, TokenError } from '../errors.js';
 import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
+import { BACKOFF_DEFAULTS, retryDelayMs } from '../lib/backoff.js';
 
 /** Timing policy of a {@link KeyStore} (milliseconds). */
 export interface KeyStorePolicy {
@@ -28,12 +38,32 @@ export interface KeyQuery {
   readonly kid?: string | undefined;
 }
 
+/** A key as jose verifies with it. */
+export type VerificationKey = CryptoKey | Uint8Array;
+
+/**
+ * At most this many keys are tried for one token whose header does not single one out (no
+ * `kid`, several keys of its type), as jose's local JWKS does.
+ */
+export const MAX_KEY_CANDIDATES = 5;
+
 interface KeyEntry {
   readonly jwk: JWK;
-  readonly imported: Map<string, Promise<CryptoKey | Uint8Array>>;
+  readonly imported: Map<string, Promise<VerificationKey>>;
 }
 
 const FAMILY: Readonly<Record<string, string>> = { RS: 'RSA', PS: 'RSA', ES: 'EC', Ed: 'OKP' };
+
+/** The curves a JWS `alg` signs with (RFC 7518 §3.4, RFC 8037 §3.1); absent = no curve. */
+const CURVES: Readonly<Record<string, readonly string[]>> = {
+  ES256: ['P-256'],
+  ES384: ['P-384'],
+  ES512: ['P-521'],
+  EdDSA: ['Ed25519', 'Ed448'],
+  Ed25519: ['Ed25519'],
+};
+
+const SIGNING_CURVES = new Set(['P-256', 'P-384', 'P-521', 'Ed25519', 'Ed448']);
 
 /** Bits of an RSA modulus given as base64url. */
 function rsaBits(n: string): number {
@@ -44,29 +74,64 @@ function rsaBits(n: string): number {
   return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
 }
 
-/** Whether a JWK may verify access-token signatures at all. */
+/** Whether the JWK is a well-formed public key (the members its `kty` needs, decodable). */
+function isWellFormedPublicKey(jwk: Record<string, unknown>): boolean {
+  try {
+    createPublicKey({ key: jwk as NodeJwk, format: 'jwk' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a JWK may verify access-token signatures at all: a well-formed public RSA (2048 bits
+ * or more), EC or OKP signing key, not marked for encryption only.
+ *
+ * @example
+ * ```ts
+ * const usable = jwks.keys.filter((k) => isUsableVerificationKey(k));
+ * ```
+ */
 export function isUsableVerificationKey(jwk: Record<string, unknown>): boolean {
   if (typeof jwk.kty !== 'string' || jwk.kty === 'oct') return false;
   if ('d' in jwk || 'p' in jwk || 'k' in jwk) return false; // private or symmetric material
   if (jwk.use !== undefined && jwk.use !== 'sig') return false;
   if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return false;
-  if (jwk.kty === 'RSA') return typeof jwk.n === 'string' && rsaBits(jwk.n) >= 2048;
-  return jwk.kty === 'EC' || jwk.kty === 'OKP';
+  if (jwk.kty === 'RSA') {
+    if (typeof jwk.n !== 'string' || rsaBits(jwk.n) < 2048) return false;
+  } else if (jwk.kty === 'EC' || jwk.kty === 'OKP') {
+    if (typeof jwk.crv !== 'string' || !SIGNING_CURVES.has(jwk.crv)) return false;
+  } else {
+    return false;
+  }
+  return isWellFormedPublicKey(jwk);
 }
 
 function familyOf(alg: string): string | undefined {
   return alg === 'EdDSA' || alg === 'Ed25519' ? 'OKP' : FAMILY[alg.slice(0, 2)];
 }
 
+function isKeyObject(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
 /**
- * A key set with the caching rules above. `getKey` throws `TokenError('invalid_token',
- * 'unknown_key')` for a `kid` that is not in the set (after at most one refetch per cooldown),
- * and `TokenError('unavailable')` when the keys cannot be obtained at all.
+ * A key set with the caching rules above. `getKeys` throws `TokenError('invalid_token',
+ * 'unknown_key')` when no key fits the header (after at most one refetch per cooldown), and
+ * `TokenError('unavailable')` when the keys cannot be obtained at all.
+ *
+ * @example
+ * ```ts
+ * const store = new KeyStore({ uri: 'https://as.example.com/jwks' }, { cooldownMs: 30_000, maxAgeMs: 600_000, staleMs: 3_600_000 });
+ * await verifyWithKeyStore(token, store, { algorithms: ['RS256'] });
+ * ```
  */
 export class KeyStore {
-  readonly #source: KeySource;
   readonly #policy: KeyStorePolicy;
   readonly #fetchOptions: GuardedRequest;
+  /** Where keys are fetched from; undefined for inline keys. */
+  #uri: string | undefined;
   #keys: KeyEntry[] = [];
   #loadedAt = 0;
   #lastAttempt = -Infinity;
@@ -77,12 +142,13 @@ export class KeyStore {
   fetchCount = 0;
 
   constructor(source: KeySource, policy: KeyStorePolicy, fetchOptions: GuardedRequest = {}) {
-    this.#source = source;
     this.#policy = policy;
     this.#fetchOptions = fetchOptions;
     if ('keys' in source) {
       this.#keys = this.#accept(source.keys);
       this.#loadedAt = Infinity;
+    } else {
+      this.#uri = source.uri;
     }
   }
 
@@ -96,22 +162,35 @@ export class KeyStore {
     return this.#keys.length;
   }
 
+  /** The URL keys are fetched from (undefined for inline keys). */
+  get uri(): string | undefined {
+    return this.#uri;
+  }
+
+  /**
+   * Moves later fetches to `uri` (the issuer's metadata now names another `jwks_uri`). The keys
+   * held so far become due for refresh: they serve known `kid`s, within the stale window, until
+   * the new location answers; the cooldown and backoff start afresh for the new location.
+   */
+  retarget(uri: string): void {
+    if (this.#uri === undefined || this.#uri === uri) return;
+    this.#uri = uri;
+    if (this.#loadedAt > 0) this.#loadedAt = Math.min(this.#loadedAt, Date.now() - this.#policy.maxAgeMs);
+    this.#lastAttempt = -Infinity;
+    this.#failures = 0;
+    this.#retryAt = 0;
+  }
+
   #accept(keys: readonly unknown[]): KeyEntry[] {
     return keys
-      .filter(
-        (k): k is JWK =>
-          !!k &&
-          typeof k === 'object' &&
-          !Array.isArray(k) &&
-          isUsableVerificationKey(k as Record<string, unknown>),
-      )
+      .filter((k): k is JWK => isKeyObject(k) && isUsableVerificationKey(k))
       .map((jwk) => ({ jwk, imported: new Map() }));
   }
 
   #fetch(): Promise<void> {
     if (this.#inflight) return this.#inflight;
-    if (!('uri' in this.#source)) return Promise.resolve();
-    const uri = this.#source.uri;
+    const uri = this.#uri;
+    if (uri === undefined) return Promise.resolve();
     this.#lastAttempt = Date.now();
     this.fetchCount++;
     this.#inflight = guardedFetch(uri, this.#fetchOptions)
@@ -119,15 +198,23 @@ export class KeyStore {
         const keys = json?.keys;
         if (!Array.isArray(keys))
           throw new DiscoveryError('invalid_jwks', `${uri} is not a JWK Set`, { url: uri });
-        this.#keys = this.#accept(keys);
+        const accepted = this.#accept(keys);
+        // Entries, none usable (`[null]`, wrong shapes, unsupported types): a broken answer, not a
+        // rotation to "no keys"; the last good keys stay. An empty set is taken as published.
+        if (keys.length > 0 && accepted.length === 0) {
+          throw new DiscoveryError('invalid_jwks', `${uri} holds no usable signing key`, { url: uri });
+        }
+        if (uri !== this.#uri) return; // answered for a location that was left meanwhile
+        this.#keys = accepted;
         this.#loadedAt = Date.now();
         this.#failures = 0;
         this.#retryAt = 0;
       })
       .catch((err: unknown) => {
-        this.#failures++;
-        const backoff = Math.min(this.#policy.cooldownMs, 1000 * 2 ** Math.min(this.#failures - 1, 10));
-        this.#retryAt = Date.now() + backoff;
+        if (uri === this.#uri) {
+          this.#failures++;
+          this.#retryAt = Date.now() + retryDelayMs(this.#failures, BACKOFF_DEFAULTS);
+        }
         throw err;
       })
       .finally(() => {
@@ -152,57 +239,144 @@ export class KeyStore {
     });
   }
 
-  #find(query: KeyQuery): KeyEntry | undefined {
-    const family = familyOf(query.alg);
-    const fits = (e: KeyEntry) =>
-      e.jwk.kty === family &&
-      (e.jwk.alg === undefined || e.jwk.alg === query.alg) &&
-      (query.kid === undefined || e.jwk.kid === query.kid);
-    return this.#keys.find(fits);
-  }
-
-  /** The verification key for a token header. */
-  async getKey(query: KeyQuery): Promise<CryptoKey | Uint8Array> {
+  /** Loads the keys when never loaded, or refreshes them when due (in the background while stale ones serve). */
+  async #ensureLoaded(): Promise<void> {
     const now = Date.now();
-    if (this.#loadedAt === 0 || !this.#fresh(now)) {
-      // Never loaded, or due for refresh. Stale keys may serve meanwhile (refreshed in the
-      // background); past the stale window nothing does, not even while a retry backs off.
-      const canFetch = now >= this.#retryAt || this.#inflight !== undefined;
-      if (this.#usable(now)) {
-        if (canFetch) this.#fetch().catch(() => undefined);
-      } else {
-        try {
-          await (canFetch ? this.#fetch() : Promise.reject(new Error('backing off')));
-        } catch (err) {
-          throw this.#unavailable(err);
-        }
-      }
-    }
-    let entry = this.#find(query);
-    if (!entry && 'uri' in this.#source) {
-      // Unknown kid: refetch at most once per cooldown, and never while backing off.
-      const cooledDown =
-        Date.now() - this.#lastAttempt >= this.#policy.cooldownMs && Date.now() >= this.#retryAt;
-      if (cooledDown || this.#inflight) {
-        try {
-          await this.#fetch();
-        } catch (err) {
-          throw this.#unavailable(err);
-        }
-        entry = this.#find(query);
-      }
-    }
-    if (!entry) throw new TokenError('invalid_token', 'unknown_key');
-    let imported = entry.imported.get(query.alg);
-    if (!imported) {
-      imported = importJWK({ ...entry.jwk, alg: query.alg }, query.alg);
-      entry.imported.set(query.alg, imported);
+    if (this.#loadedAt !== 0 && this.#fresh(now)) return;
+    // Past the stale window nothing serves, not even while a retry backs off.
+    const canFetch = now >= this.#retryAt || this.#inflight !== undefined;
+    if (this.#usable(now)) {
+      if (canFetch) this.#fetch().catch(() => undefined);
+      return;
     }
     try {
-      return await imported;
+      await (canFetch ? this.#fetch() : Promise.reject(new Error('backing off')));
     } catch (err) {
-      entry.imported.delete(query.alg);
-      throw new TokenError('invalid_token', 'unknown_key', { cause: err });
+      throw this.#unavailable(err);
+    }
+  }
+
+  /**
+   * Refetches after a miss (no key fits, or none verified) at most once per cooldown and never
+   * while backing off; true when a refetch completed.
+   */
+  async #refetchAfterMiss(): Promise<boolean> {
+    if (this.#uri === undefined) return false;
+    const now = Date.now();
+    const cooledDown = now - this.#lastAttempt >= this.#policy.cooldownMs && now >= this.#retryAt;
+    if (!cooledDown && !this.#inflight) return false;
+    try {
+      await this.#fetch();
+    } catch (err) {
+      throw this.#unavailable(err);
+    }
+    return true;
+  }
+
+  /** The keys that fit a header: its type, curve and `alg`, and its `kid` when it has one. */
+  #candidates(query: KeyQuery): KeyEntry[] {
+    const family = familyOf(query.alg);
+    const curves = CURVES[query.alg];
+    return this.#keys
+      .filter(
+        ({ jwk }) =>
+          jwk.kty === family &&
+          (curves === undefined || (typeof jwk.crv === 'string' && curves.includes(jwk.crv))) &&
+          (jwk.alg === undefined || jwk.alg === query.alg) &&
+          (query.kid === undefined || jwk.kid === query.kid),
+      )
+      .slice(0, MAX_KEY_CANDIDATES);
+  }
+
+  async #import(
+    entries: readonly KeyEntry[],
+    alg: string,
+  ): Promise<{ keys: VerificationKey[]; cause?: unknown }> {
+    const keys: VerificationKey[] = [];
+    let cause: unknown;
+    for (const entry of entries) {
+      let imported = entry.imported.get(alg);
+      if (!imported) {
+        imported = importJWK({ ...entry.jwk, alg }, alg);
+        entry.imported.set(alg, imported);
+      }
+      try {
+        keys.push(await imported);
+      } catch (err) {
+        entry.imported.delete(alg);
+        cause = err;
+      }
+    }
+    return { keys, cause };
+  }
+
+  /**
+   * The verification keys that fit a token header, at most {@link MAX_KEY_CANDIDATES}, in key-set
+   * order. With `afterMiss`, the caller found none of the last answer's keys verified: a refetch
+   * is made first when the cooldown allows (a rotation by a provider that omits `kid`).
+   */
+  async getKeys(query: KeyQuery, options: { afterMiss?: boolean } = {}): Promise<VerificationKey[]> {
+    await this.#ensureLoaded();
+    if (options.afterMiss && !(await this.#refetchAfterMiss())) return [];
+    let entries = this.#candidates(query);
+    if (!entries.length && !options.afterMiss && (await this.#refetchAfterMiss())) {
+      entries = this.#candidates(query);
+    }
+    const { keys, cause } = await this.#import(entries, query.alg);
+    if (!keys.length && !options.afterMiss) {
+      throw new TokenError('invalid_token', 'unknown_key', cause === undefined ? {} : { cause });
+    }
+    return keys;
+  }
+
+  /** The first verification key that fits a token header (see {@link KeyStore.getKeys}). */
+  async getKey(query: KeyQuery): Promise<VerificationKey> {
+    return (await this.getKeys(query))[0]!;
+  }
+}
+
+/**
+ * Verifies a compact JWS signature with the key store: the `alg` allow-list is checked first (by
+ * jose), then each key that fits the header is tried in turn, and when a token without `kid`
+ * verifies with none of them, the key set is refetched once (cooldown permitting) and its keys
+ * tried. Errors are jose's (`JWSSignatureVerificationFailed`, `JOSEAlgNotAllowed`, ...) or the
+ * store's {@link TokenError}s.
+ *
+ * @example
+ * ```ts
+ * await verifyWithKeyStore(token, store, { algorithms: ['RS256', 'ES256'] });
+ * ```
+ */
+export async function verifyWithKeyStore(
+  token: string,
+  keys: Pick<KeyStore, 'getKeys'>,
+  options: { readonly algorithms: string[] },
+): Promise<void> {
+  let candidates: VerificationKey[] | undefined;
+  let index = 0;
+  let refetched = false;
+  let query: KeyQuery | undefined;
+  for (;;) {
+    try {
+      await compactVerify(
+        token,
+        async (header: CompactJWSHeaderParameters) => {
+          query ??= { alg: header.alg, kid: header.kid };
+          candidates ??= await keys.getKeys(query);
+          return candidates[index]!;
+        },
+        options,
+      );
+      return;
+    } catch (err) {
+      if (!(err instanceof joseErrors.JWSSignatureVerificationFailed) || !candidates || !query) throw err;
+      if (++index < candidates.length) continue;
+      // A `kid` names one key: a mismatch is a bad signature, not a rotation to look for.
+      if (refetched || query.kid !== undefined) throw err;
+      refetched = true;
+      candidates = await keys.getKeys(query, { afterMiss: true });
+      index = 0;
+      if (!candidates.length) throw err;
     }
   }
 }

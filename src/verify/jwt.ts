@@ -12,11 +12,11 @@
  * Does NOT validate: revocation (use a `verify` hook or introspection), `jti` replay, `sub` shape.
  * @module
  */
-import { compactVerify, errors as joseErrors } from 'jose';
+import { errors as joseErrors } from 'jose';
 import { TokenError } from '../errors.js';
 import { hasDuplicateMembers } from '../lib/json.js';
 import { assertBearerClaims, assertTimeClaims } from './claims.js';
-import type { KeyStore } from './jwks.js';
+import { verifyWithKeyStore, type KeyStore } from './jwks.js';
 
 const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -26,7 +26,7 @@ export interface JwtPolicy {
    * The key store of the issuer whose identifier is exactly `iss`, or `undefined` when that issuer
    * is not accepted for this resource. May throw `TokenError('unavailable')`.
    */
-  readonly keysFor: (iss: string) => Promise<Pick<KeyStore, 'getKey'> | undefined>;
+  readonly keysFor: (iss: string) => Promise<Pick<KeyStore, 'getKeys'> | undefined>;
   /** Canonical audience values; the token's `aud` must contain one of them. */
   readonly audiences: ReadonlySet<string>;
   readonly algorithms: readonly string[];
@@ -143,7 +143,7 @@ export async function verifyJwt(token: string, policy: JwtPolicy): Promise<Verif
   // jose checks the signature (and the algorithm against the allow-list); the claims were parsed
   // above from the very bytes it verifies, so they are checked here rather than parsed twice.
   try {
-    await compactVerify(token, (h) => keys.getKey({ alg: h.alg, kid: h.kid }), {
+    await verifyWithKeyStore(token, keys, {
       algorithms: policy.algorithms as string[],
     });
   } catch (err) {

@@ -10,9 +10,25 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import type { AuthResult } from '../../src/runtime/types.js';
+import { generateKeyPairSync } from 'node:crypto';
+
 import { makeKey, signToken, weakRsaToken, type TestKey } from '../support/keys.js';
-import { bearerRequest, manifestFor, RESOURCE, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
 import {
+  bearerRequest,
+  manifestFor,
+  OAUTH_METADATA_PATH,
+  RESOURCE,
+  startFakeIssuer,
+  type FakeIssuer,
+} from '../support/issuer.js';
+import {
+  claims,
+  makeKey as makeSigningKey,
+  signToken as signWithHeader,
+  type Jwk,
+} from '../support/tokens.js';
+import {
+  asMetadata,
   closeAllServers,
   dripHandler,
   hugeJsonHandler,
@@ -20,6 +36,7 @@ import {
   neverAnswer,
   rawHandler,
   redirectHandler,
+  routes,
   startServer,
   type Handler,
 } from '../support/servers.js';
@@ -80,6 +97,18 @@ describe('a JWKS that cannot be had, before any key was loaded → 503', () => {
     ['returns truncated JSON', () => rawHandler('{"keys":[{"kty":"EC"')],
     ['returns an object without keys', () => jsonHandler({ not_keys: [] })],
     ['returns keys that is not an array', () => jsonHandler({ keys: { kty: 'EC' } })],
+    ['returns {"keys":[null]}', () => jsonHandler({ keys: [null] })],
+    ['returns entries of the wrong shape', () => jsonHandler({ keys: [1, 'k', [], { kty: 'EC' }] })],
+    [
+      'returns only keys of unsupported types',
+      () =>
+        jsonHandler({
+          keys: [
+            { kty: 'XYZ', kid: 'a' },
+            { kty: 'OKP', crv: 'X25519', x: 'AAAA' },
+          ],
+        }),
+    ],
   ];
 
   it.each(cases)('JWKS server %s', async (_name, make) => {
@@ -108,6 +137,20 @@ describe('a JWKS that cannot be had, before any key was loaded → 503', () => {
     const { as, auth } = await setup([key]);
     await as.server.close();
     expectUnavailable(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+  });
+
+  it('a refresh answered with {"keys":[null]} keeps the last good keys serving', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const key = await makeKey();
+    const { as, auth } = await setup([key], { jwks: { maxAgeSeconds: 10, staleSeconds: 3600 } });
+    expect((await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    as.setJwks(jsonHandler({ keys: [null] }));
+    advance(10_000);
+    const due = await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: 'due' });
+    expect((await call(auth, due)).auth?.subject).toBe('due');
+    await vi.waitFor(() => expect(as.jwksCount()).toBe(2)); // the refresh was made, and failed
+    const after = await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: 'after' });
+    expect((await call(auth, after)).auth?.subject).toBe('after');
   });
 
   it('an empty key set {"keys":[]} is 401 unknown_key, not 503', async () => {
@@ -236,15 +279,17 @@ describe('a flood of unknown kids', () => {
 describe('unusable keys published in the JWKS are never used', () => {
   it('a private key in the JWKS: a token signed with it is refused', async () => {
     const key = await makeKey('ES256');
+    const good = await makeKey('ES256');
     const { as, auth } = await setup([]);
-    as.setJwks(jsonHandler({ keys: [key.privateJwk] }));
+    as.setJwks(jsonHandler({ keys: [key.privateJwk, good.jwk] }));
     expectUnknownKey(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
   });
 
   it('a private RSA key in the JWKS: a token signed with it is refused', async () => {
     const key = await makeKey('RS256');
+    const good = await makeKey('RS256');
     const { as, auth } = await setup([]);
-    as.setJwks(jsonHandler({ keys: [key.privateJwk] }));
+    as.setJwks(jsonHandler({ keys: [key.privateJwk, good.jwk] }));
     expectUnknownKey(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
   });
 
@@ -275,5 +320,121 @@ describe('unusable keys published in the JWKS are never used', () => {
     expect(result.response?.status).toBe(401);
     expect(check(result)).toBe('unsupported_algorithm');
     expect(as.jwksCount()).toBe(0);
+  });
+});
+
+describe('settings.jwks.cooldownSeconds: 0', () => {
+  it('a dead JWKS endpoint is still backed off: not fetched on every request', async () => {
+    const key = await makeKey();
+    const { as, auth } = await setup([key], { jwks: { cooldownSeconds: 0 } });
+    as.setJwks(jsonHandler({ error: 'down' }, 503));
+    for (let i = 0; i < 20; i++) {
+      expectUnavailable(
+        await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: `u${i}` })),
+      );
+    }
+    expect(as.jwksCount()).toBe(1);
+  });
+
+  it('unknown kids against a JWKS that went down are refetched once, then backed off', async () => {
+    const known = await makeKey();
+    const stranger = await makeKey();
+    const { as, auth } = await setup([known], { jwks: { cooldownSeconds: 0 } });
+    await call(auth, await signToken(known, { iss: as.issuer, aud: RESOURCE }));
+    as.setJwks(jsonHandler({ error: 'down' }, 503));
+    for (let i = 0; i < 20; i++) {
+      await call(auth, await signToken(stranger, { iss: as.issuer, aud: RESOURCE, kid: `new-${i}` }));
+    }
+    expect(as.jwksCount()).toBe(2);
+  });
+});
+
+describe('tokens without kid', () => {
+  const kidless = (key: ReturnType<typeof makeSigningKey>, iss: string, sub = 'user-1') =>
+    signWithHeader(key, claims(iss, RESOURCE, { sub }), { kid: undefined });
+  const noKid = (jwk: Jwk): Jwk => ({ ...jwk, kid: undefined });
+  /** A public EC JWK on another curve (P-384), without alg. */
+  const p384 = (): Jwk => ({
+    ...(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }) as Jwk),
+    use: 'sig',
+  });
+
+  it('verify with the second of several keys of their type (rotation by a provider that omits kid)', async () => {
+    const old = makeSigningKey('ES256');
+    const current = makeSigningKey('ES256');
+    const { as, auth } = await setup([]);
+    as.setJwks(jsonHandler({ keys: [noKid(old.publicJwk), noKid(current.publicJwk)] }));
+    expect((await call(auth, kidless(current, as.issuer, 'current'))).auth?.subject).toBe('current');
+    expect((await call(auth, kidless(old, as.issuer, 'old'))).auth?.subject).toBe('old');
+  });
+
+  it('only keys of the right kty, crv and alg are candidates, so decoys never use up the bound', async () => {
+    const signer = makeSigningKey('ES256');
+    const decoys: Jwk[] = [
+      ...Array.from({ length: 5 }, p384),
+      { ...noKid(makeSigningKey('ES256').publicJwk), alg: 'ES384' },
+      noKid(makeSigningKey('RS256').publicJwk),
+      noKid(makeSigningKey('EdDSA').publicJwk),
+      { ...noKid(makeSigningKey('ES256').publicJwk), alg: 'ES512' },
+    ];
+    const { as, auth } = await setup([]);
+    as.setJwks(jsonHandler({ keys: [...decoys, noKid(signer.publicJwk)] }));
+    expect((await call(auth, kidless(signer, as.issuer))).auth).toBeDefined();
+  });
+
+  it('at most 5 candidates are tried: a token verifiable only by a sixth key of its type is refused', async () => {
+    const others = Array.from({ length: 5 }, () => noKid(makeSigningKey('ES256').publicJwk));
+    const sixth = makeSigningKey('ES256');
+    const { as, auth } = await setup([]);
+    as.setJwks(jsonHandler({ keys: [...others, noKid(sixth.publicJwk)] }));
+    const result = await call(auth, kidless(sixth, as.issuer));
+    expect(result.response?.status).toBe(401);
+    expect(check(result)).toBe('signature');
+  });
+
+  it('a new kid-less key is picked up by a refetch after the cooldown', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const a = makeSigningKey('ES256');
+    const b = makeSigningKey('ES256');
+    const { as, auth } = await setup([], { jwks: { cooldownSeconds: 30 } });
+    as.setJwks(jsonHandler({ keys: [noKid(a.publicJwk)] }));
+    expect((await call(auth, kidless(a, as.issuer))).auth).toBeDefined();
+    as.setJwks(jsonHandler({ keys: [noKid(a.publicJwk), noKid(b.publicJwk)] }));
+    // Within the cooldown no refetch: the signature does not verify with the known key.
+    expect(check(await call(auth, kidless(b, as.issuer, 'early')))).toBe('signature');
+    expect(as.jwksCount()).toBe(1);
+    advance(30_000);
+    expect((await call(auth, kidless(b, as.issuer, 'later'))).auth?.subject).toBe('later');
+    expect(as.jwksCount()).toBe(2);
+  });
+});
+
+describe('a metadata refresh that moves jwks_uri', () => {
+  it('moves later key fetches to the new URI', { timeout: 10_000 }, async () => {
+    const a = await makeKey();
+    const b = await makeKey();
+    const moved = await startServer(jsonHandler({ keys: [a.jwk, b.jwk] }));
+    const { as, auth } = await setup([a], { metadataRefreshSeconds: 1 });
+    expect((await call(auth, await signToken(a, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect(as.jwksCount()).toBe(1);
+
+    const metadata = asMetadata(as.issuer, { jwks_uri: `${moved.origin}/jwks` });
+    const before = as.metadataCount();
+    as.setAll(routes({ [OAUTH_METADATA_PATH]: metadata }));
+    await vi.waitFor(() => expect(as.server.count(OAUTH_METADATA_PATH)).toBeGreaterThan(before), {
+      timeout: 5000,
+      interval: 50,
+    });
+    // b is published only at the new URI: it verifies as soon as the refreshed metadata is in
+    // (well within the old URI's 30 s cooldown, so not by a refetch there).
+    await vi.waitFor(
+      async () => {
+        const token = await signToken(b, { iss: as.issuer, aud: RESOURCE });
+        expect((await call(auth, token)).auth).toBeDefined();
+      },
+      { timeout: 5000, interval: 50 },
+    );
+    expect(moved.count('/jwks')).toBeGreaterThanOrEqual(1);
+    expect(as.jwksCount()).toBe(1);
   });
 });

@@ -185,20 +185,78 @@ describe('unusable keys in a JWKS are dropped', () => {
     }
   });
 
-  it('a store fed only unusable keys holds none and refuses their kids', async () => {
+  it('a store fed unusable keys beside a good one holds only the good one and refuses their kids', async () => {
     const ec = await makeKey('ES256');
+    const good = await makeKey('ES256');
     const weak = weakRsaToken({ iss: 'x', aud: 'y', kid: 'weak' }).jwk;
     const server = await startServer(
-      jsonHandler(jwks(ec.privateJwk, weak, { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac', alg: 'HS256' })),
+      jsonHandler(
+        jwks(ec.privateJwk, weak, { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac', alg: 'HS256' }, good.jwk),
+      ),
     );
     const store = new KeyStore({ uri: server.origin }, POLICY);
     expect((await keyError(store.getKey({ alg: 'ES256', kid: ec.kid }))).reason).toBe('unknown_key');
-    expect(store.size).toBe(0);
+    expect(store.size).toBe(1);
     for (const [alg, kid] of [
       ['RS256', 'weak'],
       ['HS256', 'hmac'],
     ] as const) {
       expect((await keyError(store.getKey({ alg, kid }))).reason).toBe('unknown_key');
     }
+  });
+});
+
+/** Key sets that parse as a JWK Set but hold not one usable key. */
+async function brokenKeySets(): Promise<[string, unknown][]> {
+  const ec = await makeKey('ES256');
+  return [
+    ['{"keys":[null]}', { keys: [null] }],
+    ['entries that are not objects', { keys: [1, 'key', [], true] }],
+    ['an EC key without its coordinates', { keys: [{ kty: 'EC', crv: 'P-256', kid: ec.kid }] }],
+    ['an EC key whose point is not on the curve', { keys: [{ ...ec.jwk, x: 'AAAA', y: 'AAAA' }] }],
+    ['an EC key on an unknown curve', { keys: [{ ...ec.jwk, crv: 'P-192' }] }],
+    [
+      'only keys of unsupported types',
+      {
+        keys: [
+          { kty: 'XYZ', kid: 'x' },
+          { kty: 'OKP', crv: 'X25519', x: ec.jwk.x },
+        ],
+      },
+    ],
+  ];
+}
+
+describe('a key set that parses but holds no usable key is a failed fetch', () => {
+  it('with no keys loaded before, every broken set is unavailable, never unknown_key', async () => {
+    for (const [name, body] of await brokenKeySets()) {
+      const server = await startServer(jsonHandler(body));
+      const store = new KeyStore({ uri: server.origin }, POLICY);
+      const err = await keyError(store.getKey({ alg: 'ES256', kid: 'k' }));
+      expect(err.code, name).toBe('unavailable');
+      expect(err.retryAfterSeconds, name).toBeGreaterThanOrEqual(1);
+      expect(store.size, name).toBe(0);
+    }
+  });
+
+  it('a refresh answered with a broken set keeps the last good keys serving', async () => {
+    for (const [name, body] of await brokenKeySets()) {
+      const a = await makeKey();
+      const server = await jwksServer(a);
+      const store = new KeyStore({ uri: server.origin }, POLICY);
+      await store.getKey({ alg: 'ES256', kid: a.kid });
+      server.setHandler(jsonHandler(body));
+      advance(POLICY.maxAgeMs); // due for refresh, within the stale window
+      await expect(store.getKey({ alg: 'ES256', kid: a.kid }), name).resolves.toBeDefined();
+      await vi.waitFor(() => expect(server.count(), name).toBe(2)); // the refresh was made
+      await expect(store.getKey({ alg: 'ES256', kid: a.kid }), name).resolves.toBeDefined();
+      expect(store.size, name).toBe(1);
+    }
+  });
+
+  it('an empty key set is taken as published (no key, not a failure)', async () => {
+    const server = await startServer(jsonHandler({ keys: [] }));
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    expect((await keyError(store.getKey({ alg: 'ES256', kid: 'k' }))).reason).toBe('unknown_key');
   });
 });
