@@ -92,6 +92,7 @@ export class McpAuth {
   readonly #byMetadataPath: ReadonlyMap<string, MetadataRow>;
   readonly #byResource: ReadonlyMap<string, CompiledResource>;
   readonly #maxBodyBytes: number;
+  readonly #hosts: ReadonlySet<string>;
 
   constructor(parts: RuntimeParts) {
     this.manifest = parts.manifest;
@@ -101,6 +102,7 @@ export class McpAuth {
     this.#logger = parts.logger;
     this.#byResource = new Map(this.resources.map((r) => [r.resource, r]));
     this.#maxBodyBytes = parts.manifest.settings.maxBodyBytes;
+    this.#hosts = new Set(this.resources.map((r) => r.host));
 
     const { table, routes } = buildRouteTable(this.resources);
     this.#byMetadataPath = table;
@@ -158,7 +160,7 @@ export class McpAuth {
       this.#byMetadataPath.get(path) ??
       (path.endsWith('/') ? this.#byMetadataPath.get(path.slice(0, -1)) : undefined);
     if (!row) return undefined;
-    const resource = pickByHost(row.candidates, request.host);
+    const resource = pickByHost(row.candidates, request.host, this.#hosts);
     if (!resource) return undefined;
     const method = request.method.toUpperCase();
     if (method === 'OPTIONS') return { status: 204, headers: { ...CORS_METADATA }, body: undefined };

@@ -109,11 +109,18 @@ export function classifyTarget(
   return { resource: found };
 }
 
-/** Of several resources serving one metadata path, the one on the request's host (else the first). */
+/**
+ * The resource whose document a metadata path answers for this request: the candidate on the
+ * request's host; else, when the host is one the manifest serves other resources on, none (that
+ * origin's document is not this one); else (an unknown host, e.g. behind a proxy) the first.
+ */
 export function pickByHost(
   candidates: readonly CompiledResource[],
   host: string | undefined,
-): CompiledResource {
+  knownHosts: ReadonlySet<string>,
+): CompiledResource | undefined {
   const requestHost = host?.toLowerCase();
-  return (candidates.length > 1 && candidates.find((r) => r.host === requestHost)) || candidates[0]!;
+  const onHost = candidates.find((r) => r.host === requestHost);
+  if (onHost) return onHost;
+  return requestHost !== undefined && knownHosts.has(requestHost) ? undefined : candidates[0];
 }

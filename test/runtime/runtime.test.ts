@@ -95,6 +95,31 @@ describe('compile()', () => {
     }
   });
 
+  it("the root metadata route never serves another origin's document", async () => {
+    const auth = await compile(manifest);
+    try {
+      const rootFor = (host: string | undefined) =>
+        auth.handleMetadataRequest({
+          method: 'GET',
+          url: '/.well-known/oauth-protected-resource',
+          host,
+          authorization: [],
+        });
+      // api.example.com holds two resources: it has no root document, and does not get other.example.com's.
+      expect(await rootFor('api.example.com')).toBeUndefined();
+      expect(await rootFor('API.example.com')).toBeUndefined();
+      expect(JSON.parse((await rootFor('other.example.com'))!.body!)).toMatchObject({
+        resource: 'https://other.example.com',
+      });
+      // A host the manifest does not know (a proxy in front) still finds the one root document.
+      expect(JSON.parse((await rootFor('127.0.0.1:8080'))!.body!)).toMatchObject({
+        resource: 'https://other.example.com',
+      });
+    } finally {
+      await auth.close();
+    }
+  });
+
   it('close() releases the sockets of its fetches', async () => {
     const sockets = new Set<unknown>();
     const server = createServer((req, res) => {
