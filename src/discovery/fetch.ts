@@ -31,7 +31,14 @@ export interface FetchLimits {
  */
 export const connectOptions: unique symbol = Symbol('mcp-auth-config.connectOptions');
 
-/** What {@link connectOptions} may set. */
+/**
+ * What {@link connectOptions} may set.
+ *
+ * @example
+ * ```ts
+ * const seam: ConnectSeam = { ca: readFileSync('test-ca.pem', 'utf8') };
+ * ```
+ */
 export interface ConnectSeam {
   /** Resolves host names instead of `dns.lookup`. */
   readonly lookup?: LookupFunction;

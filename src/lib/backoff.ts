@@ -4,7 +4,14 @@
  * @module
  */
 
-/** Bounds of a {@link retryDelayMs} backoff (milliseconds). */
+/**
+ * Bounds of a {@link retryDelayMs} backoff (milliseconds).
+ *
+ * @example
+ * ```ts
+ * const bounds: BackoffBounds = { minMs: 500, maxMs: 30_000 };
+ * ```
+ */
 export interface BackoffBounds {
   /** The floor: no retry is ever sooner than this after a failure. */
   readonly minMs: number;
@@ -12,7 +19,14 @@ export interface BackoffBounds {
   readonly maxMs: number;
 }
 
-/** The bounds used when a caller gives none: 1 s after the first failure, at most 60 s. */
+/**
+ * The bounds used when a caller gives none: 1 s after the first failure, at most 60 s.
+ *
+ * @example
+ * ```ts
+ * retryDelayMs(1, BACKOFF_DEFAULTS); // 1000
+ * ```
+ */
 export const BACKOFF_DEFAULTS: BackoffBounds = Object.freeze({ minMs: 1000, maxMs: 60_000 });
 
 /**

@@ -38,12 +38,24 @@ export interface KeyQuery {
   readonly kid?: string | undefined;
 }
 
-/** A key as jose verifies with it. */
+/**
+ * A key as jose verifies with it.
+ *
+ * @example
+ * ```ts
+ * const keys: VerificationKey[] = await store.getKeys({ alg: 'ES256' });
+ * ```
+ */
 export type VerificationKey = CryptoKey | Uint8Array;
 
 /**
  * At most this many keys are tried for one token whose header does not single one out (no
  * `kid`, several keys of its type), as jose's local JWKS does.
+ *
+ * @example
+ * ```ts
+ * (await store.getKeys({ alg: 'RS256' })).length <= MAX_KEY_CANDIDATES; // true
+ * ```
  */
 export const MAX_KEY_CANDIDATES = 5;
 
