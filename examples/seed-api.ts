@@ -30,6 +30,9 @@ export async function start({
           authorizationServers: [authServerConfig],
           scopesSupported: ['read:notes', 'write:notes'],
         },
+        // mcp-auth-config extension (not in the seed API): a tools/call of delete_note also needs
+        // write:notes, so a read-only token gets 403 insufficient_scope and clients step up.
+        tools: { delete_note: { requiredScopes: ['write:notes'] } },
       },
     ],
   });

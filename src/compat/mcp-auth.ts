@@ -26,6 +26,14 @@ export interface ResourceServerMetadata {
 /** One protected resource in the seed API. */
 export interface ResourceServerConfig {
   readonly metadata: ResourceServerMetadata;
+  /**
+   * **mcp-auth-config extension, not part of the seed API**: scopes a `tools/call` of each tool
+   * needs in addition to the route's, e.g. `{ delete_note: { requiredScopes: ['write:notes'] } }`.
+   * Every `bearerAuth()` of the resource reads the JSON-RPC body (parsed by `express.json()` if it
+   * ran before, otherwise read once) and refuses such a call without them with 403
+   * `insufficient_scope`, exactly like the manifest's `resources[].tools`.
+   */
+  readonly tools?: Readonly<Record<string, { readonly requiredScopes: readonly string[] }>>;
 }
 
 /** The constructor options of {@link MCPAuth}. */
@@ -48,12 +56,28 @@ export interface BearerAuthOptions {
 /** A custom token verification function (seed `bearerAuth(verify)`). */
 export type VerifyAccessTokenFunction = (token: string) => Promise<AuthInfo>;
 
+/** The extension's tools as the manifest's `tools` map (scope names validated with the manifest). */
+function toolsOf(
+  tools: NonNullable<ResourceServerConfig['tools']>,
+  at: string,
+): Record<string, { requiredScopes: string[] }> {
+  if (!tools || typeof tools !== 'object') throw new OptionError(`${at}.tools must be an object of tools`);
+  return Object.fromEntries(
+    Object.entries(tools).map(([name, tool]) => {
+      if (!Array.isArray(tool?.requiredScopes)) {
+        throw new OptionError(`${at}.tools.${name}.requiredScopes must be an array of scopes`);
+      }
+      return [name, { requiredScopes: [...tool.requiredScopes] }];
+    }),
+  );
+}
+
 function toManifest(config: MCPAuthConfig): ManifestInput {
   const list = [config.protectedResources].flat() as ResourceServerConfig[];
   if (list.length === 0) throw new OptionError('protectedResources must name at least one resource');
   const issuers: Record<string, NonNullable<ManifestInput['issuers']>[string]> = {};
   const idOf = new Map<string, string>();
-  const resources = list.map(({ metadata }, i) => {
+  const resources = list.map(({ metadata, tools }, i) => {
     if (!metadata?.resource) throw new OptionError(`protectedResources[${i}].metadata.resource is required`);
     const authorizationServers = (metadata.authorizationServers ?? []).map((server, j) => {
       if (!server?.metadata?.issuer) {
@@ -85,6 +109,7 @@ function toManifest(config: MCPAuthConfig): ManifestInput {
       ...(resourceDocumentation ? { resourceDocumentation } : {}),
       ...(resourcePolicyUri ? { resourcePolicyUri } : {}),
       ...(resourceTosUri ? { resourceTosUri } : {}),
+      ...(tools !== undefined ? { tools: toolsOf(tools, `protectedResources[${i}]`) } : {}),
       // The seed protects only the routes given bearerAuth().
       protect: false,
     };
@@ -100,7 +125,10 @@ function toManifest(config: MCPAuthConfig): ManifestInput {
  * ```ts
  * const authServerConfig = await fetchServerConfig('https://auth.logto.io/oidc', { type: 'oidc' });
  * const mcpAuth = new MCPAuth({
- *   protectedResources: [{ metadata: { resource: 'https://api.example.com/notes', authorizationServers: [authServerConfig], scopesSupported: ['read:notes'] } }],
+ *   protectedResources: [{
+ *     metadata: { resource: 'https://api.example.com/notes', authorizationServers: [authServerConfig], scopesSupported: ['read:notes', 'write:notes'] },
+ *     tools: { delete_note: { requiredScopes: ['write:notes'] } }, // extension: per-tool step-up
+ *   }],
  * });
  * app.use(mcpAuth.protectedResourceMetadataRouter());
  * app.post('/notes', mcpAuth.bearerAuth('jwt', { resource: 'https://api.example.com/notes', requiredScopes: ['read:notes'] }), handler);
