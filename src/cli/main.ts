@@ -14,6 +14,7 @@ Usage:
   mcp-auth schema                                           print the manifest's JSON Schema
   mcp-auth init [path] [--force]                            write a starter manifest (never overwrites without --force)
   mcp-auth token [path] [--resource URL] [--verify]         why would this token (on stdin) be refused?
+  mcp-auth serve [path] [--host 127.0.0.1] [--port 8080]    gateway: protect each resource's upstream MCP server
 
 Without [path], the manifest is searched from the current directory upwards
 (mcp-auth.config.{json,jsonc,yaml,yml,js,mjs,cjs,ts,mts} or the "mcp-auth" key of package.json).
@@ -34,6 +35,9 @@ export interface CommandOptions {
   readonly resource?: string | undefined;
   /** `token`: also check the signature against the issuer's keys. */
   readonly verify?: boolean;
+  /** `serve`: the interface and port to listen on. */
+  readonly host?: string | undefined;
+  readonly port?: string | undefined;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
@@ -62,6 +66,10 @@ const COMMANDS: Record<
     help: "mcp-auth token [path] [--resource URL] [--verify] [--format text|json]\n\nReads one access token from stdin (never from the command line) and runs the resource's policy checks on it: header, issuer, time claims, audience, scopes. --verify also checks the signature against the issuer's keys (network). Prints claims, never the token. Exit 0 when every check passes, 1 otherwise.",
     run: async () => (await import('./token.js')).tokenCommand,
   },
+  serve: {
+    help: "mcp-auth serve [path] [--host 127.0.0.1] [--port 8080]\n\nRuns the gateway: serves every resource's Protected Resource Metadata and challenges, and forwards authorised requests to its \"upstream\" without the access token, with the caller in X-MCP-Subject, X-MCP-Client-Id, X-MCP-Scopes and X-MCP-Issuer. Health: /.well-known/mcp-auth/healthz and /readyz. One JSON access-log line per request on stdout. SIGTERM or SIGINT: stop accepting, let requests in flight finish (up to 10 s), exit 0. Exit 1 when the manifest is invalid or has a resource without an upstream.",
+    run: async () => (await import('./serve.js')).serveCommand,
+  },
   init: {
     help: 'mcp-auth init [path] [--force]\n\nWrites a starter manifest (default mcp-auth.config.json) with "$schema" for editor completion. Refuses to overwrite an existing file unless --force.',
     run: async () => (await import('./init.js')).initCommand,
@@ -87,6 +95,8 @@ export async function main(
         version: { type: 'boolean', short: 'v', default: false },
         resource: { type: 'string' },
         verify: { type: 'boolean', default: false },
+        host: { type: 'string' },
+        port: { type: 'string' },
       },
     });
   } catch (err) {
@@ -127,6 +137,8 @@ export async function main(
     force: values.force,
     resource: values.resource,
     verify: values.verify,
+    host: values.host,
+    port: values.port,
     ...io,
   });
 }

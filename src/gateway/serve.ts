@@ -75,7 +75,9 @@ export async function serveGateway(options: ServeOptions): Promise<Gateway> {
 /** Stops accepting; idle keep-alive sockets close now, busy ones when done or at the deadline. */
 async function drain(server: Server, deadlineMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive connection whose request finishes during the drain is closed as soon as idle.
   server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
@@ -85,5 +87,6 @@ async function drain(server: Server, deadlineMs: number): Promise<void> {
   });
   await Promise.race([closed, deadline]);
   clearTimeout(timer);
+  clearInterval(idle);
   await closed;
 }
