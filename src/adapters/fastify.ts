@@ -44,6 +44,7 @@ function toCoreRequest(request: FastifyRequest): CoreRequest {
     host: request.headers.host,
     authorization: authorizationHeaders(request.raw),
     accessControlRequestMethod: request.headers['access-control-request-method'] as string | undefined,
+    contentLength: request.headers['content-length'],
     contentType: request.headers['content-type'],
     body: request.body,
   };
@@ -106,6 +107,18 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
   }
 
   if (options.protect !== false) {
+    // The header checks run before Fastify reads the body, so an unauthenticated body is never parsed.
+    app.addHook('onRequest', function mcpAuthPrecheck(request, reply, done) {
+      if (request.routeOptions.handler === metadataHandler) return done();
+      let refusal: CoreResponse | undefined;
+      try {
+        refusal = auth.precheck(toCoreRequest(request));
+      } catch (err) {
+        return done(err as Error);
+      }
+      if (refusal) return void send(reply, refusal);
+      done();
+    });
     app.addHook('preHandler', function mcpAuthProtect(request, reply, done) {
       if (request.routeOptions.handler === metadataHandler) return done();
       run(() => auth.guard(toCoreRequest(request)), request, reply, done);

@@ -13,11 +13,10 @@ function toResponse(response: CoreResponse): Response {
 
 /**
  * Reads at most `limit` bytes of a clone of the body (the application gets the request
- * unchanged), or `BODY_TOO_LARGE` (a declared or actual length over the limit: reading stops).
+ * unchanged), or `BODY_TOO_LARGE` as soon as more arrived (reading stops there).
  */
 async function readFetchBody(request: Request, limit: number): Promise<unknown> {
   const contentType = request.headers.get('content-type') ?? undefined;
-  if (Number(request.headers.get('content-length')) > limit) return BODY_TOO_LARGE;
   if (!request.body) return parseBody('', contentType);
   const reader = request.clone().body!.getReader();
   const chunks: Uint8Array[] = [];
@@ -50,6 +49,7 @@ function toCoreRequest(request: Request): CoreRequest {
     host: request.headers.get('host') ?? new URL(request.url).host,
     authorization: authorization === null ? [] : [authorization],
     accessControlRequestMethod: request.headers.get('access-control-request-method') ?? undefined,
+    contentLength: request.headers.get('content-length') ?? undefined,
     contentType: request.headers.get('content-type') ?? undefined,
     readBody: (limit) => readFetchBody(request, limit),
   };

@@ -35,8 +35,6 @@ export function authorizationHeaders(req: IncomingMessage): string[] {
  * application never sees a half-read stream. A stream someone else already consumed rejects.
  */
 function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) return Promise.resolve(BODY_TOO_LARGE);
   if (req.readableEnded) return Promise.reject(new Error('request body already consumed'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -87,6 +85,7 @@ export function toCoreRequest(req: NodeRequest): CoreRequest {
     host: req.headers.host,
     authorization: authorizationHeaders(req),
     accessControlRequestMethod: req.headers['access-control-request-method'],
+    contentLength: req.headers['content-length'],
     contentType: req.headers['content-type'],
     body: req.body,
     readBody: (limit) => readNodeBody(req, limit),

@@ -14,7 +14,7 @@ import { expandScopes, missingScopes } from '../verify/scopes.js';
 import type { IssuerRuntime } from './issuer-runtime.js';
 import { protectedResourceMetadata, type CompiledResource } from './resource.js';
 import { BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
-import { parseRequestTarget, type RequestTarget } from './request-target.js';
+import { parseRequestTarget } from './request-target.js';
 import {
   buildRouteTable,
   classifyTarget,
@@ -60,11 +60,6 @@ interface RuntimeParts {
   readonly issuers: ReadonlyMap<string, IssuerRuntime>;
   readonly dispatcher: Agent;
   readonly logger?: Logger | undefined;
-}
-
-/** Whether the query carries `access_token` (RFC 6750 §2.3), which MCP treats as a second credential. */
-function queryCarriesToken(target: RequestTarget): boolean {
-  return target.search.length > 1 && new URLSearchParams(target.search).has('access_token');
 }
 
 /**
@@ -230,12 +225,19 @@ export class McpAuth {
    * with `protectAll` or `resource`); `{}` lets it through.
    */
   guard(request: CoreRequest, options: HandleOptions = {}): AuthResult | Promise<AuthResult> {
-    if (options.resource !== undefined) return this.authenticate(request, options);
-    const match = this.classify(request);
-    if (match.conflict) return { response: ambiguousTarget() };
-    if (match.resource?.protect) return this.#authenticateFor(match.resource, request, options);
-    if (!options.protectAll) return {};
-    return this.authenticate(request, options);
+    const step = this.#credentials(request, options, true);
+    return 'token' in step ? this.#withToken(step, request, options) : step;
+  }
+
+  /**
+   * The cheap checks of {@link guard} alone (which resource; is the `Authorization` header a
+   * well-formed single bearer token), for frameworks that read the body before the guard runs:
+   * Fastify calls it in `onRequest`, so an unauthenticated body is never read. A refusal, or
+   * `undefined` when the full decision should follow.
+   */
+  precheck(request: CoreRequest, options: HandleOptions = {}): CoreResponse | undefined {
+    const step = this.#credentials(request, options, true);
+    return 'token' in step ? undefined : step.response;
   }
 
   /**
@@ -254,42 +256,63 @@ export class McpAuth {
    * ```
    */
   authenticate(request: CoreRequest, options: AuthenticateOptions = {}): AuthResult | Promise<AuthResult> {
+    const step = this.#credentials(request, options, false);
+    return 'token' in step ? this.#withToken(step, request, options) : step;
+  }
+
+  /**
+   * The resource a request is decided for and its bearer token, or the answer when there is
+   * none: a refusal, or pass-through (a CORS preflight; in guard mode, a request no protected
+   * resource covers).
+   */
+  #credentials(
+    request: CoreRequest,
+    options: HandleOptions,
+    guardMode: boolean,
+  ): { resource: CompiledResource; token: string } | AuthResult {
     let resource: CompiledResource;
+    const target = parseRequestTarget(request.url);
     if (options.resource !== undefined) {
       resource = this.#resourceByUrl(options.resource);
     } else {
-      const match = this.classify(request);
+      const match = classifyTarget(this.resources, target, request.host, request.routePatterns);
       if (match.conflict) return { response: ambiguousTarget() };
+      if (guardMode && !match.resource?.protect && !options.protectAll) return {};
       const found = match.resource ?? (this.resources.length === 1 ? this.resources[0] : undefined);
-      if (!found) {
-        throw new OptionError(
-          `no resource covers ${parseRequestTarget(request.url).path}; pass { resource } explicitly`,
-        );
-      }
+      if (!found) throw new OptionError(`no resource covers ${target.path}; pass { resource } explicitly`);
       resource = found;
     }
-    return this.#authenticateFor(resource, request, options);
+    // CORS preflights carry no credentials by design; the application's CORS handling answers them.
+    if (request.method.toUpperCase() === 'OPTIONS' && request.accessControlRequestMethod) return {};
+    try {
+      const queryToken = target.search.length > 1 && new URLSearchParams(target.search).has('access_token');
+      const token = extractBearer(
+        { authorization: request.authorization, queryToken },
+        resource.verifier.maxLength,
+      );
+      return { resource, token };
+    } catch (err) {
+      return this.#refuse(
+        err,
+        resource,
+        this.#neededScopes(resource, undefined, options),
+        undefined,
+        options,
+      );
+    }
   }
 
-  #authenticateFor(
-    resource: CompiledResource,
+  /** After the header passed: the body when it matters (bounded), then {@link #withBody}. */
+  #withToken(
+    { resource, token }: { resource: CompiledResource; token: string },
     request: CoreRequest,
     options: AuthenticateOptions,
   ): AuthResult | Promise<AuthResult> {
-    // CORS preflights carry no credentials by design; the application's CORS handling answers them.
-    if (request.method.toUpperCase() === 'OPTIONS' && request.accessControlRequestMethod) return {};
-    const target = parseRequestTarget(request.url);
-    let token: string;
-    try {
-      token = extractBearer(
-        { authorization: request.authorization, queryToken: queryCarriesToken(target) },
-        resource.verifier.maxLength,
-      );
-    } catch (err) {
-      return this.#refuse(err, resource, resource.requiredScopes, undefined, options);
+    if (!bodyMatters(resource, request, options.tool !== undefined)) {
+      return this.#withBody(resource, request, request.body, token, options);
     }
-    const toolKnown = options.tool !== undefined;
-    if (request.body === undefined && request.readBody && bodyMatters(resource, request, toolKnown)) {
+    if (Number(request.contentLength) > this.#maxBodyBytes) return { response: payloadTooLarge() };
+    if (request.body === undefined && request.readBody) {
       return request.readBody(this.#maxBodyBytes).then(
         (body) => this.#withBody(resource, request, body, token, options),
         () => ({ response: bodyUnreadable() }),
@@ -312,7 +335,13 @@ export class McpAuth {
     }
     if (formCarriesToken(request.contentType, body)) {
       const error = new TokenError('invalid_request', 'multiple_credentials');
-      return this.#refuse(error, resource, resource.requiredScopes, undefined, options);
+      return this.#refuse(
+        error,
+        resource,
+        this.#neededScopes(resource, undefined, options),
+        undefined,
+        options,
+      );
     }
     const needed = this.#neededScopes(resource, body, options);
     // A reused token is answered without a promise turn (a cache hit with no hook to run).

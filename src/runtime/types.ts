@@ -23,6 +23,8 @@ export interface CoreRequest {
   readonly accessControlRequestMethod?: string | undefined;
   /** The `Content-Type` header (tells a form body, whose `access_token` is a second credential). */
   readonly contentType?: string | undefined;
+  /** The `Content-Length` header: a declared body over `settings.maxBodyBytes` is refused unread. */
+  readonly contentLength?: string | undefined;
   /** The parsed body, when the framework already has it: JSON (per-tool scopes) or a form as a plain object. */
   readonly body?: unknown;
   /**
