@@ -4,7 +4,17 @@
  * @module
  */
 
-/** Reads scopes from the configured claims: space-separated strings or arrays of strings. */
+/**
+ * Reads scopes from the configured claims. `scope` is a space-separated string or nothing (RFC
+ * 9068 §2.2.3, RFC 7662 §2.2): an array or a number there grants no scope. Any other configured
+ * claim (`scp`, `permissions`, ...) may be such a string or an array of strings.
+ *
+ * @example
+ * ```ts
+ * readScopes({ scope: 'read write', scp: ['admin'] }, ['scope', 'scp']); // ['read', 'write', 'admin']
+ * readScopes({ scope: ['read'] }, ['scope']); // []
+ * ```
+ */
 export function readScopes(
   claims: Readonly<Record<string, unknown>>,
   scopeClaims: readonly string[],
@@ -13,7 +23,8 @@ export function readScopes(
   for (const name of scopeClaims) {
     if (!Object.hasOwn(claims, name)) continue;
     const value = claims[name];
-    const items = typeof value === 'string' ? value.split(' ') : Array.isArray(value) ? value : [];
+    const items =
+      typeof value === 'string' ? value.split(' ') : name !== 'scope' && Array.isArray(value) ? value : [];
     for (const item of items) if (typeof item === 'string' && item !== '') out.add(item);
   }
   return [...out];

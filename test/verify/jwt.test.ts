@@ -274,6 +274,25 @@ describe('JWT policy (configured)', () => {
     }
   });
 
+  it('a scope claim that is not a string (array, number) grants no scope; arrays count only from other scopeClaims', async () => {
+    const h = await harness({ token: { scopeClaims: ['scope', 'scp'], requiredScopes: ['read'] } });
+    try {
+      for (const scope of [['read'], ['read write'], 7, { read: true }]) {
+        const res = await h.call(h.token({ scope }));
+        expectRefused(res, { status: 403, error: 'insufficient_scope', scope: ['read'] });
+      }
+      const echo = expectAccepted(await h.call(h.token({ scope: ['admin'], scp: ['read'] })));
+      expect(echo.auth?.scopes).toEqual(['read']);
+      // `scp` as a space-separated string (Entra ID) counts too.
+      expect(expectAccepted(await h.call(h.token({ scp: 'read write' }))).auth?.scopes).toEqual([
+        'read',
+        'write',
+      ]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('applies the scope hierarchy (transitively) to every scope check', async () => {
     const h = await harness({
       resource: { scopeHierarchy: { admin: ['write'], write: ['read'] } },
