@@ -26,7 +26,9 @@ async function readFetchBody(request: Request, limit: number): Promise<unknown> 
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      // Not awaited: a tee branch's cancel settles only once the other branch (the
+      // application's, never read now) is cancelled too. Nothing pulls the source any more.
+      reader.cancel().catch(() => undefined);
       return BODY_TOO_LARGE;
     }
     chunks.push(value);

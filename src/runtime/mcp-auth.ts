@@ -231,13 +231,14 @@ export class McpAuth {
 
   /**
    * The cheap checks of {@link guard} alone (which resource; is the `Authorization` header a
-   * well-formed single bearer token), for frameworks that read the body before the guard runs:
+   * well-formed single bearer token; is a body the decision needs declared over the limit), for frameworks that read the body before the guard runs:
    * Fastify calls it in `onRequest`, so an unauthenticated body is never read. A refusal, or
    * `undefined` when the full decision should follow.
    */
   precheck(request: CoreRequest, options: HandleOptions = {}): CoreResponse | undefined {
     const step = this.#credentials(request, options, true);
-    return 'token' in step ? undefined : step.response;
+    if (!('token' in step)) return step.response;
+    return this.#declaredTooLarge(step.resource, request, options) ? payloadTooLarge() : undefined;
   }
 
   /**
@@ -311,7 +312,7 @@ export class McpAuth {
     if (!bodyMatters(resource, request, options.tool !== undefined)) {
       return this.#withBody(resource, request, request.body, token, options);
     }
-    if (Number(request.contentLength) > this.#maxBodyBytes) return { response: payloadTooLarge() };
+    if (this.#declaredTooLarge(resource, request, options)) return { response: payloadTooLarge() };
     if (request.body === undefined && request.readBody) {
       return request.readBody(this.#maxBodyBytes).then(
         (body) => this.#withBody(resource, request, body, token, options),
@@ -319,6 +320,14 @@ export class McpAuth {
       );
     }
     return this.#withBody(resource, request, request.body, token, options);
+  }
+
+  /** Whether the body matters and its declared length is over `settings.maxBodyBytes`. */
+  #declaredTooLarge(resource: CompiledResource, request: CoreRequest, options: AuthenticateOptions): boolean {
+    return (
+      Number(request.contentLength) > this.#maxBodyBytes &&
+      bodyMatters(resource, request, options.tool !== undefined)
+    );
   }
 
   /** Continues once the body (if it matters) is known: form-token rule, 413, scopes, verification. */

@@ -7,7 +7,7 @@
  * answers 5xx either, and the plain spellings reach the application (so the apps are live).
  */
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
@@ -21,6 +21,7 @@ import { startDevIssuer, type DevIssuer } from '../../examples/support/dev-issue
 import type { ExampleOptions, RunningExample } from '../../examples/support/notes-server.js';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+import { rawStatus } from '../support/raw-request.js';
 import { claims, issuerEntry, makeKey, signToken } from '../support/tokens.js';
 
 const ISSUER = 'https://issuer.example.com';
@@ -118,41 +119,6 @@ const INITIALIZE = JSON.stringify({
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'matrix', version: '1' } },
 });
-
-/** Sends one request line byte for byte and returns the status code (0 when the server hung up). */
-function rawStatus(port: number, target: string, token?: string, body?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer to ${JSON.stringify(target)}`)));
-    socket.on('connect', () => {
-      const lines = [
-        `${body === undefined ? 'GET' : 'POST'} ${target} HTTP/1.1`,
-        'Host: mcp.example.com',
-        'Accept: application/json, text/event-stream',
-        ...(token ? [`Authorization: Bearer ${token}`] : []),
-        ...(body === undefined
-          ? []
-          : ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`]),
-        'Connection: close',
-        '',
-        body ?? '',
-      ];
-      socket.write(Buffer.from(lines.join('\r\n'), 'latin1'));
-    });
-    // Resolved on the status line: a bypassed request may open an event stream that never ends.
-    socket.on('data', (chunk: Buffer) => {
-      data += chunk.toString('latin1');
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(data);
-      if (status) {
-        resolve(Number(status[1]));
-        socket.destroy();
-      }
-    });
-    socket.on('error', reject);
-    socket.on('close', () => resolve(0));
-  });
-}
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
