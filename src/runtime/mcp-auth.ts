@@ -4,7 +4,8 @@
  * @module
  */
 import type { Agent } from 'undici';
-import { OptionError, TokenError } from '../errors.js';
+import type { DownstreamBroker, DownstreamToken } from '../downstream/broker.js';
+import { DownstreamError, OptionError, TokenError } from '../errors.js';
 import { deepFreeze } from '../lib/freeze.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { AuthInfo } from '../verify/auth-info.js';
@@ -12,25 +13,12 @@ import { extractBearer } from '../verify/bearer.js';
 import { errorResponse } from '../verify/challenge.js';
 import { expandScopes, missingScopes } from '../verify/scopes.js';
 import type { IssuerRuntime } from './issuer-runtime.js';
-import { protectedResourceMetadata, type CompiledResource } from './resource.js';
+import type { CompiledResource } from './resource.js';
 import { BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
 import { parseRequestTarget } from './request-target.js';
-import {
-  buildRouteTable,
-  classifyTarget,
-  pickByHost,
-  type MetadataRoute,
-  type MetadataRow,
-  type TargetMatch,
-} from './routes.js';
-import {
-  ambiguousTarget,
-  bodyUnreadable,
-  jsonResponse,
-  methodNotAllowed,
-  payloadTooLarge,
-  temporarilyUnavailable,
-} from './respond.js';
+import { ambiguousTarget, bodyUnreadable, payloadTooLarge } from './respond.js';
+import { classifyTarget, type MetadataRoute, type TargetMatch } from './routes.js';
+import { MetadataRoutes, type MetadataAnswer } from './serve-metadata.js';
 import { calledTools } from './tools.js';
 import { createTokenVerifier, type TokenVerifierOptions } from './token-verifier.js';
 import type {
@@ -47,19 +35,13 @@ export interface OAuthTokenVerifier {
   verifyAccessToken(token: string): Promise<AuthInfo>;
 }
 
-const CORS_METADATA = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
-  'access-control-allow-headers': 'Authorization, MCP-Protocol-Version, Content-Type',
-  'access-control-max-age': '86400',
-};
-
 interface RuntimeParts {
   readonly manifest: Manifest;
   readonly resources: readonly CompiledResource[];
   readonly issuers: ReadonlyMap<string, IssuerRuntime>;
   readonly dispatcher: Agent;
   readonly logger?: Logger | undefined;
+  readonly downstream?: DownstreamBroker | undefined;
 }
 
 /**
@@ -83,11 +65,11 @@ export class McpAuth {
   readonly #issuers: ReadonlyMap<string, IssuerRuntime>;
   readonly #dispatcher: Agent;
   readonly #logger: Logger | undefined;
+  readonly #downstream: DownstreamBroker | undefined;
   readonly #scopeSets = new WeakMap<AuthInfo, { resource: CompiledResource; set: ReadonlySet<string> }>();
-  readonly #byMetadataPath: ReadonlyMap<string, MetadataRow>;
   readonly #byResource: ReadonlyMap<string, CompiledResource>;
   readonly #maxBodyBytes: number;
-  readonly #hosts: ReadonlySet<string>;
+  readonly #metadata: MetadataRoutes;
 
   constructor(parts: RuntimeParts) {
     this.manifest = parts.manifest;
@@ -95,13 +77,15 @@ export class McpAuth {
     this.#issuers = parts.issuers;
     this.#dispatcher = parts.dispatcher;
     this.#logger = parts.logger;
+    this.#downstream = parts.downstream;
     this.#byResource = new Map(this.resources.map((r) => [r.resource, r]));
     this.#maxBodyBytes = parts.manifest.settings.maxBodyBytes;
-    this.#hosts = new Set(this.resources.map((r) => r.host));
-
-    const { table, routes } = buildRouteTable(this.resources);
-    this.#byMetadataPath = table;
-    this.routes = routes;
+    this.#metadata = new MetadataRoutes(
+      this.resources,
+      this.#issuers,
+      this.manifest.settings.metadataMaxAgeSeconds,
+    );
+    this.routes = this.#metadata.routes;
     deepFreeze(this.resources.map((r) => r.documentFields));
     Object.freeze(this);
   }
@@ -133,70 +117,13 @@ export class McpAuth {
     return this.classify({ url, host }).resource;
   }
 
-  /** The issuers' identifiers for a resource's PRM, or `undefined` while one is unknown (lazy start-up). */
-  #issuerStrings(resource: CompiledResource): string[] | undefined {
-    const out: string[] = [];
-    for (const id of resource.issuerIds) {
-      const issuer = this.#issuers.get(id)?.issuer;
-      if (issuer === undefined) return undefined;
-      out.push(issuer);
-    }
-    return out;
-  }
-
   /**
    * Answers a metadata request (Protected Resource Metadata, and the opt-in authorization-server
    * mirror), or returns `undefined` when the path is not a metadata route (the application
    * handles it). One trailing slash is tolerated; never a redirect.
    */
-  handleMetadataRequest(request: CoreRequest): CoreResponse | undefined | Promise<CoreResponse | undefined> {
-    const { path } = parseRequestTarget(request.url);
-    const row =
-      this.#byMetadataPath.get(path) ??
-      (path.endsWith('/') ? this.#byMetadataPath.get(path.slice(0, -1)) : undefined);
-    if (!row) return undefined;
-    const resource = pickByHost(row.candidates, request.host, this.#hosts);
-    if (!resource) return undefined;
-    const method = request.method.toUpperCase();
-    if (method === 'OPTIONS') return { status: 204, headers: { ...CORS_METADATA }, body: undefined };
-    if (method !== 'GET' && method !== 'HEAD') {
-      return methodNotAllowed('GET, HEAD, OPTIONS');
-    }
-    const head = method === 'HEAD';
-    const cache = {
-      'cache-control': `public, max-age=${this.manifest.settings.metadataMaxAgeSeconds}`,
-      ...CORS_METADATA,
-    };
-    if (row.kind === 'protected-resource') {
-      const issuers = this.#issuerStrings(resource);
-      if (issuers) return jsonResponse(200, protectedResourceMetadata(resource, issuers), cache, head);
-    }
-    return this.#slowMetadata(resource, row.kind, head, cache);
-  }
-
-  async #slowMetadata(
-    resource: CompiledResource,
-    kind: MetadataRoute['kind'],
-    head: boolean,
-    cache: Record<string, string>,
-  ): Promise<CoreResponse> {
-    try {
-      const resolved = await Promise.all(resource.issuerIds.map((id) => this.#issuers.get(id)!.resolved()));
-      if (kind === 'authorization-server-mirror')
-        return jsonResponse(200, resolved[0]!.metadata, cache, head);
-      return jsonResponse(
-        200,
-        protectedResourceMetadata(
-          resource,
-          resolved.map((r) => r.issuer),
-        ),
-        cache,
-        head,
-      );
-    } catch (err) {
-      const retry = err instanceof TokenError ? (err.retryAfterSeconds ?? 5) : 5;
-      return temporarilyUnavailable(retry, head);
-    }
+  handleMetadataRequest(request: CoreRequest): MetadataAnswer {
+    return this.#metadata.handle(request);
   }
 
   /**
@@ -479,8 +406,34 @@ export class McpAuth {
     return createTokenVerifier(this.resources, opts);
   }
 
+  /**
+   * A token for the manifest's downstream API `name`, on behalf of the caller whose verified
+   * identity is `authInfo` (`extra.authInfo` in an MCP SDK tool handler): obtained by RFC 8693
+   * token exchange or on-behalf-of from the entry's issuer, then reused until shortly before it
+   * (or the caller's token) expires; concurrent calls share one exchange. The caller's token is
+   * never sent to the downstream API.
+   *
+   * @example
+   * ```ts
+   * server.registerTool('list_notes', {}, async (_args, extra) => {
+   *   const { accessToken } = await auth.downstreamToken(extra.authInfo!, 'notes-api');
+   *   const notes = await fetch('https://notes.example.com/notes', { headers: { authorization: `Bearer ${accessToken}` } });
+   *   return { content: [{ type: 'text', text: await notes.text() }] };
+   * });
+   * ```
+   * @throws {DownstreamError} `downstream_unknown`, `exchange_refused` (with `oauthError`), `exchange_unavailable`, `exchange_invalid_response`
+   */
+  downstreamToken(authInfo: Pick<AuthInfo, 'token' | 'expiresAt'>, name: string): Promise<DownstreamToken> {
+    if (!this.#downstream)
+      return Promise.reject(
+        new DownstreamError('downstream_unknown', 'downstream', 'the manifest has no "downstream" section'),
+      );
+    return this.#downstream.token(authInfo, name);
+  }
+
   /** Releases timers and sockets. The runtime must not be used afterwards. */
   async close(): Promise<void> {
+    this.#downstream?.close();
     for (const issuer of this.#issuers.values()) issuer.state.close();
     await this.#dispatcher.close();
   }
