@@ -225,7 +225,7 @@ export type TokenErrorCode =
  *
  * @example
  * ```ts
- * token: { verify: (info) => { if (revoked.has(info.claims.jti)) throw new TokenError('invalid_token', 'rejected'); } }
+ * token: { verify: (info) => { if (revoked.has(String(info.claims.jti))) throw new TokenError('invalid_token', 'rejected'); } }
  * ```
  */
 export class TokenError extends McpAuthError {

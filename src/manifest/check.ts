@@ -37,6 +37,61 @@ function checkUrl(value: string, path: Path, issues: ManifestIssue[], rules: Url
 }
 
 /** Checks a parsed manifest's cross-field rules; returns every problem found (errors and warnings). */
+/**
+ * The form a resource identifier must already have: exactly what WHATWG URL parsing makes of it
+ * (so nothing is encoded, stripped, lower-cased or resolved on the way to `resource_metadata` and
+ * the published `resource`), except that an origin may be written without its `/` path.
+ */
+function isNormalisedResource(value: string, url: URL): boolean {
+  return value === url.href || (url.pathname === '/' && value === `${url.origin}${url.search}${url.hash}`);
+}
+
+/**
+ * The issuers of a resource whose opaque tokens it would introspect. Opaque tokens do not name
+ * their issuer, so a resource that introspects may ask only one: at most one of its issuers may
+ * carry introspection credentials (checked here, so `compile()` never has to choose).
+ */
+function checkIntrospection(
+  manifest: Manifest,
+  resource: Manifest['resources'][number],
+  at: Path,
+  issues: ManifestIssue[],
+): void {
+  const { format } = resource.token;
+  if (format === 'jwt') return;
+  const error = (code: string, path: Path, message: string) =>
+    issues.push({ severity: 'error', code, path, message });
+  const credentialed = resource.authorizationServers.flatMap((id, i) =>
+    manifest.issuers[id]?.introspection ? [{ id, i }] : [],
+  );
+  for (const extra of credentialed.slice(1)) {
+    error(
+      'introspection_ambiguous',
+      [...at, 'authorizationServers', extra.i],
+      `issuers.${credentialed[0]!.id} and issuers.${extra.id} both have introspection credentials, but an opaque token does not name its issuer: give them to one issuer of this resource only`,
+    );
+  }
+  // "introspection" sends every token to the introspecting issuer; "auto" only the opaque ones.
+  const needing =
+    format === 'introspection'
+      ? resource.authorizationServers
+      : credentialed.length === 0
+        ? resource.authorizationServers.slice(0, 1)
+        : [];
+  for (const id of needing) {
+    const entry = manifest.issuers[id];
+    if (entry && !entry.introspection) {
+      error(
+        'introspection_credentials',
+        [...at, 'token', 'format'],
+        format === 'introspection'
+          ? `token.format "introspection" needs issuers.${id}.introspection (client id and secret)`
+          : `token.format "auto" introspects opaque tokens: give one issuer of this resource introspection credentials (issuers.${id}.introspection)`,
+      );
+    }
+  }
+}
+
 export function checkManifest(manifest: Manifest): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   const warn = (code: string, path: Path, message: string) =>
@@ -96,6 +151,12 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
     const at: Path = ['resources', index];
     const url = checkUrl(resource.resource, [...at, 'resource'], issues);
     if (resource.upstream) checkUpstream(resource.upstream, [...at, 'upstream'], issues);
+    if (url && !isNormalisedResource(resource.resource, url))
+      error(
+        'resource_not_normalised',
+        [...at, 'resource'],
+        `the resource identifier is published and compared as written, so write it in normalised URL form: ${JSON.stringify(url.href)}`,
+      );
     if (url?.search)
       warn(
         'resource_query',
@@ -131,18 +192,7 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
       seen.add(id);
     });
 
-    if (resource.token.format !== 'jwt') {
-      for (const id of resource.authorizationServers) {
-        const entry = manifest.issuers[id];
-        if (entry && !entry.introspection) {
-          error(
-            'introspection_credentials',
-            [...at, 'token', 'format'],
-            `token.format "${resource.token.format}" needs issuers.${id}.introspection (client id and secret)`,
-          );
-        }
-      }
-    }
+    checkIntrospection(manifest, resource, at, issues);
 
     if (resource.scopesSupported) {
       const known = new Set(resource.scopesSupported);

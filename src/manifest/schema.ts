@@ -9,6 +9,7 @@
  * @module
  */
 import { z } from 'zod';
+import type { AuthInfo } from '../verify/auth-info.js';
 
 /**
  * Asymmetric JWS algorithms a token may be signed with. `none` and `HS*` are never accepted.
@@ -65,6 +66,18 @@ const fn = <T extends Function>() =>
 export type RawMetadata = Record<string, unknown>;
 /** A transpile hook: receives the raw snake_case document and returns the one to use. */
 export type TranspileFunction = (data: RawMetadata) => RawMetadata | Promise<RawMetadata>;
+/**
+ * A `token.verify` hook: receives the verified token's identity (claims included) and throws,
+ * ideally a `TokenError`, to refuse it.
+ *
+ * @example
+ * ```ts
+ * const verify: VerifyFunction = (info) => {
+ *   if (info.claims.tenant !== 'acme') throw new TokenError('invalid_token', 'rejected');
+ * };
+ * ```
+ */
+export type VerifyFunction = (info: AuthInfo) => void | Promise<void>;
 
 function metadataSchema() {
   return z
@@ -249,7 +262,7 @@ function tokenSchema(functions: boolean) {
       functions
         ? {
             ...shape,
-            verify: fn<(info: unknown) => void | Promise<void>>()
+            verify: fn<VerifyFunction>()
               .describe(
                 'A custom check run after verification (TS manifests and the API only); throw to reject.',
               )

@@ -7,7 +7,7 @@ import { DiscoveryError, OptionError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest, ManifestInput } from '../manifest/schema.js';
-import { TokenVerifier, type VerifyHook } from '../verify/verifier.js';
+import { TokenVerifier } from '../verify/verifier.js';
 import { McpAuth } from './mcp-auth.js';
 import { IssuerRuntime } from './issuer-runtime.js';
 import { compileResource } from './resource.js';
@@ -55,6 +55,15 @@ async function startupFailures(
 }
 
 async function manifestOf(
+/** Stops every issuer's timers and closes the sockets: what a compile that fails must leave. */
+async function release(
+  issuers: ReadonlyMap<string, IssuerRuntime>,
+  dispatcher: ReturnType<typeof createDispatcher>,
+): Promise<void> {
+  for (const issuer of issuers.values()) issuer.state.close();
+  await dispatcher.close();
+}
+
   input: string | ManifestInput | Manifest | undefined,
   options: CompileOptions,
 ): Promise<Manifest> {
@@ -104,9 +113,10 @@ export async function compile(
   const used = new Set(manifest.resources.flatMap((r) => r.authorizationServers));
   for (const id of used) {
     const secretEnv = manifest.issuers[id]!.introspection?.clientSecretEnv;
-    if (secretEnv !== undefined && env[secretEnv] === undefined) {
+    // An empty secret (`SECRET=`) would pass start-up and then fail every introspection.
+    if (secretEnv !== undefined && !env[secretEnv]) {
       throw new OptionError(
-        `issuers.${id}.introspection: environment variable ${secretEnv} (the client secret) is not set`,
+        `issuers.${id}.introspection: environment variable ${secretEnv} (the client secret) is ${env[secretEnv] === undefined ? 'not set' : 'empty'}`,
       );
     }
   }
@@ -119,9 +129,16 @@ export async function compile(
   }
 
   if (manifest.settings.startup === 'fail-fast') {
-    const failures = await startupFailures(manifest, issuers);
+    let failures: DiscoveryError[];
+    try {
+      failures = await startupFailures(manifest, issuers);
+    } catch (err) {
+      await release(issuers, dispatcher);
+      throw err;
+    }
     if (failures.length) {
-      await dispatcher.close();
+      // A failed resolution has scheduled its retry: stop it, and close the sockets.
+      await release(issuers, dispatcher);
       const first = failures[0]!;
       const list = failures.map((f) => f.message.replace(/^mcp-auth-config: /, '')).join('; ');
       throw new DiscoveryError(first.code, `cannot compile: ${list}`, {
@@ -130,7 +147,12 @@ export async function compile(
       });
     }
   }
-  for (const issuer of issuers.values()) issuer.state.start();
+  for (const issuer of issuers.values()) {
+    // Lazy start-up resolves in the background from now on, not at the first request; a failure
+    // schedules its own retry (and requests get 503 meanwhile).
+    if (manifest.settings.startup === 'lazy') issuer.state.get().catch(() => undefined);
+    issuer.state.start();
+  }
 
   const resources = manifest.resources.map((entry) => {
     const resourceIssuers = entry.authorizationServers.map((id) => issuers.get(id)!);
@@ -144,7 +166,12 @@ export async function compile(
       }
       return match?.keys();
     };
-    const introspecting = resourceIssuers.find((i) => manifest.issuers[i.id]!.introspection);
+    // `validate` allows at most one issuer with introspection credentials per resource that
+    // introspects (opaque tokens do not name their issuer), so there is no choice to make here.
+    const introspecting =
+      entry.token.format === 'jwt'
+        ? undefined
+        : resourceIssuers.find((i) => manifest.issuers[i.id]!.introspection);
     const verifier = new TokenVerifier({
       resource: entry.resource,
       format: entry.token.format,
@@ -163,7 +190,8 @@ export async function compile(
         maxEntries: manifest.settings.cache.maxEntries,
         maxAgeMs: manifest.settings.cache.maxAgeSeconds * 1000,
       },
-      hook: (entry.token as { verify?: VerifyHook }).verify,
+      // Only the function-admitting schema has `verify` (TS manifests and the API).
+      hook: 'verify' in entry.token ? entry.token.verify : undefined,
       fetchOptions,
     });
     return compileResource(entry, verifier);

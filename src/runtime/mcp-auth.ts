@@ -5,21 +5,16 @@
  */
 import type { Agent } from 'undici';
 import type { DownstreamBroker, DownstreamToken } from '../downstream/broker.js';
-import { DownstreamError, OptionError, TokenError } from '../errors.js';
+import { DownstreamError } from '../errors.js';
 import { deepFreeze } from '../lib/freeze.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { AuthInfo } from '../verify/auth-info.js';
-import { extractBearer } from '../verify/bearer.js';
-import { errorResponse } from '../verify/challenge.js';
-import { expandScopes, missingScopes } from '../verify/scopes.js';
+import { Authenticator } from './authenticate.js';
 import type { IssuerRuntime } from './issuer-runtime.js';
 import type { CompiledResource } from './resource.js';
-import { BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
 import { parseRequestTarget } from './request-target.js';
-import { ambiguousTarget, bodyUnreadable, payloadTooLarge } from './respond.js';
 import { classifyTarget, type MetadataRoute, type TargetMatch } from './routes.js';
 import { MetadataRoutes, type MetadataAnswer } from './serve-metadata.js';
-import { calledTools } from './tools.js';
 import { createTokenVerifier, type TokenVerifierOptions } from './token-verifier.js';
 import type {
   AuthenticateOptions,
@@ -64,11 +59,8 @@ export class McpAuth {
   readonly routes: readonly MetadataRoute[];
   readonly #issuers: ReadonlyMap<string, IssuerRuntime>;
   readonly #dispatcher: Agent;
-  readonly #logger: Logger | undefined;
   readonly #downstream: DownstreamBroker | undefined;
-  readonly #scopeSets = new WeakMap<AuthInfo, { resource: CompiledResource; set: ReadonlySet<string> }>();
-  readonly #byResource: ReadonlyMap<string, CompiledResource>;
-  readonly #maxBodyBytes: number;
+  readonly #authenticator: Authenticator;
   readonly #metadata: MetadataRoutes;
 
   constructor(parts: RuntimeParts) {
@@ -76,16 +68,19 @@ export class McpAuth {
     this.resources = Object.freeze([...parts.resources]);
     this.#issuers = parts.issuers;
     this.#dispatcher = parts.dispatcher;
-    this.#logger = parts.logger;
     this.#downstream = parts.downstream;
-    this.#byResource = new Map(this.resources.map((r) => [r.resource, r]));
-    this.#maxBodyBytes = parts.manifest.settings.maxBodyBytes;
     this.#metadata = new MetadataRoutes(
       this.resources,
       this.#issuers,
       this.manifest.settings.metadataMaxAgeSeconds,
     );
     this.routes = this.#metadata.routes;
+    this.#authenticator = new Authenticator(
+      this.resources,
+      this.#metadata,
+      parts.manifest.settings.maxBodyBytes,
+      parts.logger,
+    );
     deepFreeze(this.resources.map((r) => r.documentFields));
     Object.freeze(this);
   }
@@ -140,10 +135,7 @@ export class McpAuth {
    * ```
    */
   handle(request: CoreRequest, options: HandleOptions = {}): AuthResult | Promise<AuthResult> {
-    const metadata = this.handleMetadataRequest(request);
-    if (metadata === undefined) return this.guard(request, options);
-    if (!(metadata instanceof Promise)) return { response: metadata };
-    return metadata.then((ready) => (ready ? { response: ready } : this.guard(request, options)));
+    return this.#authenticator.handle(request, options);
   }
 
   /**
@@ -152,20 +144,17 @@ export class McpAuth {
    * with `protectAll` or `resource`); `{}` lets it through.
    */
   guard(request: CoreRequest, options: HandleOptions = {}): AuthResult | Promise<AuthResult> {
-    const step = this.#credentials(request, options, true);
-    return 'token' in step ? this.#withToken(step, request, options) : step;
+    return this.#authenticator.guard(request, options);
   }
 
   /**
    * The cheap checks of {@link guard} alone (which resource; is the `Authorization` header a
-   * well-formed single bearer token; is a body the decision needs declared over the limit), for frameworks that read the body before the guard runs:
-   * Fastify calls it in `onRequest`, so an unauthenticated body is never read. A refusal, or
-   * `undefined` when the full decision should follow.
+   * well-formed single bearer token; is a body the decision needs declared over the limit), for
+   * frameworks that read the body before the guard runs: Fastify calls it in `onRequest`, so an
+   * unauthenticated body is never read. A refusal, or `undefined` when the full decision follows.
    */
   precheck(request: CoreRequest, options: HandleOptions = {}): CoreResponse | undefined {
-    const step = this.#credentials(request, options, true);
-    if (!('token' in step)) return step.response;
-    return this.#declaredTooLarge(step.resource, request, options) ? payloadTooLarge() : undefined;
+    return this.#authenticator.precheck(request, options);
   }
 
   /**
@@ -184,198 +173,7 @@ export class McpAuth {
    * ```
    */
   authenticate(request: CoreRequest, options: AuthenticateOptions = {}): AuthResult | Promise<AuthResult> {
-    const step = this.#credentials(request, options, false);
-    return 'token' in step ? this.#withToken(step, request, options) : step;
-  }
-
-  /**
-   * The resource a request is decided for and its bearer token, or the answer when there is
-   * none: a refusal, or pass-through (a CORS preflight; in guard mode, a request no protected
-   * resource covers).
-   */
-  #credentials(
-    request: CoreRequest,
-    options: HandleOptions,
-    guardMode: boolean,
-  ): { resource: CompiledResource; token: string } | AuthResult {
-    let resource: CompiledResource;
-    const target = parseRequestTarget(request.url);
-    if (options.resource !== undefined) {
-      resource = this.#resourceByUrl(options.resource);
-    } else {
-      const match = classifyTarget(this.resources, target, request.host, request.routePatterns);
-      if (match.conflict) return { response: ambiguousTarget() };
-      if (guardMode && !match.resource?.protect && !options.protectAll) return {};
-      const found = match.resource ?? (this.resources.length === 1 ? this.resources[0] : undefined);
-      if (!found) throw new OptionError(`no resource covers ${target.path}; pass { resource } explicitly`);
-      resource = found;
-    }
-    // CORS preflights carry no credentials by design; the application's CORS handling answers them.
-    if (request.method.toUpperCase() === 'OPTIONS' && request.accessControlRequestMethod) return {};
-    try {
-      const queryToken = target.search.length > 1 && new URLSearchParams(target.search).has('access_token');
-      const token = extractBearer(
-        { authorization: request.authorization, queryToken },
-        resource.verifier.maxLength,
-      );
-      return { resource, token };
-    } catch (err) {
-      return this.#refuse(
-        err,
-        resource,
-        this.#neededScopes(resource, undefined, options),
-        undefined,
-        options,
-      );
-    }
-  }
-
-  /** After the header passed: the body when it matters (bounded), then {@link #withBody}. */
-  #withToken(
-    { resource, token }: { resource: CompiledResource; token: string },
-    request: CoreRequest,
-    options: AuthenticateOptions,
-  ): AuthResult | Promise<AuthResult> {
-    if (!bodyMatters(resource, request, options.tool !== undefined)) {
-      return this.#withBody(resource, request, request.body, token, options);
-    }
-    if (this.#declaredTooLarge(resource, request, options)) return { response: payloadTooLarge() };
-    if (request.body === undefined && request.readBody) {
-      return request.readBody(this.#maxBodyBytes).then(
-        (body) => this.#withBody(resource, request, body, token, options),
-        () => ({ response: bodyUnreadable() }),
-      );
-    }
-    return this.#withBody(resource, request, request.body, token, options);
-  }
-
-  /** Whether the body matters and its declared length is over `settings.maxBodyBytes`. */
-  #declaredTooLarge(resource: CompiledResource, request: CoreRequest, options: AuthenticateOptions): boolean {
-    return (
-      Number(request.contentLength) > this.#maxBodyBytes &&
-      bodyMatters(resource, request, options.tool !== undefined)
-    );
-  }
-
-  /** Continues once the body (if it matters) is known: form-token rule, 413, scopes, verification. */
-  #withBody(
-    resource: CompiledResource,
-    request: CoreRequest,
-    body: unknown,
-    token: string,
-    options: AuthenticateOptions,
-  ): AuthResult | Promise<AuthResult> {
-    if (body === BODY_TOO_LARGE) {
-      // A body too large to read could hide a tools/call or a second credential: refuse it.
-      return { response: payloadTooLarge() };
-    }
-    if (formCarriesToken(request.contentType, body)) {
-      const error = new TokenError('invalid_request', 'multiple_credentials');
-      return this.#refuse(
-        error,
-        resource,
-        this.#neededScopes(resource, undefined, options),
-        undefined,
-        options,
-      );
-    }
-    const needed = this.#neededScopes(resource, body, options);
-    // A reused token is answered without a promise turn (a cache hit with no hook to run).
-    const cached = options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token);
-    if (cached) return this.#authorize(cached, resource, needed, options);
-    let verifying: Promise<AuthInfo>;
-    try {
-      verifying = Promise.resolve(
-        options.verifyToken ? options.verifyToken(token) : resource.verifier.verifyAccessToken(token),
-      );
-    } catch (err) {
-      return this.#refuse(err, resource, needed, undefined, options);
-    }
-    return verifying.then(
-      (auth) => this.#authorize(auth, resource, needed, options),
-      (err: unknown) => this.#refuse(err, resource, needed, undefined, options),
-    );
-  }
-
-  /** Checks a verified identity's scopes against what the request needs. */
-  #authorize(
-    auth: AuthInfo,
-    resource: CompiledResource,
-    needed: readonly string[],
-    options: AuthenticateOptions,
-  ): AuthResult {
-    if (needed.length && missingScopes(this.#scopeSet(auth, resource), needed).length) {
-      const error = new TokenError('insufficient_scope', 'scope', { requiredScopes: needed });
-      return this.#refuse(error, resource, needed, auth, options);
-    }
-    return { auth };
-  }
-
-  /** The error response for a refused request. */
-  #refuse(
-    err: unknown,
-    resource: CompiledResource,
-    needed: readonly string[],
-    auth: AuthInfo | undefined,
-    options: AuthenticateOptions,
-  ): AuthResult {
-    const error = err instanceof TokenError ? err : this.#unexpected(err);
-    if (error.code === 'unavailable') {
-      this.#logger?.warn('mcp-auth-config: authorization server unavailable', {
-        resource: resource.resource,
-      });
-    }
-    const granted =
-      auth && resource.challengeGrantedScopes ? auth.scopes.filter((s) => resource.knownScopes.has(s)) : [];
-    return {
-      response: errorResponse(error, {
-        resourceMetadata: resource.metadataUrl,
-        scopes: needed,
-        challengeScopes: [...new Set([...granted, ...needed])],
-        publicToBrowsers: resource.publicToBrowsers,
-        showErrorDetails: options.showErrorDetails,
-      }),
-    };
-  }
-
-  /** Every scope a request needs: the resource's, the route's and those of the tools it calls. */
-  #neededScopes(resource: CompiledResource, body: unknown, options: AuthenticateOptions): readonly string[] {
-    const tools =
-      options.tool !== undefined ? [options.tool] : resource.toolScopes.size ? calledTools(body) : [];
-    if (!tools.length && !options.scopes?.length) return resource.requiredScopes;
-    return [
-      ...new Set([
-        ...resource.requiredScopes,
-        ...(options.scopes ?? []),
-        ...tools.flatMap((t) => resource.toolScopes.get(t) ?? []),
-      ]),
-    ];
-  }
-
-  /** The token's scopes with the hierarchy applied, computed once per verified token. */
-  #scopeSet(auth: AuthInfo, resource: CompiledResource): ReadonlySet<string> {
-    const hit = this.#scopeSets.get(auth);
-    if (hit?.resource === resource) return hit.set;
-    const set = new Set(expandScopes(auth.scopes, resource.scopeHierarchy));
-    this.#scopeSets.set(auth, { resource, set });
-    return set;
-  }
-
-  #unexpected(err: unknown): TokenError {
-    this.#logger?.warn('mcp-auth-config: token check failed unexpectedly', {
-      error: err instanceof Error ? err.name : typeof err,
-    });
-    return new TokenError('invalid_token', 'rejected', { cause: err });
-  }
-
-  #resourceByUrl(resource: string): CompiledResource {
-    const found = this.#byResource.get(resource);
-    if (!found) {
-      throw new OptionError(
-        `resource "${resource}" is not in the manifest (known: ${this.resources.map((r) => r.resource).join(', ')})`,
-      );
-    }
-    return found;
+    return this.#authenticator.authenticate(request, options);
   }
 
   /**
