@@ -62,6 +62,8 @@ export { compile } from './runtime/compile.js';
 export type { CompileOptions } from './runtime/compile.js';
 export { McpAuth } from './runtime/mcp-auth.js';
 export type { OAuthTokenVerifier } from './runtime/mcp-auth.js';
+export { createReloadable } from './runtime/reload-runtime.js';
+export type { Reloadable, ReloadableOptions, ReloadResult, RuntimeLease } from './runtime/reload-runtime.js';
 export type { TokenVerifierOptions } from './runtime/token-verifier.js';
 export type { MetadataRoute } from './runtime/routes.js';
 export type { CompiledResource } from './runtime/resource.js';

@@ -14,7 +14,7 @@ Usage:
   mcp-auth schema                                           print the manifest's JSON Schema
   mcp-auth init [path] [--force]                            write a starter manifest (never overwrites without --force)
   mcp-auth token [path] [--resource URL] [--verify]         why would this token (on stdin) be refused?
-  mcp-auth serve [path] [--host 127.0.0.1] [--port 8080]    gateway: protect each resource's upstream MCP server
+  mcp-auth serve [path] [--host 127.0.0.1] [--port 8080] [--watch]   gateway: protect each resource's upstream MCP server
 
 Without [path], the manifest is searched from the current directory upwards
 (mcp-auth.config.{json,jsonc,yaml,yml,js,mjs,cjs,ts,mts} or the "mcp-auth" key of package.json).
@@ -38,6 +38,8 @@ export interface CommandOptions {
   /** `serve`: the interface and port to listen on. */
   readonly host?: string | undefined;
   readonly port?: string | undefined;
+  /** `serve`: reload the manifest when its file changes. */
+  readonly watch?: boolean;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
@@ -67,7 +69,7 @@ const COMMANDS: Record<
     run: async () => (await import('./token.js')).tokenCommand,
   },
   serve: {
-    help: "mcp-auth serve [path] [--host 127.0.0.1] [--port 8080]\n\nRuns the gateway: serves every resource's Protected Resource Metadata and challenges, and forwards authorised requests to its \"upstream\" without the access token, with the caller in X-MCP-Subject, X-MCP-Client-Id, X-MCP-Scopes and X-MCP-Issuer. Health: /.well-known/mcp-auth/healthz and /readyz. One JSON access-log line per request on stdout. SIGTERM or SIGINT: stop accepting, let requests in flight finish (up to 10 s), exit 0. Exit 1 when the manifest is invalid or has a resource without an upstream.",
+    help: "mcp-auth serve [path] [--host 127.0.0.1] [--port 8080] [--watch]\n\nRuns the gateway: serves every resource's Protected Resource Metadata and challenges, and forwards authorised requests to its \"upstream\" without the access token, with the caller in X-MCP-Subject, X-MCP-Client-Id, X-MCP-Scopes and X-MCP-Issuer. Health: /.well-known/mcp-auth/healthz and /readyz. One JSON access-log line per request on stdout. --watch (or SIGHUP): a changed manifest is compiled and swapped in without dropping requests; one that fails is logged (file:line:column) and the last good one keeps serving. SIGTERM or SIGINT: stop accepting, let requests in flight finish (up to 10 s), exit 0. Exit 1 when the manifest is invalid or has a resource without an upstream.",
     run: async () => (await import('./serve.js')).serveCommand,
   },
   init: {
@@ -97,6 +99,7 @@ export async function main(
         verify: { type: 'boolean', default: false },
         host: { type: 'string' },
         port: { type: 'string' },
+        watch: { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -139,6 +142,7 @@ export async function main(
     verify: values.verify,
     host: values.host,
     port: values.port,
+    watch: values.watch,
     ...io,
   });
 }

@@ -21,10 +21,17 @@ export interface UpstreamTimeouts {
   readonly headersTimeoutMs?: number | undefined;
   /** Time allowed to open a connection, in ms (then 504). Default 10 000. */
   readonly connectTimeoutMs?: number | undefined;
+  /**
+   * Longest silence allowed between two chunks of the upstream's response body, in ms; then the
+   * client's stream is cut (the upstream stalled). Default 0: no limit, since an SSE stream may
+   * legitimately stay quiet for long (upstreams usually send keep-alive comments).
+   */
+  readonly bodyTimeoutMs?: number | undefined;
 }
 
 /**
- * The gateway's upstream connection pool. No body timeout: an SSE stream may stay quiet for long.
+ * The gateway's upstream connection pool. No body timeout unless asked: an SSE stream may stay
+ * quiet for long.
  *
  * @example
  * ```ts
@@ -35,7 +42,7 @@ export function createUpstreamAgent(timeouts: UpstreamTimeouts = {}): Agent {
   return new Agent({
     keepAliveTimeout: 10_000,
     headersTimeout: timeouts.headersTimeoutMs ?? 30_000,
-    bodyTimeout: 0,
+    bodyTimeout: timeouts.bodyTimeoutMs ?? 0,
     connect: { timeout: timeouts.connectTimeoutMs ?? 10_000 },
   });
 }

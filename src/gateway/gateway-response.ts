@@ -5,11 +5,23 @@
  */
 import type { ServerResponse } from 'node:http';
 
+/**
+ * JSON-RPC `HeaderMismatch` (MCP 2026-07-28): mirrored request headers disagree with the body.
+ * @see https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/streamable-http#server-validation
+ */
+export const HEADER_MISMATCH = -32020;
+
 /** Why the gateway answered a request itself. */
 export type GatewayRefusal =
   | 'ambiguous_target'
   | 'not_found'
   | 'parse_error'
+  | 'duplicate_members'
+  | 'method_header_mismatch'
+  | 'name_header_mismatch'
+  | 'name_header_missing'
+  | 'version_header_mismatch'
+  | 'header_value_invalid'
   | 'unsupported_media_type'
   | 'upstream_unavailable'
   | 'upstream_timeout'
@@ -20,6 +32,36 @@ const REFUSALS: Readonly<Record<GatewayRefusal, { status: number; code: number; 
     ambiguous_target: { status: 400, code: -32600, message: 'Ambiguous request target' },
     not_found: { status: 404, code: -32600, message: 'No MCP endpoint at this path' },
     parse_error: { status: 400, code: -32700, message: 'Parse error: the body is not JSON' },
+    duplicate_members: {
+      status: 400,
+      code: -32700,
+      message: 'Parse error: the body has an object with duplicate member names',
+    },
+    method_header_mismatch: {
+      status: 400,
+      code: HEADER_MISMATCH,
+      message: 'Header mismatch: the Mcp-Method header does not match the body',
+    },
+    name_header_mismatch: {
+      status: 400,
+      code: HEADER_MISMATCH,
+      message: 'Header mismatch: the Mcp-Name header does not match the body',
+    },
+    name_header_missing: {
+      status: 400,
+      code: HEADER_MISMATCH,
+      message: 'Header mismatch: the Mcp-Name header is required for this method',
+    },
+    version_header_mismatch: {
+      status: 400,
+      code: HEADER_MISMATCH,
+      message: 'Header mismatch: the MCP-Protocol-Version header does not match the body',
+    },
+    header_value_invalid: {
+      status: 400,
+      code: HEADER_MISMATCH,
+      message: 'Header mismatch: a mirrored header value is malformed',
+    },
     unsupported_media_type: {
       status: 415,
       code: -32600,

@@ -14,13 +14,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { metadataRequest, sendCoreResponse, toCoreRequest } from '../adapters/node-request.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
+import { BODY_TOO_LARGE, isForm } from '../runtime/read-body.js';
 import type { CompiledResource } from '../runtime/resource.js';
 import { parseRequestTarget } from '../runtime/request-target.js';
+import { bodyUnreadable, payloadTooLarge } from '../runtime/respond.js';
 import type { AccessLogger } from './access-log.js';
-import { captureBody } from './capture-body.js';
+import { captureBody, type CapturedBody } from './capture-body.js';
+import {
+  carriesMirroredHeaders,
+  checkMirroredHeaders,
+  type HeaderMismatch,
+} from './check-mirrored-headers.js';
+import { hasDuplicateMembers } from './duplicate-members.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { forwardRequest } from './forward-request.js';
-import { sendRefusal } from './gateway-response.js';
+import { sendRefusal, type GatewayRefusal } from './gateway-response.js';
 import { readiness, serveHealth } from './health.js';
 import { upstreamPath, type UpstreamRoute } from './route-upstream.js';
 
@@ -30,10 +38,19 @@ export interface GatewayRuntime {
   readonly routes: ReadonlyMap<CompiledResource, UpstreamRoute>;
 }
 
+/** A request's hold on the runtime it started with (see `createReloadable`'s leases). */
+export interface GatewayRuntimeLease {
+  readonly runtime: GatewayRuntime;
+  release(): void;
+}
+
 /** Parts of {@link createGatewayHandler}. */
 export interface GatewayHandlerOptions {
-  /** The runtime to serve each new request with (read once per request). */
-  readonly current: () => GatewayRuntime;
+  /**
+   * The runtime to serve a new request with, taken once when it arrives and released when its
+   * response closes: a reload never changes the runtime under a request (or a stream) in flight.
+   */
+  readonly acquire: () => GatewayRuntimeLease;
   /** The upstream connection pool. */
   readonly dispatcher: Dispatcher;
   /** Receives one record per request. */
@@ -63,7 +80,8 @@ interface Trace {
  * ```ts
  * const auth = await compile('./mcp-auth.config.json');
  * const runtime = { auth, routes: upstreamRoutes(auth) };
- * http.createServer(createGatewayHandler({ current: () => runtime, dispatcher: createUpstreamAgent() })).listen(8080);
+ * const acquire = () => ({ runtime, release: () => {} });
+ * http.createServer(createGatewayHandler({ acquire, dispatcher: createUpstreamAgent() })).listen(8080);
  * ```
  */
 export function createGatewayHandler(
@@ -72,7 +90,9 @@ export function createGatewayHandler(
   return (req, res) => {
     const started = performance.now();
     const trace: Trace = { resource: null, subject: null, clientId: null, upstreamStatus: null };
+    const lease = options.acquire();
     res.once('close', () => {
+      lease.release();
       options.log?.({
         time: new Date().toISOString(),
         method: req.method ?? 'GET',
@@ -82,7 +102,7 @@ export function createGatewayHandler(
         ...trace,
       });
     });
-    handle(options, options.current(), req, res, trace).catch(() => sendRefusal(res, 'internal_error'));
+    handle(options, lease.runtime, req, res, trace).catch(() => sendRefusal(res, 'internal_error'));
   };
 }
 
@@ -123,11 +143,18 @@ async function handle(
     res.writeHead(204, PREFLIGHT_HEADERS);
     return void res.end();
   }
+  const mirrored = method === 'POST' && carriesMirroredHeaders(req.headers);
+  if (mirrored && !captured.bytes()) {
+    // The runtime did not need the body, but the mirrored headers must be checked against it.
+    const read = await captured.read(auth.manifest.settings.maxBodyBytes).catch(() => undefined);
+    if (read === undefined && !captured.bytes()) return sendCoreResponse(res, bodyUnreadable());
+    if (read === BODY_TOO_LARGE) return sendCoreResponse(res, payloadTooLarge());
+  }
   const bytes = captured.bytes();
-  // Per-tool scopes were decided on this body; text that is not JSON could still be read as a
-  // tools/call by a lenient upstream parser.
-  if (bytes && route.resource.toolScopes.size > 0 && typeof captured.parsed() === 'string')
-    return sendRefusal(res, 'parse_error');
+  if (bytes) {
+    const refused = bodyRefusal(captured, req, route.resource.toolScopes.size > 0 || mirrored);
+    if (refused) return sendRefusal(res, refused);
+  }
   trace.subject = result.auth.subject ?? null;
   trace.clientId = result.auth.clientId || null;
 
@@ -141,6 +168,33 @@ async function handle(
     body,
     onStatus: (status) => (trace.upstreamStatus = status),
   });
+}
+
+const MISMATCH_REFUSAL: Readonly<Record<HeaderMismatch, GatewayRefusal>> = {
+  method_mismatch: 'method_header_mismatch',
+  name_mismatch: 'name_header_mismatch',
+  name_missing: 'name_header_missing',
+  version_mismatch: 'version_header_mismatch',
+  invalid_value: 'header_value_invalid',
+};
+
+/**
+ * Why a body the gateway read and decided on must not go upstream, if it must not: text that is
+ * not JSON (a lenient upstream parser could still read a tools/call in it), duplicate member
+ * names (the runtime read the last, an upstream may read the first), or mirrored `Mcp-Method` /
+ * `Mcp-Name` headers that disagree with it.
+ */
+function bodyRefusal(
+  captured: CapturedBody,
+  req: IncomingMessage,
+  decided: boolean,
+): GatewayRefusal | undefined {
+  if (!decided || isForm(req.headers['content-type'])) return undefined;
+  const parsed = captured.parsed();
+  if (typeof parsed === 'string') return 'parse_error';
+  if (hasDuplicateMembers(captured.bytes()!.toString('utf8'))) return 'duplicate_members';
+  const mismatch = checkMirroredHeaders(req.headers, parsed);
+  return mismatch && MISMATCH_REFUSAL[mismatch];
 }
 
 /** The client's body to stream upstream, when the request has one. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { ManifestError, type ManifestIssue } from '../errors.js';
+import type { Locator } from '../manifest/locate.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { CompiledResource } from '../runtime/resource.js';
 import { isUnderPath, type RequestTarget } from '../runtime/request-target.js';
@@ -22,14 +23,18 @@ export interface UpstreamRoute {
 
 /**
  * Each resource's upstream, keyed by the compiled resource. Throws a {@link ManifestError} listing
- * every resource without an `upstream` and every resource path under the gateway's own prefix.
+ * every resource without an `upstream` and every resource path under the gateway's own prefix,
+ * each at its `file:line:column` when `locate` (the manifest file's locator) is given.
  *
  * @example
  * ```ts
  * const routes = upstreamRoutes(await compile('./mcp-auth.config.json'));
  * ```
  */
-export function upstreamRoutes(auth: McpAuth): ReadonlyMap<CompiledResource, UpstreamRoute> {
+export function upstreamRoutes(
+  auth: McpAuth,
+  locate?: Locator | undefined,
+): ReadonlyMap<CompiledResource, UpstreamRoute> {
   const issues: ManifestIssue[] = [];
   const routes = new Map<CompiledResource, UpstreamRoute>();
   auth.manifest.resources.forEach((entry, index) => {
@@ -57,7 +62,11 @@ export function upstreamRoutes(auth: McpAuth): ReadonlyMap<CompiledResource, Ups
       basePath: url.pathname.replace(/\/+$/, ''),
     });
   });
-  if (issues.length) throw new ManifestError('manifest_invalid', issues);
+  if (issues.length)
+    throw new ManifestError(
+      'manifest_invalid',
+      locate ? issues.map((issue) => ({ ...issue, location: locate(issue.path) })) : issues,
+    );
   return routes;
 }
 

@@ -6,16 +6,25 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Agent } from 'undici';
+import { OptionError } from '../errors.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
+import type { CompiledResource } from '../runtime/resource.js';
+import { createReloadable, type ReloadResult } from '../runtime/reload-runtime.js';
 import { jsonLineLogger, type AccessLogger } from './access-log.js';
 import { createUpstreamAgent, type UpstreamTimeouts } from './forward-request.js';
-import { createGatewayHandler, type GatewayRuntime } from './handle-request.js';
-import { upstreamRoutes } from './route-upstream.js';
+import { createGatewayHandler } from './handle-request.js';
+import { upstreamRoutes, type UpstreamRoute } from './route-upstream.js';
 
 /** Options of {@link serveGateway}. */
 export interface ServeOptions extends UpstreamTimeouts {
   /** The compiled runtime; every resource needs an `upstream`. */
   readonly auth: McpAuth;
+  /**
+   * How to compile the manifest again, for {@link Gateway.reload} (`--watch`, SIGHUP). The new
+   * runtime must also pass the gateway's checks (an `upstream` for every resource) or it is
+   * closed and the running one kept.
+   */
+  readonly load?: (() => Promise<McpAuth>) | undefined;
   /** Interface to listen on. Default `127.0.0.1`. */
   readonly host?: string | undefined;
   /** Port. Default 8080; 0 picks a free one. */
@@ -29,6 +38,14 @@ export interface Gateway {
   /** `http://host:port`, as listening. */
   readonly url: string;
   readonly server: Server;
+  /** The runtime new requests are served with. */
+  current(): McpAuth;
+  /**
+   * Compiles the manifest again (with `load`) and swaps it in: requests and streams in flight
+   * finish on the runtime they started with, which is closed once they are done. On failure
+   * (`{ ok: false, error }`, typically a `ManifestError` or `DiscoveryError`) nothing changes.
+   */
+  reload(): Promise<ReloadResult>;
   /**
    * Stops accepting, lets requests in flight (streams included) finish for up to `deadlineMs`
    * (default 10 000), then cuts what is left, closes the upstream pool and the runtime.
@@ -41,16 +58,39 @@ export interface Gateway {
  *
  * @example
  * ```ts
- * const gateway = await serveGateway({ auth: await compile('./mcp-auth.config.json'), port: 8080 });
+ * const load = () => compile('./mcp-auth.config.json');
+ * const gateway = await serveGateway({ auth: await load(), load, port: 8080 });
+ * process.on('SIGHUP', () => void gateway.reload().then((r) => r.ok || console.error(String(r.error))));
  * process.once('SIGTERM', () => void gateway.close(10_000).then(() => process.exit(0)));
  * ```
  * @throws {ManifestError} `manifest_invalid` when a resource has no `upstream` or uses the gateway's own path prefix
  */
 export async function serveGateway(options: ServeOptions): Promise<Gateway> {
-  const runtime: GatewayRuntime = { auth: options.auth, routes: upstreamRoutes(options.auth) };
+  const routes = new WeakMap<McpAuth, ReadonlyMap<CompiledResource, UpstreamRoute>>();
+  routes.set(options.auth, upstreamRoutes(options.auth));
+  const { load } = options;
+  const holder = await createReloadable(
+    async () => {
+      if (!load) throw new OptionError('serveGateway: reload() needs the "load" option');
+      const auth = await load();
+      try {
+        routes.set(auth, upstreamRoutes(auth));
+      } catch (err) {
+        await auth.close();
+        throw err;
+      }
+      return auth;
+    },
+    // Every request holds a lease, so a replaced runtime can close as soon as they are done.
+    { initial: options.auth, graceMs: 0 },
+  );
   const dispatcher: Agent = createUpstreamAgent(options);
   const log = options.log === null ? undefined : (options.log ?? jsonLineLogger());
-  const server = createServer(createGatewayHandler({ current: () => runtime, dispatcher, log }));
+  const acquire = () => {
+    const lease = holder.acquire();
+    return { runtime: { auth: lease.auth, routes: routes.get(lease.auth)! }, release: lease.release };
+  };
+  const server = createServer(createGatewayHandler({ acquire, dispatcher, log }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
@@ -64,10 +104,12 @@ export async function serveGateway(options: ServeOptions): Promise<Gateway> {
   return {
     url: `http://${host}:${address.port}`,
     server,
+    current: () => holder.current(),
+    reload: () => holder.reload(),
     close: (deadlineMs = 10_000) =>
       (closing ??= drain(server, deadlineMs).then(async () => {
         await dispatcher.close();
-        await runtime.auth.close();
+        await holder.close();
       })),
   };
 }

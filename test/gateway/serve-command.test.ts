@@ -91,6 +91,57 @@ describe('mcp-auth serve', () => {
     expect(cli.stdout()).not.toContain(token);
   }, 20_000);
 
+  it('--watch and SIGHUP: a broken manifest is logged at file:line:column and the last good one serves; a valid one applies', async () => {
+    const port = await closedPort();
+    const resource = `http://127.0.0.1:${port}/mcp`;
+    const manifest = join(dir, 'watched.json');
+    const write = (extra: Record<string, unknown>) =>
+      writeFileSync(
+        manifest,
+        JSON.stringify(
+          {
+            issuers: { main: { issuer: issuer.issuer, type: 'oauth' } },
+            resources: [
+              {
+                resource,
+                authorizationServers: ['main'],
+                scopesSupported: ['read', 'admin'],
+                upstream: { url: `${upstream.origin}/mcp` },
+                ...extra,
+              },
+            ],
+          },
+          null,
+          2,
+        ),
+      );
+    write({});
+    const cli = runCli(['serve', manifest, '--port', String(port), '--watch']);
+    await cli.waitFor('watching');
+    const bearer = `Bearer ${await signToken(key, { iss: issuer.issuer, aud: resource, scope: 'read' })}`;
+    const list = () =>
+      rpc(resource, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { authorization: bearer });
+    try {
+      expect((await list()).status).toBe(200);
+      write({ tokenn: { requiredScopes: ['admin'] } });
+      await cli.waitFor('reload failed (file changed)');
+      await until(() => /watched\.json:\d+:\d+ error .*\[unknown_key\]/.test(cli.stderr()));
+      expect((await list()).status).toBe(200);
+
+      write({ token: { requiredScopes: ['admin'] } });
+      await cli.waitFor('reloaded');
+      expect((await list()).status).toBe(403);
+
+      cli.child.kill('SIGHUP');
+      await cli.waitFor('(SIGHUP)');
+      expect((await list()).status).toBe(403);
+    } finally {
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).toBe(0);
+    }
+    expect(cli.stderr()).not.toContain(bearer.slice(7));
+  }, 30_000);
+
   it('refuses a manifest with a resource that has no upstream (exit 1, the issue named)', async () => {
     const manifest = join(dir, 'no-upstream.json');
     writeFileSync(
