@@ -17,7 +17,8 @@
  */
 
 /** Every code an {@link McpAuthError} can carry. */
-export type McpAuthErrorCode = ManifestErrorCode | DiscoveryErrorCode | TokenErrorCode | 'invalid_option';
+export type McpAuthErrorCode =
+  ManifestErrorCode | DiscoveryErrorCode | TokenErrorCode | DownstreamErrorCode | 'invalid_option';
 
 /**
  * Base class of every error this library throws.
@@ -273,3 +274,81 @@ export type TokenErrorReason =
   | 'scope'
   | 'rejected'
   | 'issuer_unavailable';
+
+// ---------------------------------------------------------------------------------------------
+// Downstream tokens (token broker)
+
+/**
+ * Codes of {@link DownstreamError}: the authorization server refused the exchange (its `error`
+ * code is in {@link DownstreamError.oauthError}); it could not be reached, timed out, redirected
+ * or failed (5xx); it answered something that is not a usable token response; or the downstream
+ * name is not in the manifest.
+ */
+export type DownstreamErrorCode =
+  'exchange_refused' | 'exchange_unavailable' | 'exchange_invalid_response' | 'downstream_unknown';
+
+/**
+ * The OAuth `error` codes an authorization server may answer a token request with (RFC 6749
+ * §5.2, RFC 8693 §2.2.2, RFC 8707 §2, OpenID Connect Core §3.1.2.6 for on-behalf-of flows). Any
+ * other value is reported as `unrecognized`, so nothing chosen by the server reaches a message.
+ */
+export const OAUTH_TOKEN_ERRORS = Object.freeze([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'invalid_target',
+  'interaction_required',
+  'consent_required',
+  'login_required',
+] as const);
+
+/** One of {@link OAUTH_TOKEN_ERRORS}, or `unrecognized` for any other (or no) `error` value. */
+export type OAuthTokenErrorCode = (typeof OAUTH_TOKEN_ERRORS)[number] | 'unrecognized';
+
+/**
+ * Getting a token for a downstream API failed. The message names the downstream entry and the
+ * outcome; it never carries the inbound token, the exchanged token, a client secret or
+ * assertion, nor any text of the authorization server's answer (`error_description` included).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const { accessToken } = await auth.downstreamToken(extra.authInfo, 'notes-api');
+ * } catch (err) {
+ *   if (err instanceof DownstreamError && err.code === 'exchange_refused' && err.oauthError === 'invalid_grant')
+ *     return { isError: true, content: [{ type: 'text', text: 'please sign in again' }] };
+ *   throw err;
+ * }
+ * ```
+ */
+export class DownstreamError extends McpAuthError {
+  /** Every code this class can carry. */
+  static readonly codes: readonly DownstreamErrorCode[] = Object.freeze([
+    'exchange_refused',
+    'exchange_unavailable',
+    'exchange_invalid_response',
+    'downstream_unknown',
+  ]);
+  declare readonly code: DownstreamErrorCode;
+  /** The downstream entry concerned (its key in the manifest's `downstream`). */
+  readonly downstream: string;
+  /** For `exchange_refused`: the authorization server's `error` code, when it is a known one. */
+  readonly oauthError: OAuthTokenErrorCode | undefined;
+  /** The HTTP status received, when there was an answer. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: DownstreamErrorCode,
+    downstream: string,
+    message: string,
+    details: { oauthError?: OAuthTokenErrorCode; status?: number; cause?: unknown } = {},
+  ) {
+    super(code, `mcp-auth-config: downstream "${downstream}": ${message}`, { cause: details.cause });
+    this.downstream = downstream;
+    this.oauthError = details.oauthError;
+    this.status = details.status;
+  }
+}

@@ -8,6 +8,8 @@ export {
   ManifestError,
   DiscoveryError,
   TokenError,
+  DownstreamError,
+  OAUTH_TOKEN_ERRORS,
   formatIssue,
   formatPath,
 } from './errors.js';
@@ -17,6 +19,8 @@ export type {
   DiscoveryErrorCode,
   TokenErrorCode,
   TokenErrorReason,
+  DownstreamErrorCode,
+  OAuthTokenErrorCode,
   ManifestIssue,
   SourceLocation,
 } from './errors.js';
@@ -38,6 +42,7 @@ export type {
   TokenPolicy,
   Settings,
   ManualMetadata,
+  DownstreamEntry,
   RawMetadata,
   TranspileFunction,
 } from './manifest/schema.js';
@@ -62,6 +67,7 @@ export { compile } from './runtime/compile.js';
 export type { CompileOptions } from './runtime/compile.js';
 export { McpAuth } from './runtime/mcp-auth.js';
 export type { OAuthTokenVerifier } from './runtime/mcp-auth.js';
+export type { DownstreamToken } from './downstream/broker.js';
 export { createReloadable } from './runtime/reload-runtime.js';
 export type { Reloadable, ReloadableOptions, ReloadResult, RuntimeLease } from './runtime/reload-runtime.js';
 export type { TokenVerifierOptions } from './runtime/token-verifier.js';

@@ -55,6 +55,8 @@ export interface GuardedRequest extends FetchLimits {
   readonly dispatcher?: Dispatcher | undefined;
   /** Accept these non-2xx statuses as "answered" instead of failing (e.g. 404 during discovery). */
   readonly acceptStatus?: (status: number) => boolean;
+  /** Read these non-2xx statuses' bodies too, under the same limits (an OAuth error response). */
+  readonly readStatus?: (status: number) => boolean;
   /** See {@link connectOptions}; for tests. */
   readonly [connectOptions]?: ConnectSeam | undefined;
 }
@@ -198,7 +200,7 @@ async function exchange(
       },
     );
   }
-  if (status < 200 || status >= 300) {
+  if ((status < 200 || status >= 300) && !options.readStatus?.(status)) {
     discard(body);
     if (options.acceptStatus?.(status)) return { status, json: undefined };
     throw new DiscoveryError('http_status', `${href} answered HTTP ${status}`, { url: href, status });

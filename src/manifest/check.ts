@@ -7,6 +7,7 @@ import type { ManifestIssue } from '../errors.js';
 import { didYouMean } from '../lib/suggest.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
 import { protectedResourceMetadataPath } from '../metadata/well-known.js';
+import { checkDownstream } from './check-downstream.js';
 import { checkUpstream } from './check-upstream.js';
 import type { Manifest } from './schema.js';
 
@@ -225,6 +226,8 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
     }
   });
 
+  checkDownstream(manifest, issues);
+  for (const entry of Object.values(manifest.downstream ?? {})) used.add(entry.issuer);
   for (const id of issuerIds) {
     if (!used.has(id)) warn('unused_issuer', ['issuers', id], `issuer "${id}" is not used by any resource`);
   }

@@ -446,6 +446,102 @@ function settingsSchema() {
     .describe('Runtime limits and caches. Every field has a default.');
 }
 
+const envName = (description: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+    .describe(description);
+const oneOrMore = (description: string) =>
+  z.union([url(description), z.array(url(description)).min(1)]).describe(description);
+
+function clientAuthSchema() {
+  const secret = z
+    .strictObject({
+      method: z
+        .enum(['client_secret_basic', 'client_secret_post'])
+        .describe(
+          '`client_secret_basic`: HTTP Basic with the form-encoded id and secret (RFC 6749 §2.3.1). `client_secret_post`: both in the request body.',
+        ),
+      secretEnv: envName(
+        'Name of the environment variable holding the client secret. The secret itself never goes in the manifest; an unset or empty variable stops compile().',
+      ),
+    })
+    .describe('A client secret, read from the environment at compile time.');
+  const privateKeyJwt = z
+    .strictObject({
+      method: z
+        .literal('private_key_jwt')
+        .describe(
+          "A short-lived JWT assertion signed with the client's private key (RFC 7523 §2.2): `iss` = `sub` = the client id, `aud` = the token endpoint.",
+        ),
+      keyFile: z
+        .string()
+        .min(1)
+        .describe(
+          'Path (relative to the working directory) of the private key: PKCS#8 PEM, or a private JWK as JSON. Read at compile time.',
+        )
+        .optional(),
+      keyEnv: envName(
+        'Name of the environment variable holding the private key: PKCS#8 PEM, or a private JWK as JSON.',
+      ).optional(),
+      alg: algorithmEnum()
+        .describe("Signature algorithm of the assertion. Default: the JWK's `alg`, else `RS256`.")
+        .optional(),
+      kid: z
+        .string()
+        .min(1)
+        .describe(
+          "`kid` header of the assertion, naming the key in the client's registered JWKS. Default: the JWK's `kid`.",
+        )
+        .optional(),
+    })
+    .describe('Private key JWT client authentication (RFC 7523). Give exactly one of `keyFile` or `keyEnv`.');
+  return z
+    .discriminatedUnion('method', [secret, privateKeyJwt])
+    .describe("How this server authenticates to the exchanging issuer's token endpoint.");
+}
+
+function downstreamSchema() {
+  return z
+    .strictObject({
+      issuer: z
+        .string()
+        .min(1)
+        .describe(
+          "Id from `issuers` of the authorization server that performs the exchange; its metadata's `token_endpoint` is called.",
+        ),
+      grant: z
+        .enum(['token-exchange', 'jwt-bearer'])
+        .describe(
+          "`token-exchange`: RFC 8693, the caller's access token as `subject_token`. `jwt-bearer`: RFC 7523 with `requested_token_use=on_behalf_of` (Microsoft Entra on-behalf-of), the caller's token as `assertion`.",
+        ),
+      audience: oneOrMore(
+        '`audience` of the token wanted (RFC 8693 §2.1): the logical name of the downstream API. Token exchange only.',
+      ).optional(),
+      resource: oneOrMore(
+        '`resource` indicator(s) of the downstream API (RFC 8707), absolute URLs. Token exchange only.',
+      ).optional(),
+      scope: scopeList(
+        'Scopes requested for the downstream API, e.g. `["notes:read"]` or Entra\'s `["https://graph.microsoft.com/.default"]`.',
+      ).optional(),
+      actor: z
+        .strictObject({
+          audience: oneOrMore('`audience` of the actor token requested with client credentials.').optional(),
+          resource: oneOrMore('`resource` of the actor token requested with client credentials.').optional(),
+          scope: scopeList('Scopes of the actor token requested with client credentials.').optional(),
+        })
+        .describe(
+          "Delegation: send this server's own client-credentials token (fetched from the same issuer and cached) as `actor_token` (RFC 8693 §1.1). Token exchange only.",
+        )
+        .optional(),
+      clientId: z.string().min(1).describe("This server's client id at the exchanging issuer."),
+      clientAuth: clientAuthSchema(),
+    })
+    .describe(
+      'One downstream API this server calls as the user, and how to get a token for it. Tool code asks with `auth.downstreamToken(authInfo, "<name>")`.',
+    );
+}
+
 /** Builds the manifest schema; `functions` admits hook functions (TS manifests and the API). */
 export function buildManifestSchema(functions: boolean) {
   return z
@@ -461,6 +557,17 @@ export function buildManifestSchema(functions: boolean) {
         .array(resourceSchema(functions))
         .min(1)
         .describe('The protected resources (MCP endpoints) this server exposes.'),
+      downstream: z
+        .record(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a downstream name: letters, digits, `_`, `.` and `-`'),
+          downstreamSchema(),
+        )
+        .describe(
+          "Downstream APIs called as the user (token broker): each name gets exchanged tokens from one of `issuers` (RFC 8693 token exchange or on-behalf-of). The client's token is never passed through.",
+        )
+        .optional(),
       settings: settingsSchema().prefault({}),
     })
     .describe(
@@ -483,5 +590,7 @@ export type ResourceEntry = Manifest['resources'][number];
 export type TokenPolicy = ResourceEntry['token'];
 /** The `settings` of a parsed manifest. */
 export type Settings = Manifest['settings'];
+/** One `downstream` entry of a parsed manifest. */
+export type DownstreamEntry = NonNullable<Manifest['downstream']>[string];
 /** Hand-written authorization-server metadata (camelCase). */
 export type ManualMetadata = NonNullable<IssuerEntry['metadata']>;

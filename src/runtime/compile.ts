@@ -3,6 +3,7 @@
  * @module
  */
 import { createDispatcher } from '../discovery/fetch.js';
+import { createBroker, loadDownstreamEntries } from '../downstream/compile-downstream.js';
 import { DiscoveryError, OptionError } from '../errors.js';
 import { loadManifest } from '../manifest/load.js';
 import { parseManifest } from '../manifest/parse.js';
@@ -110,7 +111,10 @@ export async function compile(
   const manifest = await manifestOf(input, options);
   const env = options.env ?? process.env;
   // Every used issuer is resolved once, however many resources share it.
-  const used = new Set(manifest.resources.flatMap((r) => r.authorizationServers));
+  const used = new Set([
+    ...manifest.resources.flatMap((r) => r.authorizationServers),
+    ...Object.values(manifest.downstream ?? {}).map((d) => d.issuer),
+  ]);
   for (const id of used) {
     const secretEnv = manifest.issuers[id]!.introspection?.clientSecretEnv;
     // An empty secret (`SECRET=`) would pass start-up and then fail every introspection.
@@ -120,6 +124,9 @@ export async function compile(
       );
     }
   }
+
+  // Downstream client secrets and keys are read (and refused when missing) before any fetch.
+  const downstream = await loadDownstreamEntries(manifest, { env, cwd: options.cwd ?? process.cwd() });
 
   const dispatcher = createDispatcher({ connectTimeoutMs: manifest.settings.fetch.timeoutMs });
   const fetchOptions = { ...manifest.settings.fetch, dispatcher };
@@ -197,5 +204,17 @@ export async function compile(
     return compileResource(entry, verifier);
   });
 
-  return new McpAuth({ manifest, resources, issuers, dispatcher, logger: options.logger });
+  const broker = createBroker(downstream, issuers, {
+    maxEntries: manifest.settings.cache.maxEntries,
+    fetchOptions,
+    logger: options.logger,
+  });
+  return new McpAuth({
+    manifest,
+    resources,
+    issuers,
+    dispatcher,
+    logger: options.logger,
+    downstream: broker,
+  });
 }
