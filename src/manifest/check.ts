@@ -37,7 +37,6 @@ function checkUrl(value: string, path: Path, issues: ManifestIssue[], rules: Url
   return url;
 }
 
-/** Checks a parsed manifest's cross-field rules; returns every problem found (errors and warnings). */
 /**
  * The form a resource identifier must already have: exactly what WHATWG URL parsing makes of it
  * (so nothing is encoded, stripped, lower-cased or resolved on the way to `resource_metadata` and
@@ -93,6 +92,7 @@ function checkIntrospection(
   }
 }
 
+/** Checks a parsed manifest's cross-field rules; returns every problem found (errors and warnings). */
 export function checkManifest(manifest: Manifest): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   const warn = (code: string, path: Path, message: string) =>
@@ -151,13 +151,13 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
   manifest.resources.forEach((resource, index) => {
     const at: Path = ['resources', index];
     const url = checkUrl(resource.resource, [...at, 'resource'], issues);
-    if (resource.upstream) checkUpstream(resource.upstream, [...at, 'upstream'], issues);
     if (url && !isNormalisedResource(resource.resource, url))
       error(
         'resource_not_normalised',
         [...at, 'resource'],
         `the resource identifier is published and compared as written, so write it in normalised URL form: ${JSON.stringify(url.href)}`,
       );
+    if (resource.upstream) checkUpstream(resource.upstream, [...at, 'upstream'], issues);
     if (url?.search)
       warn(
         'resource_query',

@@ -55,7 +55,6 @@ async function startupFailures(
   return failures;
 }
 
-async function manifestOf(
 /** Stops every issuer's timers and closes the sockets: what a compile that fails must leave. */
 async function release(
   issuers: ReadonlyMap<string, IssuerRuntime>,
@@ -65,6 +64,7 @@ async function release(
   await dispatcher.close();
 }
 
+async function manifestOf(
   input: string | ManifestInput | Manifest | undefined,
   options: CompileOptions,
 ): Promise<Manifest> {

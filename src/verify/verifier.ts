@@ -11,9 +11,10 @@ import { audienceValues, canonicalAudience } from './claims.js';
 import { isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
 import { expandScopes, readScopes } from './scopes.js';
 import type { GuardedRequest } from '../discovery/fetch.js';
+import type { VerifyFunction } from '../manifest/schema.js';
 
 /** A custom check run on every verified token; throw (ideally a `TokenError`) to reject. */
-export type VerifyHook = (info: AuthInfo) => void | Promise<void>;
+export type VerifyHook = VerifyFunction;
 
 /** Everything a verifier needs, compiled once. */
 export interface VerifierOptions {

@@ -3,9 +3,12 @@
  * fail-fast listing every failing issuer, and lazy start-up that heals without a restart.
  * Assertions are on request counts and on requests in flight at the servers, never on timing.
  */
+import { createHook } from 'node:async_hooks';
+import { fileURLToPath } from 'node:url';
+
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { DiscoveryError } from '../../src/errors.js';
+import { DiscoveryError, OptionError } from '../../src/errors.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { compile } from '../../src/runtime/compile.js';
 import { makeKey, signToken } from '../support/keys.js';
@@ -159,14 +162,111 @@ describe('compile(): issuer resolution', () => {
   });
 });
 
+/**
+ * Records the timers created by this repository's `src/` while `fn` runs, and returns those still
+ * pending when it settles (cleared and fired timers are destroyed). Unref'd timers count too:
+ * they do not keep the process alive, but a retry loop behind a failed compile would still run.
+ */
+async function timersLeftBy(fn: () => Promise<unknown>): Promise<string[]> {
+  const src = fileURLToPath(new URL('../../src/', import.meta.url));
+  const pending = new Map<number, string>();
+  const hook = createHook({
+    init(id, type) {
+      if (type !== 'Timeout') return;
+      const frame = new Error().stack?.split('\n').find((line) => line.includes(src));
+      if (frame) pending.set(id, frame.trim());
+    },
+    destroy(id) {
+      pending.delete(id);
+    },
+  }).enable();
+  try {
+    await fn().catch(() => undefined);
+  } finally {
+    hook.disable();
+  }
+  return [...pending.values()];
+}
+
+describe('compile(): a failed fail-fast compile releases everything', () => {
+  it('leaves no retry timer of ours running and no socket open after it rejects', async () => {
+    const broken = await startServer(jsonHandler({ error: 'x' }, 500));
+    const port = await closedPort();
+    const manifest = {
+      issuers: {
+        broken: { issuer: broken.origin, type: 'oauth' as const },
+        down: { issuer: `http://127.0.0.1:${port}`, type: 'oauth' as const },
+      },
+      resources: [{ resource: RESOURCE, authorizationServers: ['broken', 'down'] }],
+    };
+    let rejected: unknown;
+    const left = await timersLeftBy(() => compile(manifest).catch((err: unknown) => (rejected = err)));
+    expect(rejected).toBeInstanceOf(DiscoveryError);
+    expect(left).toEqual([]);
+    // The runtime's keep-alive connection to the AS is closed too.
+    await vi.waitFor(async () => expect(await broken.openConnections()).toBe(0), {
+      timeout: 5000,
+      interval: 10,
+    });
+    expect(broken.count()).toBe(1);
+  });
+});
+
+describe('compile(): introspection secrets', () => {
+  const manifest = (issuer: string) => ({
+    issuers: {
+      main: {
+        issuer,
+        type: 'oauth' as const,
+        introspection: { clientId: 'rs', clientSecretEnv: 'RS_SECRET' },
+      },
+    },
+    resources: [{ resource: RESOURCE, authorizationServers: ['main'], token: { format: 'auto' as const } }],
+  });
+
+  it.each([
+    ['unset', {}, 'not set'],
+    ['empty (RS_SECRET=)', { RS_SECRET: '' }, 'empty'],
+  ])(
+    'refuses an %s secret at compile time, naming the variable, before any fetch',
+    async (_name, env, why) => {
+      const as = await startFakeIssuer();
+      const err: unknown = await compile(manifest(as.issuer), { env }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OptionError);
+      expect((err as OptionError).code).toBe('invalid_option');
+      expect((err as OptionError).message).toContain(
+        `environment variable RS_SECRET (the client secret) is ${why}`,
+      );
+      expect(as.server.count()).toBe(0);
+    },
+  );
+
+  it('accepts a non-empty secret', async () => {
+    const as = await startFakeIssuer();
+    await expect(compiled(manifest(as.issuer), { env: { RS_SECRET: 's3cret' } })).resolves.toBeDefined();
+  });
+});
+
 describe('compile(): lazy start-up', () => {
+  it('starts resolving issuers in the background at compile time, before any request', async () => {
+    const key = await makeKey();
+    const as = await startFakeIssuer([key]);
+    const auth = await compiled(manifestFor(as.issuer, { startup: 'lazy' }));
+    // No request is made: the discovery request is the runtime's own.
+    await vi.waitFor(() => expect(as.metadataCount()).toBe(1), { timeout: 5000, interval: 10 });
+    const token = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    expect((await auth.authenticate(bearerRequest(token))).auth?.issuer).toBe(as.issuer);
+    // The first request used that resolution (done or in flight) instead of starting one.
+    expect(as.metadataCount()).toBe(1);
+  });
+
   it('compiles while the AS answers 503, serves 503 + Retry-After, then heals without a restart', async () => {
     const key = await makeKey();
     const as = await startFakeIssuer([key]);
     as.setAll((_req, res) => sendJson(res, 503, { error: 'maintenance' }));
     const auth = await compiled(manifestFor(as.issuer, { startup: 'lazy' }));
-    // Lazy: nothing is fetched at compile time.
-    expect(as.server.count()).toBe(0);
+    // Lazy: compile() succeeds and resolution has started in the background (and failed).
+    await vi.waitFor(() => expect(as.metadataCount()).toBe(1), { timeout: 5000, interval: 10 });
     const token = await signToken(key, { iss: as.issuer, aud: RESOURCE });
 
     const down = await auth.authenticate(bearerRequest(token));

@@ -206,7 +206,7 @@ const MEANING_ERRORS: Record<string, { codes: string[]; path: Path }> = {
     path: ['resources', 1, 'resource'],
   },
   'duplicate-metadata-path-default-port': {
-    codes: ['duplicate_metadata_path'],
+    codes: ['resource_not_normalised', 'duplicate_metadata_path'],
     path: ['resources', 1, 'resource'],
   },
   'issuer-metadata-and-issuer': { codes: ['issuer_source'], path: ['issuers', 'main'] },
@@ -224,6 +224,18 @@ const MEANING_ERRORS: Record<string, { codes: string[]; path: Path }> = {
   'auto-format-without-credentials': {
     codes: ['introspection_credentials'],
     path: ['resources', 0, 'token', 'format'],
+  },
+  'resource-not-normalised-backslash': {
+    codes: ['resource_not_normalised'],
+    path: ['resources', 0, 'resource'],
+  },
+  'resource-not-normalised-quote': {
+    codes: ['resource_not_normalised'],
+    path: ['resources', 0, 'resource'],
+  },
+  'introspection-two-issuers-with-credentials': {
+    codes: ['introspection_ambiguous'],
+    path: ['resources', 0, 'authorizationServers', 1],
   },
   'reserved-extra-metadata': {
     codes: ['reserved_metadata'],

@@ -59,6 +59,7 @@ describe('parseManifest: defaults', () => {
         jwks: { cooldownSeconds: 30, maxAgeSeconds: 600, staleSeconds: 3600 },
         cache: { maxEntries: 10_000, maxAgeSeconds: 60 },
         metadataMaxAgeSeconds: 3600,
+        maxBodyBytes: 4 * 1024 * 1024,
       },
     });
   });

@@ -42,6 +42,8 @@ export interface TestServer {
   readonly inFlight: number;
   /** The largest {@link inFlight} seen. */
   readonly maxInFlight: number;
+  /** TCP connections currently open to the server (keep-alive ones included). */
+  openConnections(): Promise<number>;
   /** Replaces the handler (e.g. to take an issuer "down" or bring it back). */
   setHandler(handler: Handler): void;
   /** Stops listening and drops every open connection. Idempotent. */
@@ -107,6 +109,10 @@ export async function startServer(handler: Handler, options: { port?: number } =
     get maxInFlight() {
       return maxInFlight;
     },
+    openConnections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+      ),
     setHandler(next) {
       current = next;
     },
