@@ -48,7 +48,9 @@ describe('cold start', () => {
     });
     const app = await startAdapter('node', auth);
     try {
-      expect(counts).toEqual({ metadata: 0, jwks: 0, other: 0 });
+      // Lazy start-up resolves in the background from compile() on; keys wait for a token.
+      expect(counts.metadata).toBeLessThanOrEqual(1);
+      expect({ jwks: counts.jwks, other: counts.other }).toEqual({ jwks: 0, other: 0 });
       const tokens = Array.from({ length: 20 }, (_, i) => signToken(key, claims(issuer, RESOURCE, { n: i })));
       const responses = await Promise.all(
         Array.from({ length: 300 }, (_, i) =>
