@@ -1,5 +1,6 @@
 import { DiscoveryError } from '../errors.js';
 import { guardedFetch, type FetchLimits } from '../discovery/fetch.js';
+import { GRANT_TYPES } from '../downstream/exchange-token.js';
 import { resolveIssuer } from '../discovery/resolve.js';
 import type { IssuerEntry } from '../manifest/schema.js';
 import { isUsableVerificationKey } from '../verify/jwks.js';
@@ -13,6 +14,8 @@ interface IssuerReport {
   source?: string;
   error?: { code: string; message: string };
   findings: { severity: string; code: string; message: string }[];
+  /** `grant_types_supported` of the resolved metadata, when it lists one. */
+  grantTypes?: string[];
   jwks?: {
     uri: string;
     reachable: boolean;
@@ -72,6 +75,9 @@ async function issuerReport(id: string, entry: IssuerEntry, limits: FetchLimits)
     issuer: resolved.issuer,
     source: resolved.source.url ?? 'manual metadata',
     findings: [...resolved.findings],
+    ...(resolved.metadata.grant_types_supported
+      ? { grantTypes: [...resolved.metadata.grant_types_supported] }
+      : {}),
     ...(jwks ? { jwks } : {}),
   };
 }
@@ -85,8 +91,14 @@ export async function checkCommand(o: CommandOptions): Promise<ExitCode> {
     Object.entries(manifest.issuers).map(([id, entry]) => issuerReport(id, entry, limits)),
   );
   const ok = reports.every((r) => r.ok);
+  // Whether each downstream issuer advertises its grant; a warning only, since the field is optional.
+  const downstream = Object.entries(manifest.downstream ?? {}).map(([name, entry]) => {
+    const grantTypes = reports.find((r) => r.id === entry.issuer)?.grantTypes;
+    const grant = GRANT_TYPES[entry.grant];
+    return { name, issuer: entry.issuer, grant, advertised: grantTypes ? grantTypes.includes(grant) : null };
+  });
   if (o.format === 'json') {
-    o.out(JSON.stringify({ ok, issuers: reports }, null, 2));
+    o.out(JSON.stringify({ ok, issuers: reports, ...(downstream.length ? { downstream } : {}) }, null, 2));
   } else {
     for (const r of reports) {
       o.out(`${r.ok ? '✓' : '✗'} ${r.id}${r.issuer ? ` (${r.issuer})` : ''}`);
@@ -100,6 +112,15 @@ export async function checkCommand(o: CommandOptions): Promise<ExitCode> {
             : `    jwks: ${r.jwks.uri}: unreachable [${r.jwks.error}]`,
         );
       }
+    }
+  }
+  if (o.format !== 'json') {
+    for (const d of downstream) {
+      o.out(
+        d.advertised
+          ? `✓ downstream ${d.name}: ${d.issuer} advertises ${d.grant}`
+          : `! downstream ${d.name}: ${d.issuer} ${d.advertised === null ? 'lists no grant_types_supported' : 'does not list'} ${d.grant}${d.advertised === null ? '' : ' in grant_types_supported'}`,
+      );
     }
   }
   return ok ? 0 : 1;

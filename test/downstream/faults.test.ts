@@ -120,7 +120,7 @@ describe('refusals', () => {
   });
 
   it('sends the client id and secret with Basic auth and the subject token in the body', async () => {
-    let seen: { authorization?: string; body?: string } = {};
+    let seen: { authorization?: string | undefined; body?: string } = {};
     token = (req, res: ServerResponse) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
