@@ -31,12 +31,42 @@ export type McpAuthErrorCode =
 export class McpAuthError extends Error {
   /** A stable, machine-readable code. */
   readonly code: McpAuthErrorCode;
+  /** The message without the `mcp-auth-config:` prefix, for embedding in another message. */
+  readonly detail: string;
 
+  /** `message` is given without the package prefix; it is added here, once. */
   constructor(code: McpAuthErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    const detail = message.startsWith(PREFIX) ? message.slice(PREFIX.length) : message;
+    super(`${PREFIX}${detail}`, options);
     this.name = new.target.name;
     this.code = code;
+    this.detail = detail;
   }
+}
+
+const PREFIX = 'mcp-auth-config: ';
+
+/**
+ * Any error this library throws, discriminated by `code` (the code sets of the classes do not
+ * overlap), so `switch (err.code)` narrows to the class.
+ *
+ * @example
+ * ```ts
+ * if (isMcpAuthError(err)) switch (err.code) { case 'timeout': err.url; break; case 'expired' as never: break; }
+ * ```
+ */
+export type AnyMcpAuthError = OptionError | ManifestError | DiscoveryError | TokenError | DownstreamError;
+
+/**
+ * Whether a value is an error of this library (of any of its classes).
+ *
+ * @example
+ * ```ts
+ * catch (err) { if (isMcpAuthError(err) && err.code === 'manifest_invalid') console.error(err.format()); }
+ * ```
+ */
+export function isMcpAuthError(value: unknown): value is AnyMcpAuthError {
+  return value instanceof McpAuthError;
 }
 
 /**
@@ -51,7 +81,7 @@ export class OptionError extends McpAuthError {
   static readonly code = 'invalid_option';
   declare readonly code: 'invalid_option';
   constructor(message: string) {
-    super('invalid_option', `mcp-auth-config: ${message}`);
+    super('invalid_option', message);
   }
 }
 
@@ -126,6 +156,12 @@ export function formatIssue(issue: ManifestIssue): string {
  * ```
  */
 export class ManifestError extends McpAuthError {
+  /** Every code this class can carry. */
+  static readonly codes: readonly ManifestErrorCode[] = Object.freeze([
+    'manifest_invalid',
+    'manifest_not_found',
+    'manifest_unreadable',
+  ]);
   declare readonly code: ManifestErrorCode;
   /** Every problem found, errors first. Warnings are included for context. */
   readonly issues: readonly ManifestIssue[];
@@ -140,7 +176,7 @@ export class ManifestError extends McpAuthError {
     const errors = issues.filter((i) => i.severity === 'error');
     const head =
       options.message ??
-      `mcp-auth-config: invalid manifest${options.file ? ` ${options.file}` : ''} (${errors.length} error${errors.length === 1 ? '' : 's'})`;
+      `invalid manifest${options.file ? ` ${options.file}` : ''} (${errors.length} error${errors.length === 1 ? '' : 's'})`;
     super(code, [head, ...errors.map((i) => `  ${formatIssue(i)}`)].join('\n'), { cause: options.cause });
     this.issues = Object.freeze([...issues]);
     this.file = options.file;
@@ -180,6 +216,21 @@ export type DiscoveryErrorCode =
  * ```
  */
 export class DiscoveryError extends McpAuthError {
+  /** Every code this class can carry. */
+  static readonly codes: readonly DiscoveryErrorCode[] = Object.freeze([
+    'timeout',
+    'too_large',
+    'redirect',
+    'http_status',
+    'not_json',
+    'network',
+    'insecure_url',
+    'issuer_mismatch',
+    'invalid_metadata',
+    'transpile_failed',
+    'not_found',
+    'invalid_jwks',
+  ]);
   declare readonly code: DiscoveryErrorCode;
   /** The URL that was requested, when there was one. */
   readonly url: string | undefined;
@@ -193,7 +244,7 @@ export class DiscoveryError extends McpAuthError {
     message: string,
     details: { url?: string; status?: number; issuerId?: string; cause?: unknown } = {},
   ) {
-    super(code, `mcp-auth-config: ${message}`, { cause: details.cause });
+    super(code, message, { cause: details.cause });
     this.url = details.url;
     this.status = details.status;
     this.issuerId = details.issuerId;
@@ -230,6 +281,14 @@ export type TokenErrorCode =
  * ```
  */
 export class TokenError extends McpAuthError {
+  /** Every code this class can carry. */
+  static readonly codes: readonly TokenErrorCode[] = Object.freeze([
+    'missing_token',
+    'invalid_request',
+    'invalid_token',
+    'insufficient_scope',
+    'unavailable',
+  ]);
   declare readonly code: TokenErrorCode;
   /** The check that failed, from a fixed vocabulary (see {@link TokenErrorReason}). */
   readonly reason: TokenErrorReason;
@@ -243,7 +302,7 @@ export class TokenError extends McpAuthError {
     reason: TokenErrorReason,
     options: { requiredScopes?: readonly string[]; retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
-    super(code, `mcp-auth-config: ${code} (${reason})`, { cause: options.cause });
+    super(code, `${code} (${reason})`, { cause: options.cause });
     this.reason = reason;
     this.requiredScopes = Object.freeze([...(options.requiredScopes ?? [])]);
     this.retryAfterSeconds = options.retryAfterSeconds;

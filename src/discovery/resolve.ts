@@ -86,7 +86,7 @@ type ResolvableEntry = Pick<IssuerEntry, 'issuer' | 'wellKnownUrl' | 'metadata' 
  */
 function namingIssuer(err: unknown, id: string): unknown {
   if (!(err instanceof DiscoveryError) || err.issuerId !== undefined) return err;
-  return new DiscoveryError(err.code, `issuer "${id}": ${err.message.replace(/^mcp-auth-config: /, '')}`, {
+  return new DiscoveryError(err.code, `issuer "${id}": ${err.detail}`, {
     issuerId: id,
     ...(err.url !== undefined ? { url: err.url } : {}),
     ...(err.status !== undefined ? { status: err.status } : {}),

@@ -147,7 +147,7 @@ export async function compile(
       // A failed resolution has scheduled its retry: stop it, and close the sockets.
       await release(issuers, dispatcher);
       const first = failures[0]!;
-      const list = failures.map((f) => f.message.replace(/^mcp-auth-config: /, '')).join('; ');
+      const list = failures.map((f) => f.detail).join('; ');
       throw new DiscoveryError(first.code, `cannot compile: ${list}`, {
         ...(first.issuerId ? { issuerId: first.issuerId } : {}),
         cause: new AggregateError(failures),
