@@ -71,7 +71,7 @@ export type { DownstreamToken } from './downstream/broker.js';
 export { createReloadable } from './runtime/reload-runtime.js';
 export type { Reloadable, ReloadableOptions, ReloadResult, RuntimeLease } from './runtime/reload-runtime.js';
 export type { TokenVerifierOptions } from './runtime/token-verifier.js';
-export type { MetadataRoute } from './runtime/routes.js';
+export type { MetadataRoute } from './runtime/route-table.js';
 export type { CompiledResource } from './runtime/resource.js';
 export type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse, Logger } from './runtime/types.js';
 export type { AuthInfo } from './verify/auth-info.js';

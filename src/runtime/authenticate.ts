@@ -13,7 +13,7 @@ import { BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
 import { parseRequestTarget } from './request-target.js';
 import type { CompiledResource } from './resource.js';
 import { ambiguousTarget, bodyUnreadable, payloadTooLarge } from './respond.js';
-import { classifyTarget } from './routes.js';
+import { classifyTarget } from './classify-request.js';
 import type { MetadataRoutes } from './serve-metadata.js';
 import { calledTools } from './tools.js';
 import type {

@@ -3,17 +3,20 @@
  * Everything here is computed at compile time; the request path only looks things up.
  * @module
  */
-import type { Agent } from 'undici';
+import type { SharedDispatcher } from '../discovery/fetch.js';
 import type { DownstreamBroker, DownstreamToken } from '../downstream/broker.js';
-import { DownstreamError } from '../errors.js';
+import { DownstreamError, OptionError } from '../errors.js';
 import { deepFreeze } from '../lib/freeze.js';
 import type { Manifest } from '../manifest/schema.js';
+import type { RevocationEntry, RevocationSelector, RevokeOptions } from '../store/revocation.js';
+import type { StoreParts } from '../store/start-store.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 import { Authenticator } from './authenticate.js';
 import type { IssuerRuntime } from './issuer-runtime.js';
 import type { CompiledResource } from './resource.js';
 import { parseRequestTarget } from './request-target.js';
-import { classifyTarget, type MetadataRoute, type TargetMatch } from './routes.js';
+import { classifyTarget, type TargetMatch } from './classify-request.js';
+import type { MetadataRoute } from './route-table.js';
 import { MetadataRoutes, type MetadataAnswer } from './serve-metadata.js';
 import { createTokenVerifier, type TokenVerifierOptions } from './token-verifier.js';
 import type {
@@ -34,9 +37,10 @@ interface RuntimeParts {
   readonly manifest: Manifest;
   readonly resources: readonly CompiledResource[];
   readonly issuers: ReadonlyMap<string, IssuerRuntime>;
-  readonly dispatcher: Agent;
+  readonly dispatcher: SharedDispatcher;
   readonly logger?: Logger | undefined;
   readonly downstream?: DownstreamBroker | undefined;
+  readonly store?: StoreParts | undefined;
 }
 
 /**
@@ -58,8 +62,9 @@ export class McpAuth {
   /** Every metadata route served. */
   readonly routes: readonly MetadataRoute[];
   readonly #issuers: ReadonlyMap<string, IssuerRuntime>;
-  readonly #dispatcher: Agent;
+  readonly #dispatcher: SharedDispatcher;
   readonly #downstream: DownstreamBroker | undefined;
+  readonly #store: StoreParts | undefined;
   readonly #authenticator: Authenticator;
   readonly #metadata: MetadataRoutes;
 
@@ -69,6 +74,7 @@ export class McpAuth {
     this.#issuers = parts.issuers;
     this.#dispatcher = parts.dispatcher;
     this.#downstream = parts.downstream;
+    this.#store = parts.store;
     this.#metadata = new MetadataRoutes(
       this.resources,
       this.#issuers,
@@ -229,8 +235,28 @@ export class McpAuth {
     return this.#downstream.token(authInfo, name);
   }
 
+  /**
+   * Revokes tokens: one (`{ jti }`), every token of a subject (`{ sub }`) or of a client
+   * (`{ clientId }`), until `options.until` (default 24 hours; tokens minted later are refused
+   * too). This instance refuses them at once, cached tokens included (401 `invalid_token`); with
+   * `settings.store.type: "redis"` the entry is recorded and published, and every instance sharing
+   * the store refuses them within `settings.revocation.maxStalenessSeconds`.
+   *
+   * @example
+   * ```ts
+   * await auth.revoke({ sub: 'user-42' }, { until: new Date(Date.now() + 3600_000) });
+   * await auth.revoke({ jti: '5f1c...' });
+   * ```
+   * @throws {OptionError} for a bad selector or `until`; {@link StoreError} when the store did not answer
+   */
+  revoke(selector: RevocationSelector, options: RevokeOptions = {}): Promise<RevocationEntry> {
+    if (!this.#store) return Promise.reject(new OptionError('this runtime has no revocation list'));
+    return this.#store.revocation.revoke(selector, options);
+  }
+
   /** Releases timers and sockets. The runtime must not be used afterwards. */
   async close(): Promise<void> {
+    await this.#store?.close();
     this.#downstream?.close();
     for (const issuer of this.#issuers.values()) issuer.state.close();
     await this.#dispatcher.close();

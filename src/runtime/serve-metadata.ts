@@ -9,7 +9,7 @@ import type { IssuerRuntime } from './issuer-runtime.js';
 import { parseRequestTarget } from './request-target.js';
 import { protectedResourceMetadata, type CompiledResource } from './resource.js';
 import { jsonResponse, methodNotAllowed, temporarilyUnavailable } from './respond.js';
-import { buildRouteTable, pickByHost, type MetadataRoute, type MetadataRow } from './routes.js';
+import { buildRouteTable, pickByHost, type MetadataRoute, type MetadataRow } from './route-table.js';
 import type { CoreRequest, CoreResponse } from './types.js';
 
 const CORS_METADATA = Object.freeze({
