@@ -3,6 +3,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { assertRuntime } from '../runtime/assert-runtime.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { AuthenticateOptions } from '../runtime/types.js';
 import { applyNodeDecision, metadataRequest, sendCoreResponse, toCoreRequest } from './node-request.js';
@@ -24,6 +25,7 @@ export type ExpressMiddleware = (
  * ```
  */
 export function metadataRouter(auth: McpAuth): ExpressMiddleware {
+  assertRuntime(auth, 'metadataRouter(auth)');
   return (req, res, next) => {
     const response = auth.handleMetadataRequest(metadataRequest(req));
     if (!response) return next();
@@ -46,6 +48,7 @@ export function metadataRouter(auth: McpAuth): ExpressMiddleware {
  * ```
  */
 export function requireAuth(auth: McpAuth, options: AuthenticateOptions = {}): ExpressMiddleware {
+  assertRuntime(auth, 'requireAuth(auth)');
   return (req, res, next) =>
     applyNodeDecision(() => auth.authenticate(toCoreRequest(req), options), req, res, next);
 }

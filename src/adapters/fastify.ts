@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import { assertRuntime } from '../runtime/assert-runtime.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
@@ -55,7 +56,7 @@ function send(reply: FastifyReply, response: CoreResponse): FastifyReply {
 }
 
 const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) => {
-  const { auth } = options;
+  const auth = assertRuntime(options.auth, 'mcpAuth plugin options.auth');
   app.decorateRequest('auth', undefined);
 
   const apply = (result: AuthResult, request: FastifyRequest, reply: FastifyReply, done: () => void) => {
