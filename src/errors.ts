@@ -18,7 +18,12 @@
 
 /** Every code an {@link McpAuthError} can carry. */
 export type McpAuthErrorCode =
-  ManifestErrorCode | DiscoveryErrorCode | TokenErrorCode | DownstreamErrorCode | 'invalid_option';
+  | ManifestErrorCode
+  | DiscoveryErrorCode
+  | TokenErrorCode
+  | DownstreamErrorCode
+  | StoreErrorCode
+  | 'invalid_option';
 
 /**
  * Base class of every error this library throws.
@@ -332,7 +337,9 @@ export type TokenErrorReason =
   | 'inactive'
   | 'scope'
   | 'rejected'
-  | 'issuer_unavailable';
+  | 'issuer_unavailable'
+  | 'revoked'
+  | 'revocation_unavailable';
 
 // ---------------------------------------------------------------------------------------------
 // Downstream tokens (token broker)
@@ -405,9 +412,49 @@ export class DownstreamError extends McpAuthError {
     message: string,
     details: { oauthError?: OAuthTokenErrorCode; status?: number; cause?: unknown } = {},
   ) {
-    super(code, `mcp-auth-config: downstream "${downstream}": ${message}`, { cause: details.cause });
+    super(code, `downstream "${downstream}": ${message}`, { cause: details.cause });
     this.downstream = downstream;
     this.oauthError = details.oauthError;
     this.status = details.status;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared store (Redis)
+
+/**
+ * Codes of {@link StoreError}: the store did not answer within `settings.store.commandTimeoutMs`
+ * or could not be reached (`store_unavailable`); the `redis` package is not installed
+ * (`store_client_missing`).
+ */
+export type StoreErrorCode = 'store_unavailable' | 'store_client_missing';
+
+/**
+ * The shared store (`settings.store`) failed. Thrown by `auth.revoke()` when the revocation
+ * could not be recorded, and by `compile()` when the Redis client is not installed. Requests
+ * never see it: on the request path a store failure is a cache miss, or (for revocation) the
+ * `settings.revocation.onStoreUnavailable` rule. The message never carries the store URL (it may
+ * hold a password).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await auth.revoke({ sub: 'user-42' });
+ * } catch (err) {
+ *   if (err instanceof StoreError && err.code === StoreError.code) retryLater();
+ * }
+ * ```
+ */
+export class StoreError extends McpAuthError {
+  /** The code of a store that did not answer. */
+  static readonly code = 'store_unavailable';
+  /** Every code this class can carry. */
+  static readonly codes: readonly StoreErrorCode[] = Object.freeze([
+    'store_unavailable',
+    'store_client_missing',
+  ]);
+  declare readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: ErrorOptions) {
+    super(code, `mcp-auth-config: ${message}`, options);
   }
 }

@@ -365,6 +365,90 @@ function resourceSchema(functions: boolean) {
     .describe('One protected resource (RFC 9728).');
 }
 
+/** `settings.store`: where instances share introspection results and the revocation list. */
+function storeSchema() {
+  const memory = z
+    .strictObject({
+      type: z
+        .literal('memory')
+        .describe('In-process only: nothing is shared between instances (the default).'),
+    })
+    .describe('The in-memory store: one instance, nothing to run.');
+  const redis = z
+    .strictObject({
+      type: z
+        .literal('redis')
+        .describe('Redis, shared by every instance (needs the `redis` package: `npm i redis`).'),
+      url: z
+        .string()
+        .regex(/^rediss?:\/\/[^\s]+$/, 'a redis:// or rediss:// URL')
+        .describe(
+          'The server, e.g. `"${REDIS_URL}"`: `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. Give credentials through an environment variable; the URL is never logged.',
+        ),
+      tls: z
+        .strictObject({
+          caFile: z
+            .string()
+            .min(1)
+            .describe(
+              'PEM file (relative to the working directory) of the CA that signed the server certificate. Default: the system CAs.',
+            )
+            .optional(),
+        })
+        .describe('Connect over TLS (also implied by `rediss://`).')
+        .optional(),
+      keyPrefix: z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[\x21-\x7E]+$/, 'printable ASCII without spaces')
+        .default('mcp-auth:')
+        .describe(
+          'Prefix of every key and channel this library uses, so several deployments can share one Redis.',
+        ),
+      commandTimeoutMs: z
+        .number()
+        .int()
+        .min(10)
+        .max(60_000)
+        .default(500)
+        .describe(
+          'Deadline of one Redis command. A slower answer counts as a miss (introspection then asks the authorization server, within `fetch.timeoutMs` in all); never longer than `fetch.timeoutMs`.',
+        ),
+    })
+    .describe(
+      'Redis: introspection results and the revocation list are shared, and revocations are published to every instance.',
+    );
+  return z
+    .discriminatedUnion('type', [memory, redis])
+    .describe(
+      'Where instances share state: introspection results (keyed by a SHA-256 of the token) and the revocation list. JWT verification never depends on it.',
+    );
+}
+
+/** `settings.revocation`: how fresh each instance's copy of the revocation list must be. */
+function revocationSchema() {
+  return z
+    .strictObject({
+      maxStalenessSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(300)
+        .default(5)
+        .describe(
+          'A revocation is enforced by every instance within this delay (pub/sub delivers it at once; each instance also re-reads the list from the store at least this often).',
+        ),
+      onStoreUnavailable: z
+        .enum(['fail-closed', 'fail-open'])
+        .default('fail-closed')
+        .describe(
+          'When the list could not be read for longer than `maxStalenessSeconds`: `fail-closed` answers 503 with `Retry-After` (the revocation state is unknown); `fail-open` accepts the token and logs a warning.',
+        ),
+    })
+    .describe('Token revocation (`auth.revoke()`, `mcp-auth revoke`).');
+}
+
 function settingsSchema() {
   return z
     .strictObject({
@@ -442,6 +526,8 @@ function settingsSchema() {
         '`Cache-Control: max-age` of the Protected Resource Metadata responses.',
         86400,
       ).default(3600),
+      store: storeSchema().prefault({ type: 'memory' }),
+      revocation: revocationSchema().prefault({}),
     })
     .describe('Runtime limits and caches. Every field has a default.');
 }

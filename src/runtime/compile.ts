@@ -9,6 +9,7 @@ import { loadManifest } from '../manifest/load.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest, ManifestInput } from '../manifest/schema.js';
 import { TokenVerifier } from '../verify/verifier.js';
+import { startStore, type StoreParts } from '../store/start-store.js';
 import { McpAuth } from './mcp-auth.js';
 import { IssuerRuntime } from './issuer-runtime.js';
 import { compileResource } from './resource.js';
@@ -161,6 +162,15 @@ export async function compile(
     issuer.state.start();
   }
 
+  // settings.store (src/store/): the revocation list, and introspection results when shared.
+  let stored: StoreParts;
+  try {
+    stored = await startStore(manifest.settings, { cwd: options.cwd, logger: options.logger });
+  } catch (err) {
+    await release(issuers, dispatcher);
+    throw err;
+  }
+
   const resources = manifest.resources.map((entry) => {
     const resourceIssuers = entry.authorizationServers.map((id) => issuers.get(id)!);
     const keysFor = async (iss: string) => {
@@ -200,6 +210,8 @@ export async function compile(
       // Only the function-admitting schema has `verify` (TS manifests and the API).
       hook: 'verify' in entry.token ? entry.token.verify : undefined,
       fetchOptions,
+      revocation: stored.revocation,
+      introspectionCache: stored.introspectionCache,
     });
     return compileResource(entry, verifier);
   });
@@ -216,5 +228,6 @@ export async function compile(
     dispatcher,
     logger: options.logger,
     downstream: broker,
+    store: stored,
   });
 }

@@ -89,6 +89,8 @@ export const ERROR_DESCRIPTIONS: Readonly<Record<TokenErrorReason, string>> = Ob
   scope: 'The access token lacks a required scope',
   rejected: 'The access token was rejected',
   issuer_unavailable: 'The authorization server is unavailable; retry later',
+  revoked: 'The access token has been revoked',
+  revocation_unavailable: 'The revocation state of the access token cannot be checked; retry later',
 });
 
 /** A ready HTTP error response, framework-neutral. */

@@ -8,6 +8,7 @@
 import { DiscoveryError, TokenError } from '../errors.js';
 import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
 import { assertBearerClaims, assertTimeClaims } from './claims.js';
+import type { IntrospectionCache } from '../store/cache-introspection.js';
 
 /** How to call one issuer's introspection endpoint. */
 export interface IntrospectionClient {
@@ -27,7 +28,9 @@ function formEncode(value: string): string {
 }
 
 /**
- * Introspects a token and applies the checks above.
+ * Introspects a token and applies the checks above. With `shared` (the runtime's store), a stored
+ * result for the token is used instead of a call (checked the same way), and a fresh active one
+ * is stored; the store's time counts against the fetch deadline.
  *
  * @example
  * ```ts
@@ -40,7 +43,28 @@ export async function introspectToken(
   client: IntrospectionClient,
   policy: { readonly audiences: ReadonlySet<string>; readonly clockToleranceSec: number },
   fetchOptions: GuardedRequest = {},
+  shared?: IntrospectionCache,
 ): Promise<IntrospectionClaims> {
+  // Shared results (settings.store): a hit skips the call; store time counts against the deadline.
+  const started = Date.now();
+  const stored = await shared?.read(client.endpoint, token);
+  if (stored) return checkedClaims(stored, client, policy);
+  const timeoutMs = Math.max(1, (fetchOptions.timeoutMs ?? 5000) - (shared ? Date.now() - started : 0));
+  const claims = checkedClaims(
+    await callEndpoint(token, client, { ...fetchOptions, timeoutMs }),
+    client,
+    policy,
+  );
+  shared?.write(client.endpoint, token, claims);
+  return claims;
+}
+
+/** One POST to the introspection endpoint. */
+async function callEndpoint(
+  token: string,
+  client: IntrospectionClient,
+  fetchOptions: GuardedRequest,
+): Promise<Record<string, unknown>> {
   const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (client.authMethod === 'client_secret_basic') {
@@ -63,7 +87,15 @@ export async function introspectToken(
       throw new TokenError('unavailable', 'issuer_unavailable', { cause: err });
     throw err;
   }
-  const claims = json!;
+  return json!;
+}
+
+/** The checks of the module comment, on a fresh or a stored answer. */
+function checkedClaims(
+  claims: Readonly<Record<string, unknown>>,
+  client: IntrospectionClient,
+  policy: { readonly audiences: ReadonlySet<string>; readonly clockToleranceSec: number },
+): IntrospectionClaims {
   if (claims.active !== true) throw new TokenError('invalid_token', 'inactive');
   assertTimeClaims(claims, policy.clockToleranceSec, false);
   if (Object.hasOwn(claims, 'iss') && claims.iss !== client.issuer)

@@ -12,6 +12,8 @@ import { isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
 import { expandScopes, readScopes } from './scopes.js';
 import type { GuardedRequest } from '../discovery/fetch.js';
 import type { VerifyFunction } from '../manifest/schema.js';
+import type { IntrospectionCache } from '../store/cache-introspection.js';
+import type { RevocationList } from '../store/revocation.js';
 
 /** A custom check run on every verified token; throw (ideally a `TokenError`) to reject. */
 export type VerifyHook = VerifyFunction;
@@ -30,6 +32,10 @@ export interface VerifierOptions {
   readonly cache: { readonly maxEntries: number; readonly maxAgeMs: number };
   readonly hook?: VerifyHook | undefined;
   readonly fetchOptions?: GuardedRequest | undefined;
+  /** The runtime's revocation list (src/store/), checked on every accepted token, cache hits included. */
+  readonly revocation?: Pick<RevocationList, 'refusal'> | undefined;
+  /** Introspection results shared through the store (src/store/), when it is shared. */
+  readonly introspectionCache?: IntrospectionCache | undefined;
 }
 
 /**
@@ -68,7 +74,8 @@ export class TokenVerifier {
    * run (hooks may be async). Otherwise `undefined`: call {@link verifyAccessToken}.
    */
   cachedAccessToken(token: string): AuthInfo | undefined {
-    return this.#options.hook ? undefined : this.#cache.get(token);
+    const hit = this.#options.hook ? undefined : this.#cache.get(token);
+    return hit && this.#options.revocation?.refusal(hit) ? undefined : hit; // refused: the async path throws
   }
 
   /**
@@ -83,14 +90,24 @@ export class TokenVerifier {
     // rechecked against it, so an expired token is verified afresh, and refused.
     const cached = this.#cache.get(token);
     if (cached) {
+      this.#checkRevocation(token, cached);
       await this.#runHook(cached);
       return cached;
     }
     const info = await this.#verify(token);
+    this.#checkRevocation(token, info);
     await this.#runHook(info);
     const expiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000;
     this.#cache.set(token, info, Math.min(Date.now() + this.#options.cache.maxAgeMs, expiry));
     return info;
+  }
+
+  /** Revocation (src/store/revocation.ts): a revoked token leaves the cache and is refused. */
+  #checkRevocation(token: string, info: AuthInfo): void {
+    const refusal = this.#options.revocation?.refusal(info);
+    if (!refusal) return;
+    if (refusal.code === 'invalid_token') this.#cache.delete(token);
+    throw refusal;
   }
 
   async #runHook(info: AuthInfo): Promise<void> {
@@ -117,6 +134,7 @@ export class TokenVerifier {
       client,
       { audiences: this.#audiences, clockToleranceSec: this.#jwt.clockToleranceSec },
       this.#options.fetchOptions,
+      this.#options.introspectionCache,
     );
     return this.#authInfo(token, client.issuer, claims);
   }

@@ -1,0 +1,124 @@
+/**
+ * Two instances sharing one real Redis: an opaque token is introspected once for both; the
+ * store holds a hash of the token, never the token; a hostile value is ignored; a paused Redis
+ * costs at most the command deadline.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+import { introspectionKey } from '../../src/store/cache-introspection.js';
+import { redisAvailable, startRedis, type TestRedis } from '../support/redis.js';
+import type { IntrospectionServer } from '../support/tokens.js';
+import { call, instance, jwt, opaque, rawClient, startAs } from './fleet.js';
+
+describe.runIf(redisAvailable())('introspection results shared through Redis', () => {
+  let redis: TestRedis;
+  let as: IntrospectionServer;
+  let a: McpAuth;
+  let b: McpAuth;
+  let raw: Awaited<ReturnType<typeof rawClient>>;
+  // The verified-token cache is off, so every request goes to the shared store.
+  const settings = () => ({
+    store: { type: 'redis' as const, url: redis.url, commandTimeoutMs: 300 },
+    cache: { maxEntries: 0 },
+    fetch: { timeoutMs: 2000 },
+  });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    as = await startAs();
+    a = await instance(as, settings());
+    b = await instance(as, settings());
+    raw = await rawClient(redis.url);
+  });
+  afterAll(async () => {
+    raw.destroy();
+    await a.close();
+    await b.close();
+    await as.close();
+    await redis.stop();
+  });
+
+  it('introspects an opaque token once for both instances', async () => {
+    const token = opaque();
+    const before = as.calls.length;
+    expect((await call(a, token)).status).toBe(200);
+    // The entry is written in the background: wait until it is there.
+    await expect.poll(() => raw.exists(`mcp-auth:${introspectionKey(token)}`)).toBe(1);
+    expect((await call(b, token)).status).toBe(200);
+    expect((await call(a, token)).status).toBe(200);
+    expect(as.calls.length - before).toBe(1);
+  });
+
+  it('keys and values hold a hash of the token, never the token', async () => {
+    const token = opaque();
+    expect((await call(a, token)).status).toBe(200);
+    await expect.poll(() => raw.exists(`mcp-auth:${introspectionKey(token)}`)).toBe(1);
+    for (const k of await raw.keys('*')) {
+      expect(k).not.toContain(token);
+      if ((await raw.type(k)) === 'string') expect(await raw.get(k)).not.toContain(token);
+    }
+  });
+
+  it('keeps an entry no longer than the token exp', async () => {
+    const token = opaque({ exp: Math.floor(Date.now() / 1000) + 20 });
+    expect((await call(a, token)).status).toBe(200);
+    const k = `mcp-auth:${introspectionKey(token)}`;
+    await expect.poll(() => raw.exists(k)).toBe(1);
+    const ttl = await raw.pTTL(k);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(20_000);
+  });
+
+  it.each([
+    ['not JSON', 'not json{'],
+    [
+      'another version',
+      JSON.stringify({ v: 2, endpoint: '', storedAt: Date.now(), claims: { active: true } }),
+    ],
+    ['an inactive result', 'ENDPOINT_INACTIVE'],
+    ['another endpoint', 'OTHER_ENDPOINT'],
+    ['extra members', 'EXTRA'],
+  ])('ignores a hostile value in Redis (%s) and asks the authorization server', async (_name, value) => {
+    const token = opaque();
+    const entry = (endpoint: string, claims: Record<string, unknown>, more: object = {}) =>
+      JSON.stringify({ v: 1, endpoint, storedAt: Date.now(), claims, ...more });
+    const forged = {
+      active: true,
+      iss: 'https://issuer.example.com',
+      aud: 'https://mcp.example.com/mcp',
+      sub: 'attacker',
+      exp: 9999999999,
+    };
+    const written =
+      value === 'ENDPOINT_INACTIVE'
+        ? entry(as.endpoint, { ...forged, active: false })
+        : value === 'OTHER_ENDPOINT'
+          ? entry('https://elsewhere.example/introspect', forged)
+          : value === 'EXTRA'
+            ? entry(as.endpoint, forged, { trusted: true })
+            : value;
+    await raw.set(`mcp-auth:${introspectionKey(token)}`, written);
+    const before = as.calls.length;
+    const result = await a.authenticate({ method: 'POST', url: '/mcp', authorization: [`Bearer ${token}`] });
+    expect(result.auth?.subject).toBe('user-opaque');
+    expect(as.calls.length - before).toBe(1);
+  });
+
+  it('a paused Redis costs at most the command deadline: opaque tokens are introspected, JWTs verified', async () => {
+    const token = opaque();
+    redis.pause();
+    try {
+      const before = as.calls.length;
+      // Bounded: a store read that waited for Redis would outlast this race.
+      const outcome = await Promise.race([
+        call(b, token),
+        new Promise<'stalled'>((r) => setTimeout(() => r('stalled'), 2500)),
+      ]);
+      expect(outcome).toMatchObject({ status: 200 });
+      expect(as.calls.length - before).toBe(1);
+      expect((await call(b, jwt())).status).toBe(200);
+    } finally {
+      redis.resume();
+    }
+  });
+});
