@@ -9,11 +9,13 @@ export {
   DiscoveryError,
   TokenError,
   DownstreamError,
+  isMcpAuthError,
   OAUTH_TOKEN_ERRORS,
   formatIssue,
   formatPath,
 } from './errors.js';
 export type {
+  AnyMcpAuthError,
   McpAuthErrorCode,
   ManifestErrorCode,
   DiscoveryErrorCode,
@@ -73,7 +75,16 @@ export type { Reloadable, ReloadableOptions, ReloadResult, RuntimeLease } from '
 export type { TokenVerifierOptions } from './runtime/token-verifier.js';
 export type { MetadataRoute } from './runtime/route-table.js';
 export type { CompiledResource } from './runtime/resource.js';
-export type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse, Logger } from './runtime/types.js';
+export type {
+  AuthenticateOptions,
+  AuthResult,
+  CoreRequest,
+  CoreResponse,
+  HandleOptions,
+  Logger,
+} from './runtime/types.js';
+export type { TargetMatch } from './runtime/classify-request.js';
+export type { RequestTarget } from './runtime/request-target.js';
 export type { AuthInfo } from './verify/auth-info.js';
 export { extractBearer } from './verify/bearer.js';
 export { buildChallenge, errorResponse, ERROR_DESCRIPTIONS } from './verify/challenge.js';

@@ -68,6 +68,7 @@ export class McpAuth {
   readonly #authenticator: Authenticator;
   readonly #metadata: MetadataRoutes;
 
+  /** @internal Runtimes are made by {@link compile}; the parts are not API. */
   constructor(parts: RuntimeParts) {
     this.manifest = parts.manifest;
     this.resources = Object.freeze([...parts.resources]);

@@ -42,6 +42,7 @@ export interface CompiledResource {
   readonly protect: boolean;
   readonly publicToBrowsers: boolean;
   readonly mirrorAuthorizationServerMetadata: boolean;
+  /** @internal The resource's token checks; reach them through {@link McpAuth} methods. */
   readonly verifier: TokenVerifier;
   /** The PRM document's fields other than `authorization_servers`, in wire form. */
   readonly documentFields: Readonly<Record<string, unknown>>;
