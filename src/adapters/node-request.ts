@@ -108,6 +108,11 @@ export function sendCoreResponse(res: ServerResponse, response: CoreResponse): v
   res.end(response.body);
 }
 
+/** A core response as a Web `Response` (what hosts such as mcp-proxy accept thrown from a hook). */
+export function toWebResponse(response: CoreResponse): Response {
+  return new Response(response.body ?? null, { status: response.status, headers: response.headers });
+}
+
 /** The runtime's last-resort 500, or a destroyed socket when the answer has already started. */
 export function sendServerError(res: ServerResponse): void {
   if (res.headersSent) res.destroy();

@@ -2,6 +2,9 @@
  * The identity of an authenticated request, in the shape the official MCP TypeScript SDK uses
  * (`req.auth` → `extra.authInfo` in tool handlers), plus the issuer, subject, audience and claims.
  *
+ * A type alias rather than an interface, so it is assignable to `Record<string, unknown>`: the
+ * session constraint of hosts such as fastmcp (`new FastMCP<AuthInfo>`).
+ *
  * @example
  * ```ts
  * server.tool('whoami', async (_args, extra) => ({
@@ -9,7 +12,7 @@
  * }));
  * ```
  */
-export interface AuthInfo {
+export type AuthInfo = {
   /** The access token as sent. */
   readonly token: string;
   /** `client_id` (or `azp`, or `cid`) of the token; empty when the token names none. */
@@ -30,7 +33,7 @@ export interface AuthInfo {
   readonly audience: readonly string[];
   /** Every claim of the token (or of the introspection response), own properties only. */
   readonly claims: Readonly<Record<string, unknown>>;
-}
+};
 
 /** Copies claims into a null-prototype object, so `__proto__` and friends stay plain data. */
 export function safeClaims(claims: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {

@@ -8,9 +8,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManifestInput } from '../../src/manifest/schema.js';
-import { compile } from '../../src/runtime/compile.js';
-import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+// The package as users import it (dist/), as the recipes in examples/ do.
+import { compile, type ManifestInput, type McpAuth } from 'mcp-auth-config';
 import { claims, issuerEntry, makeKey, signToken } from '../support/tokens.js';
 
 export const RESOURCE = 'https://mcp.example.com/mcp';
