@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../support/servers.js';
+import { rawStatus } from '../support/raw-request.js';
+import { RAW_SPELLINGS, SPELLINGS } from '../support/target-spellings.js';
 import {
   rawRequest,
   rpc,
@@ -126,29 +128,14 @@ describe('gateway → Python upstream', () => {
     expect(upstream.seen.length).toBe(before);
   });
 
-  it('never forwards a differently spelled target without a token', async () => {
+  it('never forwards a differently spelled target without a token (the whole spelling catalogue)', async () => {
     const before = upstream.seen.length;
-    const spellings = [
-      '/%6Dcp',
-      '/MCP',
-      '/Mcp/x',
-      '/x/../mcp',
-      '/mcp/../mcp',
-      '/%2e%2e/mcp',
-      '//mcp',
-      '/mcp%2F..%2Fadmin',
-      '/mcp;x=1',
-      '/mcp\\..\\x',
-      'http://evil.example/mcp',
-      '/mcp#frag',
-      '/mcp%00',
-    ];
-    for (const target of spellings) {
-      const res = await rawRequest(base, target, {
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-      });
-      expect([400, 401, 404], target).toContain(res.status);
+    const port = Number(new URL(base).port);
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    for (const target of [...SPELLINGS, ...RAW_SPELLINGS]) {
+      const status = await rawStatus(port, target, undefined, body);
+      expect(status, JSON.stringify(target)).toBeGreaterThanOrEqual(400);
+      expect(status, JSON.stringify(target)).toBeLessThan(500);
     }
     expect(upstream.seen.length).toBe(before);
   });
