@@ -7,17 +7,12 @@
  * good keys keep serving.
  * @module
  */
-import { createPublicKey, type JsonWebKey as NodeJwk } from 'node:crypto';
-import {
-  compactVerify,
-  errors as joseErrors,
-  importJWK,
-  type CompactJWSHeaderParameters,
-  type JWK,
-} from 'jose';
+import type { JsonWebKey as NodeJwk } from 'node:crypto';
+import type { JWK } from 'jose';
 import { DiscoveryError, TokenError } from '../errors.js';
 import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
 import { BACKOFF_DEFAULTS, retryDelayMs } from '../lib/backoff.js';
+import { NODE_CRYPTO, prepareKey, type Offload, type PreparedKey } from './prepare-key.js';
 
 /** Timing policy of a {@link KeyStore} (milliseconds). */
 export interface KeyStorePolicy {
@@ -39,14 +34,16 @@ export interface KeyQuery {
 }
 
 /**
- * A key as jose verifies with it.
+ * A key ready to check one algorithm's signatures, prepared once per JWK and `alg`
+ * ({@link PreparedKey}: a `node:crypto` `KeyObject`, or a WebCrypto `CryptoKey` where the runtime
+ * has no `node:crypto`).
  *
  * @example
  * ```ts
  * const keys: VerificationKey[] = await store.getKeys({ alg: 'ES256' });
  * ```
  */
-export type VerificationKey = CryptoKey | Uint8Array;
+export type VerificationKey = PreparedKey;
 
 /**
  * At most this many keys are tried for one token whose header does not single one out (no
@@ -61,7 +58,10 @@ export const MAX_KEY_CANDIDATES = 5;
 
 interface KeyEntry {
   readonly jwk: JWK;
+  /** Preparations per `alg`, started once. */
   readonly imported: Map<string, Promise<VerificationKey>>;
+  /** The same once settled, so a request that finds its key ready awaits nothing. */
+  readonly ready: Map<string, VerificationKey>;
 }
 
 const FAMILY: Readonly<Record<string, string>> = { RS: 'RSA', PS: 'RSA', ES: 'EC', Ed: 'OKP' };
@@ -86,10 +86,14 @@ function rsaBits(n: string): number {
   return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
 }
 
-/** Whether the JWK is a well-formed public key (the members its `kty` needs, decodable). */
+/**
+ * Whether the JWK is a well-formed public key (the members its `kty` needs, decodable). Without
+ * `node:crypto` the check is left to the import, which drops a key that fails it.
+ */
 function isWellFormedPublicKey(jwk: Record<string, unknown>): boolean {
+  if (!NODE_CRYPTO) return true;
   try {
-    createPublicKey({ key: jwk as NodeJwk, format: 'jwk' });
+    NODE_CRYPTO.createPublicKey({ key: jwk as NodeJwk, format: 'jwk' });
     return true;
   } catch {
     return false;
@@ -136,7 +140,7 @@ function isKeyObject(value: unknown): value is Record<string, unknown> {
  * @example
  * ```ts
  * const store = new KeyStore({ uri: 'https://as.example.com/jwks' }, { cooldownMs: 30_000, maxAgeMs: 600_000, staleMs: 3_600_000 });
- * await verifyWithKeyStore(token, store, { algorithms: ['RS256'] });
+ * await verifyWithKeyStore({ alg: 'RS256', kid, data, signature }, store, 'auto');
  * ```
  */
 export class KeyStore {
@@ -196,7 +200,7 @@ export class KeyStore {
   #accept(keys: readonly unknown[]): KeyEntry[] {
     return keys
       .filter((k): k is JWK => isKeyObject(k) && isUsableVerificationKey(k))
-      .map((jwk) => ({ jwk, imported: new Map() }));
+      .map((jwk) => ({ jwk, imported: new Map(), ready: new Map() }));
   }
 
   #fetch(): Promise<void> {
@@ -307,13 +311,20 @@ export class KeyStore {
     const keys: VerificationKey[] = [];
     let cause: unknown;
     for (const entry of entries) {
+      const ready = entry.ready.get(alg);
+      if (ready) {
+        keys.push(ready);
+        continue;
+      }
       let imported = entry.imported.get(alg);
       if (!imported) {
-        imported = importJWK({ ...entry.jwk, alg }, alg);
+        imported = prepareKey(entry.jwk, alg);
         entry.imported.set(alg, imported);
       }
       try {
-        keys.push(await imported);
+        const key = await imported;
+        entry.ready.set(alg, key);
+        keys.push(key);
       } catch (err) {
         entry.imported.delete(alg);
         cause = err;
@@ -347,48 +358,45 @@ export class KeyStore {
   }
 }
 
+/** A compact JWS's signature, ready to check: the header's `alg` and `kid`, and the bytes. */
+export interface SignedInput {
+  readonly alg: string;
+  readonly kid?: string | undefined;
+  /** The ASCII bytes of `header.payload`. */
+  readonly data: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+const badSignature = () => new TokenError('invalid_token', 'signature');
+
 /**
- * Verifies a compact JWS signature with the key store: the `alg` allow-list is checked first (by
- * jose), then each key that fits the header is tried in turn, and when a token without `kid`
- * verifies with none of them, the key set is refetched once (cooldown permitting) and its keys
- * tried. Errors are jose's (`JWSSignatureVerificationFailed`, `JOSEAlgNotAllowed`, ...) or the
- * store's {@link TokenError}s.
+ * Checks a JWS signature with the key store's prepared keys: each key that fits the header (type,
+ * curve, `alg`, `kid`) is tried in turn, and when a token without `kid` verifies with none of
+ * them, the key set is refetched once (cooldown permitting) and its keys tried. The `alg`
+ * allow-list is the caller's (see `assertHeader` in `jwt.ts`). Throws `TokenError('invalid_token',
+ * 'signature')` when no key verifies, or the store's {@link TokenError}s.
  *
  * @example
  * ```ts
- * await verifyWithKeyStore(token, store, { algorithms: ['RS256', 'ES256'] });
+ * await verifyWithKeyStore({ alg: 'ES256', kid, data, signature }, store, 'auto');
  * ```
  */
 export async function verifyWithKeyStore(
-  token: string,
+  input: SignedInput,
   keys: Pick<KeyStore, 'getKeys'>,
-  options: { readonly algorithms: string[] },
+  offload: Offload,
 ): Promise<void> {
-  let candidates: VerificationKey[] | undefined;
-  let index = 0;
-  let refetched = false;
-  let query: KeyQuery | undefined;
-  for (;;) {
-    try {
-      await compactVerify(
-        token,
-        async (header: CompactJWSHeaderParameters) => {
-          query ??= { alg: header.alg, kid: header.kid };
-          candidates ??= await keys.getKeys(query);
-          return candidates[index]!;
-        },
-        options,
-      );
-      return;
-    } catch (err) {
-      if (!(err instanceof joseErrors.JWSSignatureVerificationFailed) || !candidates || !query) throw err;
-      if (++index < candidates.length) continue;
-      // A `kid` names one key: a mismatch is a bad signature, not a rotation to look for.
-      if (refetched || query.kid !== undefined) throw err;
-      refetched = true;
-      candidates = await keys.getKeys(query, { afterMiss: true });
-      index = 0;
-      if (!candidates.length) throw err;
+  const query: KeyQuery = { alg: input.alg, kid: input.kid };
+  let candidates = await keys.getKeys(query);
+  for (let refetched = false; ; refetched = true) {
+    for (const key of candidates) {
+      let ok = key.verify(input.data, input.signature, offload);
+      if (typeof ok !== 'boolean') ok = await ok;
+      if (ok) return;
     }
+    // A `kid` names one key: a mismatch is a bad signature, not a rotation to look for.
+    if (refetched || query.kid !== undefined) throw badSignature();
+    candidates = await keys.getKeys(query, { afterMiss: true });
+    if (!candidates.length) throw badSignature();
   }
 }

@@ -1,22 +1,23 @@
 /**
- * JWT access-token verification on jose, with every policy explicit.
+ * JWT access-token verification, with every policy explicit.
  *
  * Validates: compact JWS shape with strictly base64url segments; the issuer chosen by **exact**
  * `iss` among the resource's issuers (keys are never taken from an unlisted issuer, nor from
  * `jwk`/`jku`/`x5u`/`x5c` headers); the algorithm against an asymmetric allow-list; the signature;
  * `exp` required and finite; `nbf` and `iat` finite when present, `iat` not in the future beyond
  * the tolerance; the audience (URL-canonical, otherwise exact); `typ`; no `cnf` (sender-constrained
- * tokens are not bearer tokens); any `crit` refused. The signature is checked by jose's
- * `compactVerify`; the claims are parsed once, by us, from the same bytes.
+ * tokens are not bearer tokens); any `crit` refused. The token is decoded once, here: header and
+ * claims parsed from the very bytes whose signature is then checked with the issuer's prepared
+ * keys (`prepare-key.ts`: jose imports each JWK once, `node:crypto` or WebCrypto verifies).
  *
  * Does NOT validate: revocation (use a `verify` hook or introspection), `jti` replay, `sub` shape.
  * @module
  */
-import { errors as joseErrors } from 'jose';
+import { base64url } from 'jose';
 import { TokenError } from '../errors.js';
-import { hasDuplicateMembers } from '../lib/json.js';
 import { assertBearerClaims, assertTimeClaims } from './claims.js';
 import { verifyWithKeyStore, type KeyStore } from './jwks.js';
+import { isPreparedAlgorithm, type Offload } from './prepare-key.js';
 
 const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -32,6 +33,8 @@ export interface JwtPolicy {
   readonly algorithms: readonly string[];
   readonly clockToleranceSec: number;
   readonly typ: 'lenient' | 'strict';
+  /** Where signatures are checked (`settings.verify.offload`); default `auto`. */
+  readonly offload?: Offload | undefined;
 }
 
 /** A verified token's issuer and claims. */
@@ -49,20 +52,98 @@ export function isJwtShaped(token: string): boolean {
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const ASCII = new TextEncoder();
+const NODE_BUFFER = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 
-/** Decodes one JWS segment into a JSON object, refusing anything ambiguous. */
+/** base64url → bytes: Node's `Buffer` where there is one (chars already checked), else jose's. */
+const fromBase64url: (segment: string) => Uint8Array = NODE_BUFFER
+  ? (segment) => NODE_BUFFER.from(segment, 'base64url')
+  : (segment) => base64url.decode(segment);
+
+/** The ASCII bytes of a string already known to be base64url and dots. */
+const asciiBytes: (text: string) => Uint8Array = NODE_BUFFER
+  ? (text) => NODE_BUFFER.from(text, 'latin1')
+  : (text) => ASCII.encode(text);
+
+const malformed = () => new TokenError('invalid_token', 'malformed_token');
+
+/** A base64url segment of length 4n+1 encodes no whole byte: not an encoding. */
+function decodeBytes(segment: string): Uint8Array {
+  if (segment.length % 4 === 1) throw malformed();
+  return fromBase64url(segment);
+}
+
+/**
+ * The number of object members written in JSON text (already known to parse): every `:` outside
+ * a string separates one member's name from its value.
+ */
+function writtenMembers(text: string): number {
+  let members = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a) members++;
+    else if (c === 0x22) {
+      // Skip the string: the closing quote is the first one preceded by an even run of `\`.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        let slashes = 0;
+        while (text.charCodeAt(i - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+    }
+  }
+  return members;
+}
+
+/** The number of members of every object in a parsed JSON value (each name counted once). */
+function parsedMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  if (Array.isArray(value)) {
+    let n = 0;
+    for (const item of value) n += parsedMembers(item);
+    return n;
+  }
+  let n = 0;
+  for (const key in value) n += 1 + parsedMembers((value as Record<string, unknown>)[key]);
+  return n;
+}
+
+/**
+ * Decodes one JWS segment into a JSON object with no prototype, refusing anything ambiguous:
+ * invalid UTF-8, not an object, or a member name written twice (`JSON.parse` would keep the last
+ * one silently; a duplicate shows as fewer parsed members than written ones).
+ */
 function decodeSegment(segment: string): Record<string, unknown> {
   let value: unknown;
   let text: string;
   try {
-    text = UTF8.decode(Buffer.from(segment, 'base64url'));
+    text = UTF8.decode(decodeBytes(segment));
     value = JSON.parse(text);
   } catch {
-    throw new TokenError('invalid_token', 'malformed_token');
+    throw malformed();
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value) || hasDuplicateMembers(text))
-    throw new TokenError('invalid_token', 'malformed_token');
-  return value as Record<string, unknown>;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw malformed();
+  if (writtenMembers(text) !== parsedMembers(value)) throw malformed();
+  return Object.setPrototypeOf(value, null) as Record<string, unknown>;
+}
+
+/** A compact JWS decoded once: header, payload, and where the signature starts. */
+interface DecodedJws {
+  readonly header: Record<string, unknown>;
+  readonly payload: Record<string, unknown>;
+  /** Index of the second `.`. */
+  readonly signatureAt: number;
+}
+
+function decode(token: string): DecodedJws {
+  if (!isJwtShaped(token)) throw malformed();
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  return {
+    header: decodeSegment(token.slice(0, first)),
+    payload: decodeSegment(token.slice(first + 1, second)),
+    signatureAt: second,
+  };
 }
 
 /**
@@ -79,9 +160,8 @@ export function decodeJws(token: string): {
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
 } {
-  if (!isJwtShaped(token)) throw new TokenError('invalid_token', 'malformed_token');
-  const [header, payload] = token.split('.') as [string, string, string];
-  return { header: decodeSegment(header), payload: decodeSegment(payload) };
+  const { header, payload } = decode(token);
+  return { header, payload };
 }
 
 /**
@@ -94,7 +174,11 @@ export function assertHeader(
   header: Record<string, unknown>,
   policy: Pick<JwtPolicy, 'algorithms' | 'typ'>,
 ): void {
-  if (typeof header.alg !== 'string' || !policy.algorithms.includes(header.alg)) {
+  if (
+    typeof header.alg !== 'string' ||
+    !policy.algorithms.includes(header.alg) ||
+    !isPreparedAlgorithm(header.alg)
+  ) {
     throw new TokenError('invalid_token', 'unsupported_algorithm');
   }
   if (header.kid !== undefined && typeof header.kid !== 'string') {
@@ -110,18 +194,6 @@ export function assertHeader(
   if (Object.hasOwn(header, 'crit')) throw new TokenError('invalid_token', 'crit');
 }
 
-/** Maps a jose signature-verification failure onto the fixed reasons. */
-function mapJoseError(err: unknown): TokenError {
-  if (err instanceof TokenError) return err;
-  if (err instanceof joseErrors.JOSEAlgNotAllowed || err instanceof joseErrors.JOSENotSupported) {
-    return new TokenError('invalid_token', 'unsupported_algorithm', { cause: err });
-  }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
-    return new TokenError('invalid_token', 'signature', { cause: err });
-  }
-  return new TokenError('invalid_token', 'malformed_token', { cause: err });
-}
-
 /**
  * Verifies a JWT access token against a resource's policy.
  *
@@ -132,7 +204,7 @@ function mapJoseError(err: unknown): TokenError {
  * @throws {TokenError} `invalid_token` (with a reason) or `unavailable`
  */
 export async function verifyJwt(token: string, policy: JwtPolicy): Promise<VerifiedJwt> {
-  const { header, payload } = decodeJws(token);
+  const { header, payload, signatureAt } = decode(token);
   assertHeader(header, policy);
 
   // The issuer is chosen by exact `iss` before any key is looked up.
@@ -140,15 +212,14 @@ export async function verifyJwt(token: string, policy: JwtPolicy): Promise<Verif
   const keys = typeof iss === 'string' ? await policy.keysFor(iss) : undefined;
   if (!keys) throw new TokenError('invalid_token', 'unknown_issuer');
 
-  // jose checks the signature (and the algorithm against the allow-list); the claims were parsed
-  // above from the very bytes it verifies, so they are checked here rather than parsed twice.
-  try {
-    await verifyWithKeyStore(token, keys, {
-      algorithms: policy.algorithms as string[],
-    });
-  } catch (err) {
-    throw mapJoseError(err);
-  }
+  const signature = decodeBytes(token.slice(signatureAt + 1));
+  const input = {
+    alg: header.alg as string,
+    kid: header.kid as string | undefined,
+    data: asciiBytes(token.slice(0, signatureAt)),
+    signature,
+  };
+  await verifyWithKeyStore(input, keys, policy.offload ?? 'auto');
   assertTimeClaims(payload, policy.clockToleranceSec, true);
   assertBearerClaims(payload, policy.audiences);
   return { issuer: iss as string, claims: payload };

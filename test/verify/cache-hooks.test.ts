@@ -1,6 +1,7 @@
 /**
  * The verified-token cache, the `verify` hook, AuthInfo and `auth.tokenVerifier()`.
  */
+import nodeCrypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenError } from '../../src/errors.js';
 import type { AuthInfo } from '../../src/verify/auth-info.js';
@@ -15,7 +16,7 @@ afterEach(() => {
 describe('verified-token cache', () => {
   it('verifies a reused token once (one signature check), and a new token again', async () => {
     const h = await harness();
-    const verify = vi.spyOn(globalThis.crypto.subtle, 'verify');
+    const verify = vi.spyOn(nodeCrypto, 'verify');
     try {
       const token = h.token();
       for (let i = 0; i < 4; i++) expectAccepted(await h.call(token));
@@ -30,7 +31,7 @@ describe('verified-token cache', () => {
 
   it('with maxEntries 0, verifies every time', async () => {
     const h = await harness({ settings: { cache: { maxEntries: 0 } } });
-    const verify = vi.spyOn(globalThis.crypto.subtle, 'verify');
+    const verify = vi.spyOn(nodeCrypto, 'verify');
     try {
       const token = h.token();
       expectAccepted(await h.call(token));
@@ -68,7 +69,7 @@ describe('verified-token cache', () => {
 
   it('forgets entries after settings.cache.maxAgeSeconds (signature checked again)', async () => {
     const h = await harness({ settings: { cache: { maxAgeSeconds: 10 } } });
-    const verify = vi.spyOn(globalThis.crypto.subtle, 'verify');
+    const verify = vi.spyOn(nodeCrypto, 'verify');
     try {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(Date.now());

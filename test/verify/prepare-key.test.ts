@@ -1,0 +1,114 @@
+/**
+ * Prepared signature keys: every algorithm on both backends (`node:crypto` KeyObjects, and the
+ * WebCrypto path of runtimes without `node:crypto`), synchronously and on the thread pool, with
+ * the algorithm's exact parameters (PSS salt length, P1363 ECDSA signatures) and the key's type,
+ * curve and size checked at preparation.
+ */
+import nodeCrypto, { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { prepareKey, type Offload, type PreparedKey } from '../../src/verify/prepare-key.js';
+
+type Case = { alg: string; type: 'rsa' | 'ec' | 'ed25519' | 'ed448'; options?: object; hash: string | null };
+
+const CASES: readonly Case[] = [
+  { alg: 'RS256', type: 'rsa', options: { modulusLength: 2048 }, hash: 'sha256' },
+  { alg: 'RS512', type: 'rsa', options: { modulusLength: 2048 }, hash: 'sha512' },
+  { alg: 'PS256', type: 'rsa', options: { modulusLength: 2048 }, hash: 'sha256' },
+  { alg: 'PS384', type: 'rsa', options: { modulusLength: 2048 }, hash: 'sha384' },
+  { alg: 'ES256', type: 'ec', options: { namedCurve: 'P-256' }, hash: 'sha256' },
+  { alg: 'ES384', type: 'ec', options: { namedCurve: 'P-384' }, hash: 'sha384' },
+  { alg: 'ES512', type: 'ec', options: { namedCurve: 'P-521' }, hash: 'sha512' },
+  { alg: 'EdDSA', type: 'ed25519', hash: null },
+  { alg: 'Ed25519', type: 'ed25519', hash: null },
+];
+
+const DATA = Buffer.from('eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJodHRwczovL2FzLmV4YW1wbGUifQ', 'latin1');
+
+function pair(c: Case): { privateKey: KeyObject; jwk: JWK } {
+  const generate = generateKeyPairSync as (type: string, options?: object) => Record<string, KeyObject>;
+  const { privateKey, publicKey } = generate(c.type, c.options);
+  return { privateKey: privateKey!, jwk: publicKey!.export({ format: 'jwk' }) as JWK };
+}
+
+/** A signature as a JWS carries it (RFC 7518: P1363 for ECDSA, digest-sized PSS salt). */
+function jwsSign(c: Case, privateKey: KeyObject, data: Uint8Array, saltLength?: number): Buffer {
+  const pssSalt = saltLength ?? { sha256: 32, sha384: 48, sha512: 64 }[c.hash ?? 'sha256'];
+  const key = c.alg.startsWith('ES')
+    ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const }
+    : c.alg.startsWith('PS')
+      ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pssSalt }
+      : privateKey;
+  return sign(c.hash, data, key);
+}
+
+async function check(key: PreparedKey, data: Uint8Array, sig: Uint8Array, offload: Offload) {
+  const result = key.verify(data, sig, offload);
+  return typeof result === 'boolean' ? { sync: true, ok: result } : { sync: false, ok: await result };
+}
+
+describe.each(['node', 'webcrypto'] as const)('prepared keys on %s', (backend) => {
+  const runtime = backend === 'node' ? nodeCrypto : null;
+
+  it.each(CASES.map((c) => [`${c.alg} (${c.type})`, c] as const))(
+    '%s: a good signature verifies and a bad one does not, in every offload mode',
+    async (_name, c) => {
+      const { privateKey, jwk } = pair(c);
+      const key = await prepareKey(jwk, c.alg, runtime);
+      expect(key.backend).toBe(backend);
+      const sig = jwsSign(c, privateKey, DATA);
+      const bad = Buffer.from(sig);
+      bad[bad.length >> 1]! ^= 1;
+      for (const offload of ['sync', 'pool', 'auto'] as const) {
+        const good = await check(key, DATA, sig, offload);
+        expect(good.ok).toBe(true);
+        if (backend === 'node' && offload !== 'auto') expect(good.sync).toBe(offload === 'sync');
+        expect((await check(key, DATA, bad, offload)).ok).toBe(false);
+        expect((await check(key, Buffer.from('other input'), sig, offload)).ok).toBe(false);
+        expect((await check(key, DATA, new Uint8Array(0), offload)).ok).toBe(false);
+      }
+    },
+  );
+
+  it('ES256 takes only P1363 (r || s) signatures, never DER', async () => {
+    const c = CASES.find((x) => x.alg === 'ES256')!;
+    const { privateKey, jwk } = pair(c);
+    const key = await prepareKey(jwk, 'ES256', runtime);
+    const der = sign('sha256', DATA, privateKey); // DER is node's default encoding
+    for (const offload of ['sync', 'pool'] as const) {
+      expect((await check(key, DATA, der, offload)).ok).toBe(false);
+    }
+  });
+
+  it('PS256 takes only the digest-sized salt of RFC 7518 §3.5', async () => {
+    const c = CASES.find((x) => x.alg === 'PS256')!;
+    const { privateKey, jwk } = pair(c);
+    const key = await prepareKey(jwk, 'PS256', runtime);
+    const shortSalt = jwsSign(c, privateKey, DATA, 0);
+    for (const offload of ['sync', 'pool'] as const) {
+      expect((await check(key, DATA, shortSalt, offload)).ok).toBe(false);
+    }
+  });
+
+  it('RS256 does not accept a PSS signature (the padding is fixed per algorithm)', async () => {
+    const rs = CASES.find((x) => x.alg === 'RS256')!;
+    const { privateKey, jwk } = pair(rs);
+    const key = await prepareKey(jwk, 'RS256', runtime);
+    const pssSig = jwsSign({ ...rs, alg: 'PS256' }, privateKey, DATA);
+    expect((await check(key, DATA, pssSig, 'sync')).ok).toBe(false);
+  });
+
+  it.each([
+    ['a P-384 key for ES256', 'ES256', { type: 'ec', options: { namedCurve: 'P-384' } }],
+    ['a P-256 key for ES384', 'ES384', { type: 'ec', options: { namedCurve: 'P-256' } }],
+    ['an Ed448 key for Ed25519', 'Ed25519', { type: 'ed448' }],
+    ['an Ed448 key for EdDSA', 'EdDSA', { type: 'ed448' }],
+    ['an RSA key for ES256', 'ES256', { type: 'rsa', options: { modulusLength: 2048 } }],
+    ['an EC key for RS256', 'RS256', { type: 'ec', options: { namedCurve: 'P-256' } }],
+    ['a 1024-bit RSA key for RS256', 'RS256', { type: 'rsa', options: { modulusLength: 1024 } }],
+    ['any key for HS256', 'HS256', { type: 'ec', options: { namedCurve: 'P-256' } }],
+  ] as const)('refuses to prepare %s', async (_name, alg, shape) => {
+    const { jwk } = pair({ alg, hash: null, ...shape } as Case);
+    await expect(prepareKey(jwk, alg, runtime)).rejects.toThrow();
+  });
+});
