@@ -64,8 +64,9 @@ export type { FetchLimits, GuardedRequest, GuardedResponse } from './discovery/f
 export { validateAuthorizationServerMetadata, mcpReadiness } from './metadata/authorization-server.js';
 export type { AuthorizationServerMetadata, ReadinessFinding } from './metadata/authorization-server.js';
 export { toCamelCase, toSnakeCase } from './metadata/case.js';
-export { applyMergePatch } from './lib/merge-patch.js';
-export { compile } from './runtime/compile.js';
+export { compile } from './runtime/compile-file.js';
+export { compileOnce } from './runtime/compile-once.js';
+export type { CompileSource, GetAuth } from './runtime/compile-once.js';
 export type { CompileOptions } from './runtime/compile.js';
 export { McpAuth } from './runtime/mcp-auth.js';
 export type { OAuthTokenVerifier } from './runtime/mcp-auth.js';
@@ -90,11 +91,11 @@ export { extractBearer } from './verify/bearer.js';
 export { buildChallenge, errorResponse, ERROR_DESCRIPTIONS } from './verify/challenge.js';
 export type { ChallengeParams, ErrorResponse } from './verify/challenge.js';
 export type { VerifyHook } from './verify/verifier.js';
-export { MCPAuth } from './compat/mcp-auth.js';
+export { MCPAuth } from './compat/seed-mcp-auth.js';
 export type {
   MCPAuthConfig,
   ResourceServerConfig,
   ResourceServerMetadata,
   BearerAuthOptions,
   VerifyAccessTokenFunction,
-} from './compat/mcp-auth.js';
+} from './compat/seed-mcp-auth.js';

@@ -2,10 +2,18 @@
  * `mcp-auth-config/fetch`: Web `Request` → `Response` (Hono, Bun, Deno, Workers, Next.js).
  * @module
  */
+import { assertRuntime } from '../runtime/assert-runtime.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import { BODY_TOO_LARGE, parseBody } from '../runtime/read-body.js';
 import type { CoreRequest, CoreResponse, HandleOptions } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
+
+// The loader-free compile (manifest objects only) and its lazy getter: on Web APIs alone, this
+// entry never reaches node:fs, cosmiconfig or undici.
+export { compile } from '../runtime/compile.js';
+export type { CompileOptions } from '../runtime/compile.js';
+export { compileOnce } from '../runtime/compile-once.js';
+export type { CompileSource, GetAuth } from '../runtime/compile-once.js';
 
 function toResponse(response: CoreResponse): Response {
   return new Response(response.body ?? null, { status: response.status, headers: response.headers });
@@ -87,6 +95,7 @@ export interface FetchAuth {
  * ```
  */
 export function createFetchAuth(auth: McpAuth, options: HandleOptions = {}): FetchAuth {
+  assertRuntime(auth, 'createFetchAuth(auth)');
   const identities = new WeakMap<Request, AuthInfo>();
   const handle = async (request: Request): Promise<Response | undefined> => {
     const result = await auth.handle(toCoreRequest(request), options);

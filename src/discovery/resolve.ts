@@ -4,7 +4,6 @@
  * raw snake_case document before validation.
  * @module
  */
-import type { Dispatcher } from 'undici';
 import { DiscoveryError } from '../errors.js';
 import type { IssuerEntry } from '../manifest/schema.js';
 import {
@@ -16,12 +15,12 @@ import {
 import { toSnakeCase } from '../metadata/case.js';
 import { wellKnownUrls } from '../metadata/well-known.js';
 import { deepFreeze } from '../lib/freeze.js';
-import { guardedFetch, type FetchLimits } from './fetch.js';
+import { guardedFetch, type FetchLimits, type SharedDispatcher } from './fetch.js';
 import { applyTranspile, type Transpile } from './transpile.js';
 
 /** What resolution needs besides the issuer entry. */
 export interface ResolveContext extends FetchLimits {
-  readonly dispatcher?: Dispatcher | undefined;
+  readonly dispatcher?: SharedDispatcher | undefined;
 }
 
 /** An issuer resolved into validated, frozen metadata. */

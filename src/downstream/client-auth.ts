@@ -5,9 +5,6 @@
  * log or serialise holds it.
  * @module
  */
-import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { resolve as resolvePath } from 'node:path';
 import { importJWK, importPKCS8, SignJWT, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { OptionError } from '../errors.js';
 import type { DownstreamEntry } from '../manifest/schema.js';
@@ -76,10 +73,11 @@ export async function loadClientAuthenticator(
   let text: string;
   let source: string;
   if (clientAuth.keyFile !== undefined) {
-    const path = resolvePath(context.cwd, clientAuth.keyFile);
+    // node:path and node:fs are looked up here, not imported: the module stays Web-API only.
+    const path = process.getBuiltinModule('node:path').resolve(context.cwd, clientAuth.keyFile);
     source = `key file ${path}`;
     try {
-      text = await readFile(path, 'utf8');
+      text = await process.getBuiltinModule('node:fs/promises').readFile(path, 'utf8');
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       throw new OptionError(
@@ -107,7 +105,7 @@ export async function loadClientAuthenticator(
       .setIssuer(clientId)
       .setSubject(clientId)
       .setAudience(tokenEndpoint)
-      .setJti(randomUUID())
+      .setJti(crypto.randomUUID())
       .setIssuedAt(now)
       .setExpirationTime(now + ASSERTION_LIFETIME_SEC)
       .sign(key);

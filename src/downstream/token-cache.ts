@@ -4,7 +4,6 @@
  * key share one exchange. Failures are not cached.
  * @module
  */
-import { createHash } from 'node:crypto';
 import { LruCache } from '../lib/lru.js';
 
 /** Longest margin before expiry at which a cached token stops being handed out, in ms. */
@@ -19,7 +18,14 @@ export const EXPIRY_SKEW_MS = 30_000;
  * ```
  */
 export function cacheKey(token: string, name: string): string {
-  return createHash('sha256').update(name).update('\0').update(token).digest('hex');
+  // node:crypto looked up at the call, not imported: the module stays Web-API only.
+  return process
+    .getBuiltinModule('node:crypto')
+    .createHash('sha256')
+    .update(name)
+    .update('\0')
+    .update(token)
+    .digest('hex');
 }
 
 /**

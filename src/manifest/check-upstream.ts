@@ -4,8 +4,8 @@
  * in the manifest and allowed with `privateHttp`; https anywhere else. Never a URL from a request.
  * @module
  */
-import { isIPv4, isIPv6 } from 'node:net';
 import type { ManifestIssue } from '../errors.js';
+import { isIPv4, isIPv6 } from '../lib/ip.js';
 import { isLoopbackHost, tryParseUrl } from '../lib/url.js';
 import type { ResourceEntry } from './schema.js';
 

@@ -1,5 +1,4 @@
 import { findNodeAtLocation, parseTree, type Node as JsonNode } from 'jsonc-parser';
-import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import type { SourceLocation } from '../errors.js';
 
@@ -80,6 +79,8 @@ function createRootLocator(source: ManifestSource): Locator {
 
 /** `yaml` is loaded only for YAML manifests, keeping `mcp-auth validate` of JSON files fast. */
 export function loadYaml(): typeof Yaml {
+  // Looked up at the call (no static node:module import), so parsing runs on Web APIs alone.
+  const { createRequire } = process.getBuiltinModule('node:module');
   return createRequire(import.meta.url)('yaml') as typeof Yaml;
 }
 

@@ -5,10 +5,10 @@
 import { createDispatcher } from '../discovery/fetch.js';
 import { createBroker, loadDownstreamEntries } from '../downstream/compile-downstream.js';
 import { DiscoveryError, OptionError } from '../errors.js';
-import { loadManifest } from '../manifest/load.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest, ManifestInput } from '../manifest/schema.js';
 import { TokenVerifier } from '../verify/verifier.js';
+import { selectIssuers } from '../issuers/select-issuer.js';
 import { startStore, type StoreParts } from '../store/start-store.js';
 import { McpAuth } from './mcp-auth.js';
 import { IssuerRuntime } from './issuer-runtime.js';
@@ -37,7 +37,7 @@ async function startupFailures(
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as DiscoveryError] : []));
   const keyless = new Set(
     manifest.resources
-      .filter((r) => r.token.format !== 'introspection')
+      .filter((r) => r.token.format === 'jwt' || r.token.format === 'auto')
       .flatMap((r) => r.authorizationServers)
       .filter((id) => {
         const resolved = issuers.get(id)!.state.current;
@@ -56,6 +56,16 @@ async function startupFailures(
   return failures;
 }
 
+/** `process.env` where the host has one (Node, Bun, Deno), read at compile time; else nothing. */
+function hostEnv(): Readonly<Record<string, string | undefined>> {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+/** `process.cwd()` where the host has one; else `.`. */
+function hostCwd(): string {
+  return (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.() ?? '.';
+}
+
 /** Stops every issuer's timers and closes the sockets: what a compile that fails must leave. */
 async function release(
   issuers: ReadonlyMap<string, IssuerRuntime>,
@@ -65,52 +75,41 @@ async function release(
   await dispatcher.close();
 }
 
-async function manifestOf(
-  input: string | ManifestInput | Manifest | undefined,
-  options: CompileOptions,
-): Promise<Manifest> {
-  if (input === undefined)
-    return (
-      await loadManifest({
-        ...(options.cwd ? { cwd: options.cwd } : {}),
-        ...(options.env ? { env: options.env } : {}),
-      })
-    ).manifest;
-  if (typeof input === 'string')
-    return (
-      await loadManifest({
-        path: input,
-        ...(options.cwd ? { cwd: options.cwd } : {}),
-        ...(options.env ? { env: options.env } : {}),
-      })
-    ).manifest;
+async function manifestOf(input: unknown): Promise<Manifest> {
+  // No file loader here, so this module (and a bundle of it) never reaches node:fs or cosmiconfig.
+  if (input === undefined || typeof input === 'string')
+    throw new OptionError(
+      'this compile() takes a manifest object; to load a file, use compile() from "mcp-auth-config" (or loadManifest())',
+    );
   if (typeof input !== 'object' || input === null)
     throw new OptionError('compile() takes a manifest object, a file path, or nothing');
-  return parseManifest(input);
+  return parseManifest(input as ManifestInput);
 }
 
 /**
- * Compiles a manifest into an immutable runtime: loads it (given a path, or searched from `cwd`
- * when omitted), validates it, resolves every issuer once (concurrently), builds one verifier per
- * resource and precomputes the route table. With `settings.startup: "fail-fast"` (the default)
- * it rejects listing every issuer that failed; with `"lazy"` it resolves in the background.
+ * Compiles a manifest object into an immutable runtime: validates it, resolves every issuer once
+ * (concurrently), builds one verifier per resource and precomputes the route table. With
+ * `settings.startup: "fail-fast"` (the default) it rejects listing every issuer that failed; with
+ * `"lazy"` it resolves in the background. This is the loader-free compile that
+ * `mcp-auth-config/fetch` exports: on Web APIs alone (Workers, Deno, Bun) and in bundles, it
+ * never reaches `node:fs` or the file loader. The `compile()` of `mcp-auth-config` also takes a
+ * file path, or nothing (it then searches from `cwd`).
  *
  * @example
  * ```ts
- * import { compile } from 'mcp-auth-config';
- * const auth = await compile();                      // finds mcp-auth.config.* from cwd
- * const auth2 = await compile('./config/auth.yaml');  // or a path, or a manifest object
+ * import { compile, protectFetchHandler } from 'mcp-auth-config/fetch';
+ * const auth = await compile(manifest, { env: { ISSUER: 'https://auth.example.com' } });
  * // ... mount it with an adapter; on shutdown:
  * await auth.close();
  * ```
  * @throws {ManifestError} for an invalid manifest; {@link DiscoveryError} when issuers fail in fail-fast mode
  */
 export async function compile(
-  input?: string | ManifestInput | Manifest,
+  input: ManifestInput | Manifest,
   options: CompileOptions = {},
 ): Promise<McpAuth> {
-  const manifest = await manifestOf(input, options);
-  const env = options.env ?? process.env;
+  const manifest = await manifestOf(input);
+  const env = options.env ?? hostEnv();
   // Every used issuer is resolved once, however many resources share it.
   const used = new Set([
     ...manifest.resources.flatMap((r) => r.authorizationServers),
@@ -127,7 +126,7 @@ export async function compile(
   }
 
   // Downstream client secrets and keys are read (and refused when missing) before any fetch.
-  const downstream = await loadDownstreamEntries(manifest, { env, cwd: options.cwd ?? process.cwd() });
+  const downstream = await loadDownstreamEntries(manifest, { env, cwd: options.cwd ?? hostCwd() });
 
   const dispatcher = createDispatcher({ connectTimeoutMs: manifest.settings.fetch.timeoutMs });
   const fetchOptions = { ...manifest.settings.fetch, dispatcher };
@@ -172,34 +171,29 @@ export async function compile(
   }
 
   const resources = manifest.resources.map((entry) => {
-    const resourceIssuers = entry.authorizationServers.map((id) => issuers.get(id)!);
-    const keysFor = async (iss: string) => {
-      let match = resourceIssuers.find((i) => i.issuer === iss);
-      if (!match) {
-        // Issuers named only by a well-known URL are known once resolved.
-        const unknown = resourceIssuers.filter((i) => i.issuer === undefined);
-        await Promise.all(unknown.map((i) => i.resolved()));
-        match = resourceIssuers.find((i) => i.issuer === iss);
-      }
-      return match?.keys();
-    };
-    // `validate` allows at most one issuer with introspection credentials per resource that
-    // introspects (opaque tokens do not name their issuer), so there is no choice to make here.
-    const introspecting =
-      entry.token.format === 'jwt'
-        ? undefined
-        : resourceIssuers.find((i) => manifest.issuers[i.id]!.introspection);
+    // Keys, tenants, introspection and token information per issuer: src/issuers/.
+    const { token } = entry;
+    const selected = selectIssuers(
+      entry.authorizationServers.map((id) => issuers.get(id)!),
+      manifest.issuers,
+      token.format,
+    );
     const verifier = new TokenVerifier({
       resource: entry.resource,
       format: entry.token.format,
       jwt: {
-        keysFor,
+        keysFor: selected.keysFor,
         algorithms: entry.token.algorithms,
         clockToleranceSec: entry.token.clockTolerance,
         typ: entry.token.typ,
       },
       audiences: entry.token.audience === undefined ? [entry.resource] : [entry.token.audience].flat(),
-      introspection: introspecting ? () => introspecting.introspection() : undefined,
+      introspection: selected.introspection,
+      tokenInfo: selected.tokenInfo,
+      issuerRule: selected.issuerRule,
+      requireAudience: token.requireAudience,
+      claimPolicy: token,
+      roleClaims: token.roleClaims,
       scopeClaims: entry.token.scopeClaims,
       scopeHierarchy: entry.scopeHierarchy,
       maxLength: entry.token.maxLength,

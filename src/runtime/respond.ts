@@ -8,6 +8,9 @@
  */
 import type { CoreResponse } from './types.js';
 
+/** Counts UTF-8 bytes with Web APIs alone (no `Buffer` on workerd and in browsers). */
+const UTF8 = new TextEncoder();
+
 /** A JSON response with `content-length`; `head` drops the body (HEAD requests). */
 export function jsonResponse(
   status: number,
@@ -20,7 +23,7 @@ export function jsonResponse(
     status,
     headers: {
       'content-type': 'application/json; charset=utf-8',
-      'content-length': String(Buffer.byteLength(body)),
+      'content-length': String(UTF8.encode(body).byteLength),
       ...headers,
     },
     body: head ? undefined : body,

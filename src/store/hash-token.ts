@@ -3,7 +3,6 @@
  * (or its logs, `MONITOR`, a backup) learns no usable token.
  * @module
  */
-import { createHash } from 'node:crypto';
 
 /**
  * The base64url SHA-256 of a token, as used in store keys.
@@ -14,5 +13,10 @@ import { createHash } from 'node:crypto';
  * ```
  */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('base64url');
+  // node:crypto looked up at the call, not imported: the module stays Web-API only.
+  return process
+    .getBuiltinModule('node:crypto')
+    .createHash('sha256')
+    .update(token, 'utf8')
+    .digest('base64url');
 }

@@ -59,8 +59,9 @@ async function loadClientFactory(): Promise<(options: Record<string, unknown>) =
 
 /** The CA file's bytes; `node:fs` is imported only here, so a bundle without Redis never needs it. */
 async function readCa(file: string, cwd: string | undefined): Promise<Uint8Array> {
-  const { readFile } = await import('node:fs/promises');
-  const { resolve } = await import('node:path');
+  // Looked up, not imported, so bundles for Web-API hosts never see a node: specifier.
+  const { readFile } = process.getBuiltinModule('node:fs/promises');
+  const { resolve } = process.getBuiltinModule('node:path');
   return readFile(resolve(cwd ?? process.cwd(), file));
 }
 
