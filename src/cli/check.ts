@@ -4,7 +4,7 @@ import { GRANT_TYPES } from '../downstream/exchange-token.js';
 import { resolveIssuer } from '../discovery/resolve.js';
 import type { IssuerEntry } from '../manifest/schema.js';
 import { isUsableVerificationKey } from '../verify/jwks.js';
-import { loadForCommand } from './load.js';
+import { loadForCommand } from './load-for-command.js';
 import type { CommandOptions, ExitCode } from './main.js';
 
 interface IssuerReport {

@@ -1,5 +1,5 @@
 import { compile } from '../runtime/compile.js';
-import { loadForCommand } from './load.js';
+import { loadForCommand } from './load-for-command.js';
 import type { CommandOptions, ExitCode } from './main.js';
 
 /** `mcp-auth routes`: every route the runtime mounts, and the PRM document each serves. */

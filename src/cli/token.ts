@@ -11,7 +11,7 @@ import { assertHeader, decodeJws } from '../verify/jwt.js';
 import { readScopes, expandScopes } from '../verify/scopes.js';
 import { TokenError } from '../errors.js';
 import { configuredIssuer } from '../discovery/resolve.js';
-import { loadForCommand } from './load.js';
+import { loadForCommand } from './load-for-command.js';
 import type { CommandOptions, ExitCode } from './main.js';
 
 interface Check {

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MCPAuth, type MCPAuthConfig } from '../../src/compat/mcp-auth.js';
+import { MCPAuth, type MCPAuthConfig } from '../../src/compat/seed-mcp-auth.js';
 import { ManifestError, OptionError } from '../../src/errors.js';
 import { claims, makeKey, signToken, startJwksServer, type JwksServer } from '../support/tokens.js';
 
