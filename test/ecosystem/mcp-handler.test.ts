@@ -1,0 +1,9 @@
+/**
+ * mcp-handler 2.x recipe (examples/mcp-handler.ts), served through @hono/node-server as a Next.js
+ * route would serve it: our fetch wrapper in front, the identity on `request.auth`. The fetch
+ * adapter reads a clone of the body, so per-tool step-up is enforced. Next.js itself is not run.
+ */
+import { start } from '../../examples/mcp-handler.js';
+import { describeRecipe } from './checks.js';
+
+describeRecipe('mcp-handler', { start: (auth) => start(auth) });
