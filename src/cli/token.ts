@@ -6,6 +6,7 @@
  * @module
  */
 import { ERROR_DESCRIPTIONS } from '../verify/challenge.js';
+import { resourceAudiences } from '../verify/audiences.js';
 import { assertBearerClaims, assertTimeClaims, canonicalAudience } from '../verify/claims.js';
 import { assertHeader, decodeJws } from '../verify/jwt.js';
 import { readScopes, expandScopes } from '../verify/scopes.js';
@@ -70,9 +71,7 @@ export async function tokenCommand(
       id,
       issuer: configuredIssuer(manifest.issuers[id]!),
     }));
-    const audiences = new Set(
-      (policy.audience === undefined ? [entry.resource] : [policy.audience].flat()).map(canonicalAudience),
-    );
+    const audiences = new Set(resourceAudiences(entry).map(canonicalAudience));
     checks.push(
       run(
         'header',

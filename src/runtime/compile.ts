@@ -7,6 +7,7 @@ import { createBroker, loadDownstreamEntries } from '../downstream/compile-downs
 import { DiscoveryError, OptionError } from '../errors.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest, ManifestInput } from '../manifest/schema.js';
+import { resourceAudiences } from '../verify/audiences.js';
 import { TokenVerifier } from '../verify/verifier.js';
 import { selectIssuers } from '../issuers/select-issuer.js';
 import { startStore, type StoreParts } from '../store/start-store.js';
@@ -187,7 +188,7 @@ export async function compile(
         clockToleranceSec: entry.token.clockTolerance,
         typ: entry.token.typ,
       },
-      audiences: entry.token.audience === undefined ? [entry.resource] : [entry.token.audience].flat(),
+      audiences: resourceAudiences(entry),
       introspection: selected.introspection,
       tokenInfo: selected.tokenInfo,
       issuerRule: selected.issuerRule,
