@@ -15,6 +15,7 @@ Usage:
   mcp-auth init [path] [--force]                            write a starter manifest (never overwrites without --force)
   mcp-auth token [path] [--resource URL] [--verify]         why would this token (on stdin) be refused?
   mcp-auth serve [path] [--host 127.0.0.1] [--port 8080] [--watch]   gateway: protect each resource's upstream MCP server
+  mcp-auth revoke [path] --jti X | --sub X | --client-id X [--until ISO]   refuse tokens on every instance (Redis store)
 
 Without [path], the manifest is searched from the current directory upwards
 (mcp-auth.config.{json,jsonc,yaml,yml,js,mjs,cjs,ts,mts} or the "mcp-auth" key of package.json).
@@ -40,6 +41,11 @@ export interface CommandOptions {
   readonly port?: string | undefined;
   /** `serve`: reload the manifest when its file changes. */
   readonly watch?: boolean;
+  /** `revoke`: what to revoke (exactly one), and until when (ISO 8601). */
+  readonly jti?: string | undefined;
+  readonly sub?: string | undefined;
+  readonly clientId?: string | undefined;
+  readonly until?: string | undefined;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
@@ -72,6 +78,10 @@ const COMMANDS: Record<
     help: "mcp-auth serve [path] [--host 127.0.0.1] [--port 8080] [--watch]\n\nRuns the gateway: serves every resource's Protected Resource Metadata and challenges, and forwards authorised requests to its \"upstream\" without the access token, with the caller in X-MCP-Subject, X-MCP-Client-Id, X-MCP-Scopes and X-MCP-Issuer. Health: /.well-known/mcp-auth/healthz and /readyz. One JSON access-log line per request on stdout. --watch (or SIGHUP): a changed manifest is compiled and swapped in without dropping requests; one that fails is logged (file:line:column) and the last good one keeps serving. SIGTERM or SIGINT: stop accepting, let requests in flight finish (up to 10 s), exit 0. Exit 1 when the manifest is invalid or has a resource without an upstream.",
     run: async () => (await import('./serve.js')).serveCommand,
   },
+  revoke: {
+    help: 'mcp-auth revoke [path] --jti X | --sub X | --client-id X [--until ISO] [--format text|json]\n\nRecords a revocation in the manifest\'s shared store (settings.store.type "redis") and publishes it: every instance refuses the token (--jti), every token of the subject (--sub) or of the client (--client-id), tokens minted later included, until --until (default 24 hours from now), within settings.revocation.maxStalenessSeconds. Exit 0 when recorded, 1 when the store is in-memory or did not answer, 2 on usage errors.',
+    run: async () => (await import('./revoke.js')).revokeCommand,
+  },
   init: {
     help: 'mcp-auth init [path] [--force]\n\nWrites a starter manifest (default mcp-auth.config.json) with "$schema" for editor completion. Refuses to overwrite an existing file unless --force.',
     run: async () => (await import('./init.js')).initCommand,
@@ -100,6 +110,10 @@ export async function main(
         host: { type: 'string' },
         port: { type: 'string' },
         watch: { type: 'boolean', default: false },
+        jti: { type: 'string' },
+        sub: { type: 'string' },
+        'client-id': { type: 'string' },
+        until: { type: 'string' },
       },
     });
   } catch (err) {
@@ -143,6 +157,10 @@ export async function main(
     host: values.host,
     port: values.port,
     watch: values.watch,
+    jti: values.jti,
+    sub: values.sub,
+    clientId: values['client-id'],
+    until: values.until,
     ...io,
   });
 }
