@@ -9,6 +9,7 @@ export {
   DiscoveryError,
   TokenError,
   DownstreamError,
+  StoreError,
   isMcpAuthError,
   OAUTH_TOKEN_ERRORS,
   formatIssue,
@@ -22,6 +23,7 @@ export type {
   TokenErrorCode,
   TokenErrorReason,
   DownstreamErrorCode,
+  StoreErrorCode,
   OAuthTokenErrorCode,
   ManifestIssue,
   SourceLocation,
@@ -71,6 +73,9 @@ export type { CompileOptions } from './runtime/compile.js';
 export { McpAuth } from './runtime/mcp-auth.js';
 export type { OAuthTokenVerifier } from './runtime/mcp-auth.js';
 export type { DownstreamToken } from './downstream/broker.js';
+export { MemoryStore } from './store/memory-store.js';
+export type { SharedStore, StoreListener } from './store/store.js';
+export type { RevocationEntry, RevocationSelector, RevokeOptions } from './store/revocation.js';
 export { createReloadable } from './runtime/reload-runtime.js';
 export type { Reloadable, ReloadableOptions, ReloadResult, RuntimeLease } from './runtime/reload-runtime.js';
 export type { TokenVerifierOptions } from './runtime/token-verifier.js';
