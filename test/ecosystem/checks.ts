@@ -5,6 +5,10 @@
  * shows the identity reached the tool; and, where the host lets our code see the body, a
  * `tools/call` of `delete_note` without `write` is 403 `insufficient_scope` (and passes with it).
  */
+import {
+  Client as V2Client,
+  StreamableHTTPClientTransport as V2Transport,
+} from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,6 +83,18 @@ export async function connect(url: string, token: string): Promise<Client> {
   return client;
 }
 
+/** The SDK v2 client negotiating the era (2026-07-28, else 2025), with a bearer header. */
+export async function connectV2(url: string, token: string): Promise<V2Client> {
+  const client = new V2Client(
+    { name: 'recipe-test-v2', version: '1.0.0' },
+    { versionNegotiation: { mode: 'auto' } },
+  );
+  await client.connect(
+    new V2Transport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
+  return client;
+}
+
 export function textOf(result: unknown): string {
   const { content } = result as { content: Array<{ type: string; text?: string }> };
   return content.map((c) => c.text ?? '').join('');
@@ -90,6 +106,8 @@ export interface RecipeOptions {
   readonly start: (auth: McpAuth) => Promise<RunningRecipe>;
   /** Per-tool step-up is checked unless a reason why the host cannot give our code the body is given. */
   readonly noStepUp?: string;
+  /** The host serves MCP 2026-07-28: the SDK v2 client must negotiate it. */
+  readonly modernProtocol?: boolean;
   /** Serve the manifest without `tools` (hosts that cannot enforce per-tool scopes). */
   readonly perToolScopes?: boolean;
 }
@@ -99,7 +117,7 @@ export function describeRecipe(host: string, options: RecipeOptions): void {
   describe(`${host} recipe`, () => {
     let auth: McpAuth;
     let recipe: RunningRecipe;
-    const clients: Client[] = [];
+    const clients: Array<{ close(): Promise<void> }> = [];
 
     beforeAll(async () => {
       auth = await compile(recipeManifest({ perToolScopes: options.perToolScopes ?? true }));
@@ -147,6 +165,16 @@ export function describeRecipe(host: string, options: RecipeOptions): void {
       expect(me).toMatchObject({ subject: 'alice', scopes: ['read'] });
     });
 
+    it('serves the SDK v2 client too, with the identity in the tool', async () => {
+      const client = await connectV2(recipe.url, bearer('read'));
+      clients.push(client);
+      if (options.modernProtocol) expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['whoami', 'delete_note']));
+      const me = JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} })));
+      expect(me).toMatchObject({ subject: 'alice', scopes: ['read'] });
+    });
+
     if (options.noStepUp) {
       it.skip(`per-tool step-up: not enforceable here (${options.noStepUp})`, () => undefined);
     } else {
@@ -165,6 +193,13 @@ export function describeRecipe(host: string, options: RecipeOptions): void {
         clients.push(client);
         const result = await client.callTool({ name: 'delete_note', arguments: { id: '1' } });
         expect(textOf(result)).toBe('deleted 1');
+
+        // The same refusal for a 2026-07-28 tools/call from the SDK v2 client.
+        const reader = await connectV2(recipe.url, bearer('read'));
+        clients.push(reader);
+        await expect(reader.callTool({ name: 'delete_note', arguments: { id: '1' } })).rejects.toThrow(
+          /insufficient[ _]scope/i,
+        );
       });
     }
   });

@@ -6,4 +6,4 @@
 import { start } from '../../examples/mcp-handler.js';
 import { describeRecipe } from './checks.js';
 
-describeRecipe('mcp-handler', { start: (auth) => start(auth) });
+describeRecipe('mcp-handler', { start: (auth) => start(auth), modernProtocol: true });

@@ -6,4 +6,7 @@
 import { start } from '../../examples/sdk-v2.js';
 import { describeRecipe } from './checks.js';
 
-describeRecipe('SDK v2 (createMcpHandler + Express requireAuth)', { start: (auth) => start(auth) });
+describeRecipe('SDK v2 (createMcpHandler + Express requireAuth)', {
+  start: (auth) => start(auth),
+  modernProtocol: true,
+});
