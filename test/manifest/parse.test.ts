@@ -60,6 +60,8 @@ describe('parseManifest: defaults', () => {
         cache: { maxEntries: 10_000, maxAgeSeconds: 60 },
         metadataMaxAgeSeconds: 3600,
         maxBodyBytes: 4 * 1024 * 1024,
+        store: { type: 'memory' },
+        revocation: { maxStalenessSeconds: 5, onStoreUnavailable: 'fail-closed' },
       },
     });
   });
