@@ -20,7 +20,7 @@
  * @module
  */
 import type { LookupFunction } from 'node:net';
-import type { Agent, Dispatcher } from 'undici';
+import type { Agent, Dispatcher, request as undiciRequest } from 'undici';
 import { DiscoveryError } from '../errors.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
 
@@ -99,7 +99,7 @@ export const FETCH_DEFAULTS = Object.freeze({ timeoutMs: 5000, maxBytes: 1024 * 
 /** The undici pieces the undici transport uses. */
 interface Undici {
   readonly Agent: typeof Agent;
-  readonly request: typeof import('undici').request;
+  readonly request: typeof undiciRequest;
 }
 
 /** The transport chosen for this process; see the module comment. */

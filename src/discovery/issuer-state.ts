@@ -126,6 +126,7 @@ export class IssuerState {
     if (delay === undefined) return;
     // A refresh or a retry: a failure is recorded by #resolve and the last good document kept.
     this.#timer = setTimeout(() => void this.#resolve().catch(() => undefined), delay);
-    this.#timer.unref();
+    // A number on workerd and in browsers: only Node-style timers can be unreferenced.
+    (this.#timer as { unref?: () => void }).unref?.();
   }
 }

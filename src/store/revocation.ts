@@ -184,7 +184,8 @@ export class RevocationList {
     await list.refresh();
     // Re-read well within the bound, so one slow refresh does not make a healthy copy stale.
     list.#timer = setInterval(() => void list.refresh(), list.refreshIntervalMs);
-    list.#timer.unref();
+    // A number on workerd and in browsers: only Node-style timers can be unreferenced.
+    (list.#timer as { unref?: () => void }).unref?.();
     return list;
   }
 

@@ -1,0 +1,246 @@
+/**
+ * Shared parts of the edge tests: esbuild bundles in a temporary folder, the runtimes from
+ * node_modules (a missing one is reported, and fails under CI), the manifest the edge app serves
+ * (inline ES256 key; a second resource whose issuer is discovered from a loopback metadata
+ * server) and the checks every runtime must pass.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { expect, it } from 'vitest';
+import { claims, issuerEntry, makeKey, signToken, startServer, type TestServer } from '../support/tokens.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const FIXTURES = join(ROOT, 'test/fixtures/edge');
+
+/** A bundle written to a fresh temporary folder. */
+export interface Bundle {
+  readonly dir: string;
+  readonly file: string;
+  readonly text: string;
+  readonly metafile: Metafile;
+  remove(): Promise<void>;
+}
+
+/** Bundles `entry` with esbuild (ESM, everything inlined); Web-API hosts get `platform: 'neutral'`. */
+export async function bundle(entry: string, options: BuildOptions = {}): Promise<Bundle> {
+  const dir = await mkdtemp(join(tmpdir(), 'mcp-auth-edge-'));
+  const file = join(dir, 'out', 'bundle.mjs');
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    outfile: file,
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+    ...options,
+  });
+  await mkdir(join(dir, 'out'), { recursive: true });
+  const text = result.outputFiles![0]!.text;
+  await writeFile(file, text);
+  return {
+    dir,
+    file,
+    text,
+    metafile: result.metafile!,
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The npm packages whose binaries the edge tests run. */
+export type RuntimeName = 'bun' | 'deno' | 'workerd';
+
+/** Whether a runtime's binary is installed and runs here, and why not. */
+export function probeRuntime(name: RuntimeName): { ok: true; bin: string } | { ok: false; reason: string } {
+  const bin = join(ROOT, 'node_modules/.bin', name);
+  if (!existsSync(bin))
+    return {
+      ok: false,
+      reason: `node_modules/.bin/${name} is missing (npm ci did not install "${name === 'workerd' ? 'miniflare' : name}")`,
+    };
+  const run = spawnSync(bin, ['--version'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: '1' },
+  });
+  if (run.status !== 0)
+    return {
+      ok: false,
+      reason: `${name} --version failed: ${(run.error?.message ?? run.stderr).slice(0, 200)}`,
+    };
+  return { ok: true, bin };
+}
+
+/**
+ * `it` when the runtime runs here; otherwise a skipped test with the reason printed, and under CI
+ * (`process.env.CI`) a failing one: a runtime that cannot run is never silently skipped.
+ */
+export function itOnRuntime(
+  name: RuntimeName,
+): (title: string, fn: (bin: string) => Promise<void>, timeout?: number) => void {
+  const probe = probeRuntime(name);
+  return (title, fn, timeout) => {
+    if (probe.ok) {
+      it(title, () => fn(probe.bin), timeout);
+      return;
+    }
+    console.warn(`[edge] ${name} cannot run here: ${probe.reason}`);
+    if (process.env.CI) {
+      it(`${title} (${name} must run in CI)`, () => {
+        throw new Error(`${name} cannot run: ${probe.reason}`);
+      });
+    } else {
+      it.skip(`${title} (skipped: ${probe.reason})`, () => undefined);
+    }
+  };
+}
+
+export const RESOURCE = 'https://mcp.example.test/mcp';
+export const DISCOVERED_RESOURCE = 'https://mcp.example.test/discovered';
+const INLINE_ISSUER = 'https://issuer.example.test';
+
+/** The keys, the loopback authorization server and the manifest of one edge test. */
+export interface EdgeSetup {
+  readonly manifest: Record<string, unknown>;
+  readonly as: TestServer;
+  readonly token: (scopes?: string) => string;
+  readonly discoveredToken: () => string;
+  readonly forgedToken: () => string;
+  close(): Promise<void>;
+}
+
+/**
+ * The inline-key resource needs no outbound fetch; the discovered one makes the runtime fetch the
+ * metadata and the keys from a 127.0.0.1 server through its own fetch path.
+ */
+export async function edgeSetup(): Promise<EdgeSetup> {
+  const inline = makeKey('ES256');
+  const discovered = makeKey('ES256');
+  const stranger = makeKey('ES256', { kid: inline.kid });
+  let issuer = '';
+  const as = await startServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/.well-known/oauth-authorization-server') {
+      res.end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ['code'],
+          code_challenge_methods_supported: ['S256'],
+        }),
+      );
+    } else if (req.url === '/jwks') {
+      res.end(JSON.stringify({ keys: [discovered.publicJwk] }));
+    } else {
+      res.statusCode = 404;
+      res.end('{}');
+    }
+  });
+  issuer = as.url;
+  const manifest = {
+    issuers: {
+      inline: issuerEntry(INLINE_ISSUER, { keys: [inline.publicJwk] }),
+      loopback: { issuer, type: 'oauth' },
+    },
+    resources: [
+      { resource: RESOURCE, authorizationServers: ['inline'], token: { requiredScopes: ['read:notes'] } },
+      { resource: DISCOVERED_RESOURCE, authorizationServers: ['loopback'] },
+    ],
+  };
+  return {
+    manifest,
+    as,
+    token: (scope = 'read:notes') => signToken(inline, claims(INLINE_ISSUER, RESOURCE, { scope })),
+    discoveredToken: () =>
+      signToken(discovered, claims(issuer, DISCOVERED_RESOURCE, { scope: 'read:notes' })),
+    forgedToken: () => signToken(stranger, claims(INLINE_ISSUER, RESOURCE, { scope: 'read:notes' })),
+    close: () => as.close(),
+  };
+}
+
+const TOOLS_LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+
+function post(url: string, token?: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: TOOLS_LIST,
+    signal: AbortSignal.timeout(15_000),
+  });
+}
+
+/** What the app reported about the request that reached it. */
+export interface Reached {
+  readonly method?: string;
+  readonly subject?: string;
+  readonly scopes?: string[];
+  readonly issuer?: string;
+  readonly platform: Record<string, string>[];
+}
+
+/**
+ * The checks every runtime passes: PRM served, 401 challenge naming the PRM, a valid token reaches
+ * the handler with its identity, a forged or missing-scope token is refused, and (`discovery`) an
+ * issuer discovered over loopback through the runtime's own fetch. Returns what reached the app.
+ */
+export async function expectProtected(
+  base: string,
+  setup: EdgeSetup,
+  options: { discovery: boolean },
+): Promise<{ reached: Reached; runtime: { transport: string; buffer: string } }> {
+  const prm = await fetch(`${base}/.well-known/oauth-protected-resource/mcp`, {
+    signal: AbortSignal.timeout(15_000),
+  });
+  expect(prm.status).toBe(200);
+  expect(await prm.json()).toMatchObject({ resource: RESOURCE, authorization_servers: [INLINE_ISSUER] });
+
+  const missing = await post(`${base}/mcp`);
+  expect(missing.status).toBe(401);
+  expect(missing.headers.get('www-authenticate')).toMatch(
+    /^Bearer .*resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp"/,
+  );
+  await missing.arrayBuffer();
+
+  const ok = await post(`${base}/mcp`, setup.token());
+  expect(ok.status).toBe(200);
+  const reached = (await ok.json()) as Reached;
+  expect(reached).toMatchObject({
+    method: 'tools/list',
+    subject: 'user-1',
+    scopes: ['read:notes'],
+    issuer: INLINE_ISSUER,
+  });
+
+  const forged = await post(`${base}/mcp`, setup.forgedToken());
+  expect(forged.status).toBe(401);
+  expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  await forged.arrayBuffer();
+
+  const scopeless = await post(`${base}/mcp`, setup.token('profile'));
+  expect(scopeless.status).toBe(403);
+  await scopeless.arrayBuffer();
+
+  if (options.discovery) {
+    const found = await post(`${base}/discovered`, setup.discoveredToken());
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ subject: 'user-1', issuer: setup.as.url });
+    // The metadata and the keys came from the loopback server, fetched by the runtime itself.
+    expect(setup.as.hits()).toBeGreaterThanOrEqual(2);
+  }
+  const runtime = (await (await fetch(`${base}/__runtime`)).json()) as { transport: string; buffer: string };
+  return { reached, runtime };
+}
