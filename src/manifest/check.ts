@@ -9,6 +9,8 @@ import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
 import { protectedResourceMetadataPath } from '../metadata/well-known.js';
 import { checkDownstream } from './check-downstream.js';
 import { checkUpstream } from './check-upstream.js';
+import { checkTokenPolicy } from './check-token-policy.js';
+import { checkPresets } from '../providers/check-preset.js';
 import type { Manifest } from './schema.js';
 
 type Path = (string | number)[];
@@ -58,7 +60,7 @@ function checkIntrospection(
   issues: ManifestIssue[],
 ): void {
   const { format } = resource.token;
-  if (format === 'jwt') return;
+  if (format === 'jwt' || format === 'tokeninfo') return;
   const error = (code: string, path: Path, message: string) =>
     issues.push({ severity: 'error', code, path, message });
   const credentialed = resource.authorizationServers.flatMap((id, i) =>
@@ -227,6 +229,8 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
   });
 
   checkDownstream(manifest, issues);
+  checkTokenPolicy(manifest, issues);
+  checkPresets(manifest, issues);
   for (const entry of Object.values(manifest.downstream ?? {})) used.add(entry.issuer);
   for (const id of issuerIds) {
     if (!used.has(id)) warn('unused_issuer', ['issuers', id], `issuer "${id}" is not used by any resource`);

@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { ManifestError, type ManifestIssue } from '../errors.js';
 import { deepFreeze } from '../lib/freeze.js';
 import { didYouMean } from '../lib/suggest.js';
+import { expandPresets } from '../providers/expand-preset.js';
+import type { PresetExpansion } from '../providers/expansion.js';
 import { checkManifest } from './check.js';
 import { createLocator, type ManifestSource } from './locate.js';
 import { manifestSchema, type Manifest } from './schema.js';
@@ -20,6 +22,8 @@ export interface ValidationResult {
   readonly manifest: Manifest | undefined;
   /** Errors and warnings, errors first. */
   readonly issues: readonly ManifestIssue[];
+  /** What each `issuers.<id>.preset` expanded into, by issuer id (before explicit values won). */
+  readonly presets?: Readonly<Record<string, PresetExpansion>>;
 }
 
 /** Unwraps zod wrappers (optional, default, prefault, pipe...) down to the schema that holds keys. */
@@ -110,11 +114,13 @@ function sortIssues(issues: ManifestIssue[]): ManifestIssue[] {
  * ```
  */
 export function validateManifest(value: unknown, options: ParseOptions = {}): ValidationResult {
-  const result = manifestSchema.safeParse(value);
+  // Presets expand into ordinary values first; explicit values in the manifest win.
+  const expanded = expandPresets(value);
+  const result = manifestSchema.safeParse(expanded.value);
   let issues: ManifestIssue[];
   let manifest: Manifest | undefined;
   if (result.success) {
-    issues = checkManifest(result.data);
+    issues = [...expanded.issues, ...checkManifest(result.data)];
     manifest = issues.some((i) => i.severity === 'error') ? undefined : deepFreeze(copyData(result.data));
   } else {
     issues = result.error.issues.flatMap(fromZod);
@@ -123,7 +129,11 @@ export function validateManifest(value: unknown, options: ParseOptions = {}): Va
     const locate = createLocator(options.source);
     issues = issues.map((issue) => ({ ...issue, location: locate(issue.path) }));
   }
-  return { manifest, issues: Object.freeze(sortIssues(issues)) };
+  return {
+    manifest,
+    issues: Object.freeze(sortIssues(issues)),
+    presets: deepFreeze(copyData(expanded.expansions)),
+  };
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { AuthInfo } from '../verify/auth-info.js';
+import { presetSchema } from '../providers/expand-preset.js';
 
 /**
  * Asymmetric JWS algorithms a token may be signed with. `none` and `HS*` are never accepted.
@@ -201,20 +202,100 @@ function issuerSchema(functions: boolean) {
       transpile: (functions ? z.union([patch, fn<TranspileFunction>()]) : patch).optional(),
       jwks: jwksSchema().optional(),
       introspection: introspectionSchema().optional(),
+      preset: presetSchema().optional(),
+      tokenIssuers: z
+        .array(z.string().min(1))
+        .min(1)
+        .describe(
+          "The `iss` values this issuer's tokens carry, when they differ from the metadata's `issuer` (verified with this issuer's keys): exact strings, or templates holding `{tenant}` once, which stands for one tenant id segment (multi-tenant Entra ID: `https://login.microsoftonline.com/{tenant}/v2.0`). A template needs `tenants`. Default: the metadata's `issuer`.",
+        )
+        .optional(),
+      tenants: z
+        .strictObject({
+          claim: z
+            .string()
+            .min(1)
+            .default('tid')
+            .describe(
+              'The claim naming the tenant. It must equal the tenant in `iss` when `iss` matched a template.',
+            ),
+          allowed: z
+            .array(z.string().min(1))
+            .min(1)
+            .describe('The tenants whose tokens are accepted.')
+            .optional(),
+          any: z
+            .boolean()
+            .default(false)
+            .describe(
+              'Accept every tenant (anyone who can create a tenant at this provider can get a token); `validate` warns every time.',
+            ),
+        })
+        .describe('Which tenants of a multi-tenant issuer are accepted: give `allowed`, or `any: true`.')
+        .optional(),
+      tokenInfo: z
+        .strictObject({
+          endpoint: url(
+            'The endpoint that answers 2xx with a JSON object for a valid token and 400/401 otherwise, e.g. `https://oauth2.googleapis.com/tokeninfo` or `https://api.github.com/user`.',
+          ),
+          send: z
+            .enum(['form', 'bearer'])
+            .default('bearer')
+            .describe(
+              'How the token is sent: `form` = POST `access_token=<token>`; `bearer` = GET with `Authorization: Bearer <token>`. Never in the URL.',
+            ),
+          subjectMember: z
+            .string()
+            .min(1)
+            .describe('A member of the answer used as `sub` when the answer has no `sub` (GitHub: `id`).')
+            .optional(),
+        })
+        .describe(
+          'Opaque tokens checked at a token-information endpoint (`token.format: "tokeninfo"`). Each answer is cached as a verified token: until its `exp`/`expires_in`, at most `settings.cache.maxAgeSeconds`.',
+        )
+        .optional(),
     })
     .describe(
-      'One authorization server. Give exactly one of: `issuer` (discovery), `wellKnownUrl`, or `metadata`.',
+      'One authorization server. Give exactly one of: `issuer` (discovery), `wellKnownUrl`, or `metadata`, or a `preset` that sets them.',
     );
 }
 
 function tokenSchema(functions: boolean) {
   const shape = {
     format: z
-      .enum(['jwt', 'introspection', 'auto'])
+      .enum(['jwt', 'introspection', 'auto', 'tokeninfo'])
       .default('jwt')
       .describe(
-        "`jwt`: verify locally against the issuer's keys. `introspection`: ask the issuer (RFC 7662). `auto`: JWT-shaped tokens locally, others introspected.",
+        "`jwt`: verify locally against the issuer's keys. `introspection`: ask the issuer (RFC 7662). `auto`: JWT-shaped tokens locally, others introspected. `tokeninfo`: ask the first issuer's `tokenInfo` endpoint (Google, GitHub).",
       ),
+    requireAudience: z
+      .boolean()
+      .describe(
+        'Default `true`. `false`: `aud` is not checked, for providers whose access tokens carry none (Cognito, GitHub). Bind tokens to your application with `allowedClientIds` instead; without it `validate` warns that tokens issued to any application are accepted.',
+      )
+      .optional(),
+    clientIdClaim: z
+      .string()
+      .min(1)
+      .describe('The claim `allowedClientIds` reads. Default: `client_id`, else `azp`, else `cid`.')
+      .optional(),
+    allowedClientIds: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('Accept only tokens issued to these OAuth clients (the client id claim).')
+      .optional(),
+    requireClaims: z
+      .record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]))
+      .describe(
+        'Claims a token must carry with exactly these values, e.g. `{ "token_use": "access" }` (Cognito) so that ID tokens are refused.',
+      )
+      .optional(),
+    roleClaims: z
+      .array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]))
+      .describe(
+        'Role arrays whose values also grant scopes of the same names: a claim name (`roles`), or the path of member names to a nested array (`["realm_access", "roles"]`).',
+      )
+      .optional(),
     audience: z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
       .describe(

@@ -60,14 +60,36 @@ export function assertTimeClaims(
 }
 
 /**
- * The token is a bearer token for this resource: no `cnf` (a DPoP- or mTLS-bound token is not a
- * bearer token, RFC 9449 / RFC 8705) and an `aud` naming one of `audiences` (canonical forms).
+ * The audiences a resource accepts, in canonical form. With `unchecked` (`token.requireAudience:
+ * false`, for providers whose access tokens carry no `aud`), `aud` is not looked at: the token is
+ * bound to the application by `token.allowedClientIds` instead.
  */
-export function assertBearerClaims(
-  claims: Readonly<Record<string, unknown>>,
-  audiences: ReadonlySet<string>,
-): void {
+export interface AudienceRule extends ReadonlySet<string> {
+  readonly unchecked?: boolean;
+}
+
+/**
+ * Builds an {@link AudienceRule} from audience values as written in the manifest.
+ *
+ * @example
+ * ```ts
+ * audienceRule(['https://API.example/mcp'], true).has('https://api.example/mcp'); // true
+ * ```
+ */
+export function audienceRule(values: readonly string[], required = true): AudienceRule {
+  const rule = new Set(values.map(canonicalAudience)) as Set<string> & { unchecked?: boolean };
+  if (!required) rule.unchecked = true;
+  return rule;
+}
+
+/**
+ * The token is a bearer token for this resource: no `cnf` (a DPoP- or mTLS-bound token is not a
+ * bearer token, RFC 9449 / RFC 8705) and an `aud` naming one of `audiences` (canonical forms),
+ * unless the rule says the audience is not checked.
+ */
+export function assertBearerClaims(claims: Readonly<Record<string, unknown>>, audiences: AudienceRule): void {
   if (Object.hasOwn(claims, 'cnf')) throw new TokenError('invalid_token', 'bound_token');
+  if (audiences.unchecked) return;
   if (!audienceValues(claims).some((a) => audiences.has(canonicalAudience(a)))) {
     throw new TokenError('invalid_token', 'audience');
   }

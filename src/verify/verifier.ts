@@ -7,7 +7,10 @@ import { TokenError } from '../errors.js';
 import { LruCache } from '../lib/lru.js';
 import { clientIdOf, safeClaims, type AuthInfo } from './auth-info.js';
 import { introspectToken, type IntrospectionClient } from './introspect.js';
-import { audienceValues, canonicalAudience } from './claims.js';
+import { audienceRule, audienceValues, type AudienceRule } from './claims.js';
+import { readRoles, type RoleClaim } from './read-roles.js';
+import { assertClaimPolicy, type ClaimPolicy } from './token-policy.js';
+import { fetchTokenInfo, type TokenInfoClient } from './tokeninfo.js';
 import { isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
 import { expandScopes, readScopes } from './scopes.js';
 import type { GuardedRequest } from '../discovery/fetch.js';
@@ -21,9 +24,19 @@ export type VerifyHook = VerifyFunction;
 /** Everything a verifier needs, compiled once. */
 export interface VerifierOptions {
   readonly resource: string;
-  readonly format: 'jwt' | 'introspection' | 'auto';
+  readonly format: 'jwt' | 'introspection' | 'auto' | 'tokeninfo';
   readonly jwt: Omit<JwtPolicy, 'audiences'>;
   readonly audiences: readonly string[];
+  /** `token.requireAudience` (default true): false leaves `aud` unchecked. */
+  readonly requireAudience?: boolean | undefined;
+  /** `token.requireClaims` / `allowedClientIds`, applied to every verified token. */
+  readonly claimPolicy?: ClaimPolicy | undefined;
+  /** `token.roleClaims`: role arrays that also grant scopes. */
+  readonly roleClaims?: readonly RoleClaim[] | undefined;
+  /** Issuer-specific checks of a verified JWT (tenants of `issuers.<id>.tenants`). */
+  readonly issuerRule?: ((issuer: string, claims: Readonly<Record<string, unknown>>) => void) | undefined;
+  /** The token-information endpoint client, for `format: "tokeninfo"`. */
+  readonly tokenInfo?: (() => Promise<TokenInfoClient>) | undefined;
   /** The introspection client of the resource's first issuer that has one (resolved lazily). */
   readonly introspection?: (() => Promise<IntrospectionClient>) | undefined;
   readonly scopeClaims: readonly string[];
@@ -48,12 +61,12 @@ export class TokenVerifier {
   readonly #options: VerifierOptions;
   readonly #jwt: JwtPolicy;
   readonly #resourceUrl: URL;
-  readonly #audiences: ReadonlySet<string>;
+  readonly #audiences: AudienceRule;
   readonly #cache: LruCache<AuthInfo>;
 
   constructor(options: VerifierOptions) {
     this.#options = options;
-    this.#audiences = new Set(options.audiences.map(canonicalAudience));
+    this.#audiences = audienceRule(options.audiences, options.requireAudience ?? true);
     this.#jwt = { ...options.jwt, audiences: this.#audiences };
     this.#resourceUrl = new URL(options.resource);
     this.#cache = new LruCache(options.cache.maxEntries);
@@ -95,6 +108,7 @@ export class TokenVerifier {
       return cached;
     }
     const info = await this.#verify(token);
+    assertClaimPolicy(info, this.#options.claimPolicy);
     this.#checkRevocation(token, info);
     await this.#runHook(info);
     const expiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000;
@@ -125,7 +139,14 @@ export class TokenVerifier {
     const local = format === 'jwt' || (format === 'auto' && isJwtShaped(token));
     if (local) {
       const { issuer, claims } = await verifyJwt(token, this.#jwt);
+      this.#options.issuerRule?.(issuer, claims);
       return this.#authInfo(token, issuer, claims);
+    }
+    if (format === 'tokeninfo') {
+      const client = await this.#options.tokenInfo!();
+      const policy = { audiences: this.#audiences, clockToleranceSec: this.#jwt.clockToleranceSec };
+      const claims = await fetchTokenInfo(token, client, policy, this.#options.fetchOptions);
+      return this.#authInfo(token, client.issuer, safeClaims(claims));
     }
     if (!introspection) throw new TokenError('unavailable', 'issuer_unavailable');
     const client = await introspection();
@@ -144,7 +165,13 @@ export class TokenVerifier {
     const info: AuthInfo = {
       token,
       clientId: clientIdOf(claims),
-      scopes: expandScopes(readScopes(claims, this.#options.scopeClaims), this.#options.scopeHierarchy),
+      scopes: expandScopes(
+        [
+          ...readScopes(claims, this.#options.scopeClaims),
+          ...readRoles(claims, this.#options.roleClaims ?? []),
+        ],
+        this.#options.scopeHierarchy,
+      ),
       ...(typeof claims.exp === 'number' ? { expiresAt: claims.exp } : {}),
       resource: this.#resourceUrl,
       extra: {},

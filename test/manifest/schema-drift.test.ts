@@ -83,6 +83,8 @@ describe('schema/mcp-auth.schema.json', () => {
         '#/properties/resources/items/properties/extraMetadata',
         '#/properties/resources/items/properties/tools',
         '#/properties/resources/items/properties/scopeHierarchy',
+        '#/properties/resources/items/properties/token/properties/requireClaims',
+        '#/properties/downstream',
       ].sort(),
     );
     for (const [pointer, node] of records) {

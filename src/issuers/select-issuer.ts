@@ -1,0 +1,114 @@
+/**
+ * For one resource, which of its issuers a token belongs to, and what that issuer supplies:
+ * signing keys for a JWT (chosen by its `iss` among the issuers' accepted issuer values), the
+ * tenant rule checked once the JWT is verified, the introspection client and the
+ * token-information client (opaque tokens name no issuer: `validate` allows one per resource).
+ * @module
+ */
+import { TokenError } from '../errors.js';
+import type { IssuerEntry } from '../manifest/schema.js';
+import type { IssuerRuntime } from '../runtime/issuer-runtime.js';
+import type { IntrospectionClient } from '../verify/introspect.js';
+import type { KeyStore } from '../verify/jwks.js';
+import { assertTenant, type TenantRule } from '../verify/tenant.js';
+import type { TokenInfoClient } from '../verify/tokeninfo.js';
+import { matchIssuer, type IssuerMatch } from './match-issuer.js';
+
+/** What a resource's verifier gets from its issuers. */
+export interface IssuerSelection {
+  /** The key store of the issuer that accepts `iss`, or `undefined` when none does. */
+  readonly keysFor: (iss: string) => Promise<KeyStore | undefined>;
+  /** The tenant checks of the issuer that accepted `iss` (none for most issuers). */
+  readonly issuerRule: (iss: string, claims: Readonly<Record<string, unknown>>) => void;
+  readonly introspection: (() => Promise<IntrospectionClient>) | undefined;
+  readonly tokenInfo: (() => Promise<TokenInfoClient>) | undefined;
+}
+
+interface Candidate {
+  readonly runtime: IssuerRuntime;
+  readonly entry: IssuerEntry;
+  readonly tenants: TenantRule | undefined;
+}
+
+/** The issuer values a candidate accepts: `tokenIssuers`, else its issuer identifier. */
+function accepted(candidate: Candidate): readonly string[] {
+  const own = candidate.entry.tokenIssuers;
+  if (own) return own;
+  const issuer = candidate.runtime.issuer;
+  return issuer === undefined ? [] : [issuer];
+}
+
+function find(
+  candidates: readonly Candidate[],
+  iss: string,
+): { candidate: Candidate; match: IssuerMatch } | undefined {
+  for (const candidate of candidates) {
+    for (const pattern of accepted(candidate)) {
+      const match = matchIssuer(pattern, iss);
+      if (match) return { candidate, match };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Builds the selection for a resource's issuers (in manifest order) and token format.
+ *
+ * @example
+ * ```ts
+ * const { keysFor, issuerRule } = selectIssuers(entry.authorizationServers.map((id) => issuers.get(id)!), manifest.issuers, entry.token.format);
+ * ```
+ */
+export function selectIssuers(
+  runtimes: readonly IssuerRuntime[],
+  entries: Readonly<Record<string, IssuerEntry>>,
+  format: 'jwt' | 'introspection' | 'auto' | 'tokeninfo',
+): IssuerSelection {
+  const candidates: Candidate[] = runtimes.map((runtime) => {
+    const entry = entries[runtime.id]!;
+    const t = entry.tenants;
+    return {
+      runtime,
+      entry,
+      tenants: t ? { claim: t.claim, allowed: t.allowed ?? [], any: t.any } : undefined,
+    };
+  });
+  const keysFor = async (iss: string) => {
+    let found = find(candidates, iss);
+    if (!found) {
+      // Issuers named only by a well-known URL are known once resolved.
+      const unknown = candidates.filter((c) => !c.entry.tokenIssuers && c.runtime.issuer === undefined);
+      await Promise.all(unknown.map((c) => c.runtime.resolved()));
+      found = find(candidates, iss);
+    }
+    return found?.candidate.runtime.keys();
+  };
+  const issuerRule = (iss: string, claims: Readonly<Record<string, unknown>>) => {
+    const found = find(candidates, iss);
+    if (!found) throw new TokenError('invalid_token', 'unknown_issuer');
+    if (found.candidate.tenants) assertTenant(claims, found.match.tenant, found.candidate.tenants);
+  };
+  // `validate` allows at most one issuer with introspection credentials per resource that
+  // introspects (opaque tokens do not name their issuer), so there is no choice to make here.
+  const introspecting =
+    format === 'jwt' || format === 'tokeninfo' ? undefined : candidates.find((c) => c.entry.introspection);
+  const informing = format === 'tokeninfo' ? candidates.find((c) => c.entry.tokenInfo) : undefined;
+  return {
+    keysFor,
+    issuerRule,
+    introspection: introspecting ? () => introspecting.runtime.introspection() : undefined,
+    tokenInfo: informing ? () => tokenInfoClient(informing) : undefined,
+  };
+}
+
+/** The token-information client of a candidate, attributed to its resolved issuer. */
+async function tokenInfoClient(candidate: Candidate): Promise<TokenInfoClient> {
+  const config = candidate.entry.tokenInfo!;
+  const { issuer } = await candidate.runtime.resolved();
+  return Object.freeze({
+    issuer,
+    endpoint: config.endpoint,
+    send: config.send,
+    ...(config.subjectMember !== undefined ? { subjectMember: config.subjectMember } : {}),
+  });
+}
