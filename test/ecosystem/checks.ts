@@ -156,6 +156,13 @@ export function describeRecipe(host: string, options: RecipeOptions): void {
       }
     });
 
+    it('answers a token without token.requiredScopes 403 insufficient_scope', async () => {
+      const { status, challenge } = await rpc(recipe.url, INITIALIZE, bearer('other'));
+      expect(status).toBe(403);
+      expect(challenge).toContain('error="insufficient_scope"');
+      expect(challenge).toContain(`resource_metadata="${PRM_URL}"`);
+    });
+
     it('lists the tools for the official client and hands the identity to the tool', async () => {
       const client = await connect(recipe.url, bearer('read'));
       clients.push(client);
