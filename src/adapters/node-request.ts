@@ -28,22 +28,18 @@ export function authorizationHeaders(req: IncomingMessage): string[] {
 }
 
 /**
- * Reads a request body, at most `limit` bytes, parses it and leaves the value on `req.body`
- * (what `express.json()` would have left, and what the MCP SDK transport's
- * `handleRequest(req, res, req.body)` takes). Over the limit it stops reading and resolves
- * `BODY_TOO_LARGE`; the request is then answered 413 with `Connection: close`, so the
- * application never sees a half-read stream. A stream someone else already consumed rejects.
+ * The bytes of a request body, at most `limit` of them, or `BODY_TOO_LARGE`: over the limit
+ * reading stops and the stream is paused, not destroyed (the request is then answered 413 with
+ * `Connection: close`, so no application sees a half-read stream). A stream someone else
+ * already consumed, or one closed before its end, rejects.
  */
-function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
+export function readNodeBytes(req: IncomingMessage, limit: number): Promise<Buffer | typeof BODY_TOO_LARGE> {
   if (req.readableEnded) return Promise.reject(new Error('request body already consumed'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -54,9 +50,7 @@ function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
     };
     const onEnd = () => {
       done();
-      const body = parseBody(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
-      req.body = body;
-      resolve(body);
+      resolve(Buffer.concat(chunks));
     };
     const onError = (err: Error) => {
       done();
@@ -66,11 +60,20 @@ function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
       done();
       reject(new Error('request closed before its body ended'));
     };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
+}
+
+/**
+ * Reads and parses a body for the runtime and leaves the value on `req.body` (what
+ * `express.json()` would have left, and what the MCP SDK transport's
+ * `handleRequest(req, res, req.body)` takes).
+ */
+async function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
+  const bytes = await readNodeBytes(req, limit);
+  if (bytes === BODY_TOO_LARGE) return bytes;
+  req.body = parseBody(bytes.toString('utf8'), req.headers['content-type']);
+  return req.body;
 }
 
 /**

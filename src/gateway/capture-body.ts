@@ -1,11 +1,12 @@
 /**
  * The body reader the gateway hands the runtime (`CoreRequest.readBody`): it reads at most the
- * limit, keeps the bytes so exactly what the runtime decided on is what goes upstream, and
+ * limit (the declared length was checked by the runtime before asking), keeps the bytes so exactly what the runtime decided on is what goes upstream, and
  * parses them with the runtime's own `parseBody`. When the runtime never asks (the body cannot
  * change the decision), nothing is read and the body is streamed instead.
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import { readNodeBytes } from '../adapters/node-request.js';
 import { BODY_TOO_LARGE, parseBody } from '../runtime/read-body.js';
 
 /** A body reader that remembers what it read. */
@@ -33,8 +34,7 @@ export function captureBody(req: IncomingMessage): CapturedBody {
   let parsed: unknown;
   return {
     read: async (limit) => {
-      if (Number(req.headers['content-length']) > limit) return BODY_TOO_LARGE;
-      const read = await readUpTo(req, limit);
+      const read = await readNodeBytes(req, limit);
       if (read === BODY_TOO_LARGE) return read;
       bytes = read;
       parsed = parseBody(read.toString('utf8'), req.headers['content-type']);
@@ -43,31 +43,4 @@ export function captureBody(req: IncomingMessage): CapturedBody {
     bytes: () => bytes,
     parsed: () => parsed,
   };
-}
-
-/** The whole body, or `BODY_TOO_LARGE` (reading stops, the stream is paused, not destroyed). */
-function readUpTo(req: IncomingMessage, limit: number): Promise<Buffer | typeof BODY_TOO_LARGE> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      req.off('data', onData).off('end', onEnd).off('error', reject).off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) return void chunks.push(chunk);
-      done();
-      req.pause();
-      resolve(BODY_TOO_LARGE);
-    };
-    const onEnd = () => {
-      done();
-      resolve(Buffer.concat(chunks));
-    };
-    const onClose = () => {
-      done();
-      reject(new Error('request closed before its body ended'));
-    };
-    req.on('data', onData).on('end', onEnd).on('error', reject).on('close', onClose);
-  });
 }
