@@ -41,6 +41,7 @@ export type LogtoParams = z.output<typeof logtoParams>;
 export function expandLogto(p: LogtoParams): PresetExpansion {
   return {
     issuer: { issuer: `${originOf(p.endpoint)}/oidc`, type: 'oidc' },
-    token: { ...audienceOf(p.audience) },
+    // Logto signs with an EC P-384 key by default (ES384); RSA keys can be chosen in the console.
+    token: { ...audienceOf(p.audience), algorithms: ['ES384', 'RS256'] },
   };
 }

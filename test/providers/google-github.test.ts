@@ -1,0 +1,177 @@
+/**
+ * The opaque-token presets: `google` (tokeninfo, emulated on loopback with Google's answer shape:
+ * numbers as strings, `aud`/`azp` the OAuth client, `expires_in`) and `github` (`GET /user` with
+ * `Authorization: Bearer`, 401 for a bad token).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { validateManifest } from '../../src/manifest/parse.js';
+import { expandPreset } from '../../src/providers/expand-preset.js';
+import { loadCapture, routes, sendJson, startServer } from '../support/servers.js';
+import { now } from '../support/tokens.js';
+import { RESOURCE, refusal, verifierOf } from './support.js';
+
+const CLIENT = '407408718192-5q9mn1c2ab3de4fg5hi6jk7lm8no9pq0.apps.googleusercontent.com';
+const OTHER_CLIENT = '111111111111-otherclientotherclientotherclie.apps.googleusercontent.com';
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new Promise((resolve) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => resolve(new URLSearchParams(body)));
+  });
+}
+
+describe('google preset (tokeninfo)', () => {
+  async function google() {
+    const answers = new Map<string, { status: number; body: unknown }>();
+    const server = await startServer(() => undefined);
+    const tokeninfo = async (req: IncomingMessage, res: ServerResponse) => {
+      const form = await readForm(req);
+      const answer = req.method === 'POST' ? answers.get(form.get('access_token') ?? '') : undefined;
+      // Google answers 400 {"error":"invalid_token","error_description":"Invalid Value"} otherwise.
+      if (!answer) return sendJson(res, 400, { error: 'invalid_token', error_description: 'Invalid Value' });
+      sendJson(res, answer.status, answer.body);
+    };
+    server.setHandler(
+      routes({
+        '/.well-known/openid-configuration': loadCapture('google-accounts.json', server.origin),
+        '/tokeninfo': tokeninfo,
+      }),
+    );
+    const verify = await verifierOf({
+      issuers: {
+        google: {
+          issuer: server.origin,
+          preset: { name: 'google', clientIds: [CLIENT], tokenInfoUrl: `${server.origin}/tokeninfo` },
+        },
+      },
+      resources: [{ resource: RESOURCE, authorizationServers: ['google'] }],
+    });
+    /** Google's tokeninfo answer for a token of `client`. */
+    const answer = (client: string, expiresIn: number) => ({
+      azp: client,
+      aud: client,
+      sub: '110169484474386276334',
+      scope: 'openid https://www.googleapis.com/auth/userinfo.email',
+      exp: String(now() + expiresIn),
+      expires_in: String(expiresIn),
+      email: 'ada@example.com',
+      email_verified: 'true',
+      access_type: 'online',
+    });
+    return { server, answers, verify, answer };
+  }
+
+  it('accepts a token whose tokeninfo answer names our client; exp from the answer; cached afterwards', async () => {
+    const { server, answers, verify, answer } = await google();
+    answers.set('ya29.a0AfB_byGood', { status: 200, body: answer(CLIENT, 3599) });
+    const info = await verify('ya29.a0AfB_byGood');
+    expect(info.subject).toBe('110169484474386276334');
+    expect(info.scopes).toEqual(['openid', 'https://www.googleapis.com/auth/userinfo.email']);
+    expect(info.expiresAt).toBe(Number((answer(CLIENT, 3599) as { exp: string }).exp));
+    await verify('ya29.a0AfB_byGood');
+    expect(server.count('/tokeninfo')).toBe(1);
+    // The token went in the POST body, never in the URL.
+    expect(server.requests.every((r) => !r.path.includes('ya29'))).toBe(true);
+  });
+
+  it('refuses a Google token issued to another client', async () => {
+    const { answers, verify, answer } = await google();
+    answers.set('ya29.other', { status: 200, body: answer(OTHER_CLIENT, 3599) });
+    expect(await refusal(verify('ya29.other'))).toBe('invalid_token:audience');
+  });
+
+  it('refuses an expired tokeninfo answer', async () => {
+    const { answers, verify, answer } = await google();
+    answers.set('ya29.expired', { status: 200, body: { ...answer(CLIENT, 0), exp: String(now() - 120) } });
+    expect(await refusal(verify('ya29.expired'))).toBe('invalid_token:expired');
+  });
+
+  it('refuses a token tokeninfo does not know (400 Invalid Value); a 5xx is unavailable', async () => {
+    const { answers, verify } = await google();
+    expect(await refusal(verify('ya29.unknown'))).toBe('invalid_token:inactive');
+    answers.set('ya29.down', { status: 503, body: {} });
+    expect(await refusal(verify('ya29.down'))).toBe('unavailable:issuer_unavailable');
+  });
+});
+
+describe('github preset (GET /user)', () => {
+  async function github() {
+    const server = await startServer(() => undefined);
+    const user = (req: IncomingMessage, res: ServerResponse) => {
+      if (req.headers.authorization === 'Bearer gho_16C7e42F292c6912E7710c838347Ae178B4a')
+        return sendJson(res, 200, {
+          login: 'octocat',
+          id: 583231,
+          node_id: 'MDQ6VXNlcjU4MzIzMQ==',
+          type: 'User',
+        });
+      if (req.headers.authorization === 'Bearer gho_ratelimited')
+        return sendJson(res, 403, { message: 'API rate limit exceeded' });
+      sendJson(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+    };
+    server.setHandler(
+      routes({
+        '/.well-known/oauth-authorization-server/login/oauth': loadCapture(
+          'github-login-oauth.json',
+          server.origin,
+        ),
+        '/api/user': user,
+      }),
+    );
+    const manifest = {
+      issuers: {
+        gh: {
+          issuer: `${server.origin}/login/oauth`,
+          preset: { name: 'github', acknowledgeNoAudience: true, apiUrl: `${server.origin}/api` },
+        },
+      },
+      resources: [{ resource: RESOURCE, authorizationServers: ['gh'] }],
+    } as const;
+    return { server, manifest, verify: await verifierOf(manifest) };
+  }
+
+  it('accepts a token /user answers 200 for, with the user id as subject, sent as a Bearer header', async () => {
+    const { server, verify } = await github();
+    const info = await verify('gho_16C7e42F292c6912E7710c838347Ae178B4a');
+    expect(info.subject).toBe('583231');
+    expect(info.claims.login).toBe('octocat');
+    expect(info.issuer).toBe(`${server.origin}/login/oauth`);
+    expect(server.requests.find((r) => r.path === '/api/user')!.headers['user-agent']).toBeTruthy();
+  });
+
+  it('refuses a token /user answers 401 for; a 403 (rate limit) is unavailable, not a refusal', async () => {
+    const { verify } = await github();
+    expect(await refusal(verify('gho_revoked'))).toBe('invalid_token:inactive');
+    expect(await refusal(verify('gho_ratelimited'))).toBe('unavailable:issuer_unavailable');
+  });
+
+  it('requires the acknowledgement, and validate warns every time that no audience is checked', async () => {
+    const { manifest } = await github();
+    const warned = validateManifest(manifest).issues.map((i) => i.code);
+    expect(warned).toContain('audience_unchecked');
+    const missing = validateManifest({
+      ...manifest,
+      issuers: { gh: { issuer: manifest.issuers.gh.issuer, preset: { name: 'github' } } },
+    });
+    expect(missing.issues[0]).toMatchObject({
+      code: 'invalid_value',
+      path: ['issuers', 'gh', 'preset', 'acknowledgeNoAudience'],
+    });
+    expect(missing.issues[0]!.message).toMatch(/"acknowledgeNoAudience": true/);
+  });
+
+  it('points GitHub Enterprise Server at https://<host>/api/v3 and its login/oauth endpoints', () => {
+    const { issuer } = expandPreset({
+      name: 'github',
+      acknowledgeNoAudience: true,
+      enterpriseHost: 'github.acme.example',
+    });
+    expect(issuer.tokenInfo).toMatchObject({
+      endpoint: 'https://github.acme.example/api/v3/user',
+      send: 'bearer',
+    });
+    expect(issuer.metadata).toMatchObject({ issuer: 'https://github.acme.example/login/oauth' });
+  });
+});
