@@ -26,9 +26,13 @@ export interface Bundle {
   remove(): Promise<void>;
 }
 
-/** Bundles `entry` with esbuild (ESM, everything inlined); Web-API hosts get `platform: 'neutral'`. */
-export async function bundle(entry: string, options: BuildOptions = {}): Promise<Bundle> {
-  const dir = await mkdtemp(join(tmpdir(), 'mcp-auth-edge-'));
+/**
+ * Bundles `entry` with esbuild (ESM, everything inlined unless `options` says otherwise) into a
+ * fresh folder under `parent`; Web-API hosts get `platform: 'neutral'`.
+ */
+export async function bundle(entry: string, options: BuildOptions = {}, parent = tmpdir()): Promise<Bundle> {
+  await mkdir(parent, { recursive: true });
+  const dir = await mkdtemp(join(parent, 'mcp-auth-edge-'));
   const file = join(dir, 'out', 'bundle.mjs');
   const result = await build({
     entryPoints: [entry],
@@ -114,6 +118,8 @@ export interface EdgeSetup {
   readonly token: (scopes?: string) => string;
   readonly discoveredToken: () => string;
   readonly forgedToken: () => string;
+  /** A token of the loopback issuer for any audience. */
+  readonly loopbackToken: (aud: string, scope: string) => string;
   close(): Promise<void>;
 }
 
@@ -164,6 +170,7 @@ export async function edgeSetup(): Promise<EdgeSetup> {
     discoveredToken: () =>
       signToken(discovered, claims(issuer, DISCOVERED_RESOURCE, { scope: 'read:notes' })),
     forgedToken: () => signToken(stranger, claims(INLINE_ISSUER, RESOURCE, { scope: 'read:notes' })),
+    loopbackToken: (aud, scope) => signToken(discovered, claims(issuer, aud, { scope })),
     close: () => as.close(),
   };
 }
