@@ -78,7 +78,7 @@ export function killAll(): void {
 
 /** Starts `test/bench/servers/<name>.ts` as a child process and waits for its port. */
 export async function startServer(
-  name: 'fastify' | 'express',
+  name: 'fastify' | 'express' | 'node' | 'fetch',
   config: ServerConfig,
   nodeFlags: readonly string[] = [],
 ): Promise<RunningServer> {

@@ -1,8 +1,13 @@
 /** What the parent tells a bench server (as JSON in the `BENCH_CONFIG` environment variable). */
 import type { JWK } from 'jose';
 
-/** `noop`: an empty async preHandler (Fastify), to show what any async hook costs by itself. */
-export type ServerMode = 'plain' | 'noop' | 'ours' | 'jose';
+/**
+ * `noop`: an empty async preHandler (Fastify), to show what any async hook costs by itself.
+ * `jose`: a hand-written `jose.jwtVerify` hook (Fastify). `logto`: Logto's `mcp-auth` 0.2
+ * `bearerAuth('jwt')`, `auth0`: `express-oauth2-jwt-bearer` (Express; both fetch the keys from a
+ * loopback JWKS URL once, as deployed).
+ */
+export type ServerMode = 'plain' | 'noop' | 'ours' | 'jose' | 'logto' | 'auth0';
 
 export interface ServerConfig {
   readonly mode: ServerMode;
@@ -11,6 +16,12 @@ export interface ServerConfig {
   readonly keys: readonly JWK[];
   /** `settings.cache.maxEntries` for `ours` (default 10 000). */
   readonly cacheEntries?: number;
+  /** `settings.verify.offload` for `ours` (default `auto`). */
+  readonly offload?: 'auto' | 'sync' | 'pool';
+  /** Resources in the manifest (the bench's is the last); default 1. */
+  readonly resources?: number;
+  /** Issuers of the bench resource (the bench's is the last); default 1. */
+  readonly issuers?: number;
 }
 
 /** What `GET /__stats` answers. */
@@ -21,6 +32,8 @@ export interface ServerStats {
   /** Peak RSS (process.resourceUsage().maxRSS), bytes. */
   readonly maxRss: number;
   readonly heapUsed: number;
+  /** performance.eventLoopUtilization().active since start, ms. */
+  readonly eluActiveMs: number;
   /** Entries in the verified-token cache (ours only). */
   readonly cacheSize?: number | undefined;
 }

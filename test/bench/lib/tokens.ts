@@ -1,12 +1,15 @@
 /**
- * Bench keys and tokens: one P-256 and one RSA-2048 key pair, public JWKs for the servers, and
+ * Bench keys and tokens: one P-256, one RSA-2048 and one Ed25519 key pair, public JWKs for the servers, and
  * fast synchronous signing with `node:crypto` (pre-signing tens of thousands of tokens with jose's
  * async API would take several times longer).
  */
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 
-export type Alg = 'ES256' | 'RS256';
+export type Alg = 'ES256' | 'RS256' | 'EdDSA';
+
+/** Every algorithm the bench signs with. */
+export const ALGS: readonly Alg[] = ['ES256', 'RS256', 'EdDSA'];
 
 /** The issuer and audience every bench token and server agree on. */
 export const ISSUER = 'https://as.bench.example';
@@ -23,20 +26,23 @@ export interface BenchKey {
 export interface BenchKeys {
   readonly ES256: BenchKey;
   readonly RS256: BenchKey;
+  readonly EdDSA: BenchKey;
 }
 
 function makeKey(alg: Alg): BenchKey {
   const pair =
     alg === 'ES256'
       ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+      : alg === 'EdDSA'
+        ? generateKeyPairSync('ed25519')
+        : generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = `bench-${alg.toLowerCase()}`;
   const publicJwk = { ...(pair.publicKey.export({ format: 'jwk' }) as JWK), kid, alg, use: 'sig' };
   return { alg, kid, privateKey: pair.privateKey, publicJwk };
 }
 
 export function makeKeys(): BenchKeys {
-  return { ES256: makeKey('ES256'), RS256: makeKey('RS256') };
+  return { ES256: makeKey('ES256'), RS256: makeKey('RS256'), EdDSA: makeKey('EdDSA') };
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -60,7 +66,7 @@ export function signToken(key: BenchKey, n: number, overrides: Record<string, un
   const signature =
     key.alg === 'ES256'
       ? sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' })
-      : sign('sha256', Buffer.from(input), key.privateKey);
+      : sign(key.alg === 'EdDSA' ? null : 'sha256', Buffer.from(input), key.privateKey);
   return `${input}.${signature.toString('base64url')}`;
 }
 
@@ -78,7 +84,7 @@ export function signTokens(key: BenchKey, count: number, offset = 0): string[] {
 export function forgedTokens(key: BenchKey, count: number): string[] {
   const valid = signToken(key, 0);
   const [header, payload] = valid.split('.') as [string, string, string];
-  const sigLength = key.alg === 'ES256' ? 64 : 256;
+  const sigLength = key.alg === 'RS256' ? 256 : 64;
   const out = new Array<string>(count);
   for (let i = 0; i < count; i++) {
     out[i] = `${header}.${payload}.${randomBytes(sigLength).toString('base64url')}`;

@@ -1,4 +1,5 @@
 /** Shared bits of the bench servers: config, the manifest, stats, start-up line and shutdown. */
+import { performance } from 'node:perf_hooks';
 import type { ManifestInput } from '../../../src/manifest/schema.js';
 import type { McpAuth } from '../../../src/runtime/mcp-auth.js';
 import type { ServerConfig, ServerStats } from '../lib/protocol.js';
@@ -9,28 +10,42 @@ export function readConfig(): ServerConfig {
   return JSON.parse(raw) as ServerConfig;
 }
 
-/** The offline manifest: one issuer with inline keys, one resource. */
+/**
+ * The offline manifest: one issuer with inline keys, one resource; with `resources`/`issuers`,
+ * more of each before the bench's own (other origins' resources, other issuers' keys), to show
+ * what the request path pays as the manifest grows.
+ */
 export function manifestFor(config: ServerConfig): ManifestInput {
-  return {
-    issuers: {
-      bench: {
-        metadata: {
-          issuer: config.issuer,
-          authorizationEndpoint: `${config.issuer}/authorize`,
-          tokenEndpoint: `${config.issuer}/token`,
-          responseTypesSupported: ['code'],
-        },
-        jwks: { keys: config.keys.map((k) => ({ ...k })) },
-      },
+  const issuer = (id: number, iss: string) => ({
+    metadata: {
+      issuer: iss,
+      authorizationEndpoint: `${iss}/authorize`,
+      tokenEndpoint: `${iss}/token`,
+      responseTypesSupported: ['code'],
     },
+    jwks: { keys: config.keys.map((k) => ({ ...k, kid: id ? `${k.kid}-${id}` : k.kid })) },
+  });
+  const extraIssuers = Math.max(0, (config.issuers ?? 1) - 1);
+  const issuers: Record<string, ReturnType<typeof issuer>> = {};
+  for (let i = 1; i <= extraIssuers; i++) issuers[`other${i}`] = issuer(i, `https://as${i}.bench.example`);
+  issuers.bench = issuer(0, config.issuer);
+  const authorizationServers = [...Object.keys(issuers).filter((k) => k !== 'bench'), 'bench'];
+  const algorithms = ['ES256', 'RS256', 'EdDSA'] as const;
+  const others = Array.from({ length: Math.max(0, (config.resources ?? 1) - 1) }, (_, i) => ({
+    resource: `https://api${i}.bench.example/r${i}/mcp`,
+    authorizationServers: ['bench'],
+    token: { algorithms: [...algorithms] },
+  }));
+  return {
+    issuers,
     resources: [
-      {
-        resource: config.resource,
-        authorizationServers: ['bench'],
-        token: { algorithms: ['ES256', 'RS256'] },
-      },
+      ...others,
+      { resource: config.resource, authorizationServers, token: { algorithms: [...algorithms] } },
     ],
-    settings: { cache: { maxEntries: config.cacheEntries ?? 10_000, maxAgeSeconds: 600 } },
+    settings: {
+      cache: { maxEntries: config.cacheEntries ?? 10_000, maxAgeSeconds: 600 },
+      ...(config.offload ? { verify: { offload: config.offload } } : {}),
+    },
   };
 }
 
@@ -43,7 +58,8 @@ export function stats(auth: McpAuth | undefined, gc: boolean): ServerStats {
     rss: mem.rss,
     maxRss: process.resourceUsage().maxRSS * 1024,
     heapUsed: mem.heapUsed,
-    cacheSize: auth?.resources[0]?.verifier.cacheSize,
+    eluActiveMs: performance.eventLoopUtilization().active,
+    cacheSize: auth?.resources.at(-1)?.verifier.cacheSize,
   };
 }
 

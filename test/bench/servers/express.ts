@@ -1,20 +1,26 @@
 /**
  * Bench server: Express 5 with `express.json()` and `POST /mcp` answering a trivial JSON-RPC
- * result, `plain` (unprotected) or `ours` (`metadataRouter` at the root and `requireAuth` on the
- * route, as the README mounts them).
+ * result: `plain` (unprotected), `ours` (`metadataRouter` at the root and `requireAuth` on the
+ * route, as the README mounts them), `logto` (Logto's `mcp-auth` 0.2: its metadata router and
+ * `bearerAuth('jwt')`, as its README mounts them) or `auth0` (`express-oauth2-jwt-bearer`'s
+ * `auth()`); the two peers fetch the keys once from a loopback JWKS URL.
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { auth as auth0 } from 'express-oauth2-jwt-bearer';
+import { MCPAuth } from 'mcp-auth';
 import { metadataRouter, requireAuth } from '../../../src/adapters/express.js';
 import { compile } from '../../../src/runtime/compile.js';
 import type { McpAuth } from '../../../src/runtime/mcp-auth.js';
 import { STATS_PATH } from '../lib/protocol.js';
 import { announce, manifestFor, readConfig, stats } from './common.js';
+import { serveJwks } from './jwks.js';
 
 const config = readConfig();
 const app = express();
 let auth: McpAuth | undefined;
+let jwks: Awaited<ReturnType<typeof serveJwks>> | undefined;
 
 app.get(STATS_PATH, (req, res) => {
   res.json(stats(auth, req.query.gc === '1'));
@@ -32,6 +38,47 @@ if (config.mode === 'ours') {
   auth = await compile(manifestFor(config));
   app.use(metadataRouter(auth));
   app.post('/mcp', express.json(), requireAuth(auth), handler);
+} else if (config.mode === 'logto') {
+  jwks = await serveJwks(config.keys);
+  const mcpAuth = new MCPAuth({
+    protectedResources: [
+      {
+        metadata: {
+          resource: config.resource,
+          authorizationServers: [
+            {
+              type: 'oauth',
+              metadata: {
+                issuer: config.issuer,
+                authorizationEndpoint: `${config.issuer}/authorize`,
+                tokenEndpoint: `${config.issuer}/token`,
+                responseTypesSupported: ['code'],
+                grantTypesSupported: ['authorization_code'],
+                codeChallengeMethodsSupported: ['S256'],
+                jwksUri: jwks.uri,
+              },
+            },
+          ],
+          scopesSupported: ['read:files'],
+        },
+      },
+    ],
+  });
+  app.use(mcpAuth.protectedResourceMetadataRouter());
+  app.post(
+    '/mcp',
+    express.json(),
+    mcpAuth.bearerAuth('jwt', { resource: config.resource, audience: config.resource }),
+    handler,
+  );
+} else if (config.mode === 'auth0') {
+  jwks = await serveJwks(config.keys);
+  app.post(
+    '/mcp',
+    express.json(),
+    auth0({ issuer: config.issuer, jwksUri: jwks.uri, audience: config.resource }),
+    handler,
+  );
 } else {
   app.post('/mcp', express.json(), handler);
 }
@@ -41,5 +88,6 @@ await once(server, 'listening');
 announce((server.address() as AddressInfo).port, async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  jwks?.server.close();
   await auth?.close();
 });

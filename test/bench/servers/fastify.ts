@@ -33,7 +33,7 @@ if (config.mode === 'ours') {
       const { payload } = await jwtVerify(token, jwks, {
         issuer: config.issuer,
         audience,
-        algorithms: ['ES256', 'RS256'],
+        algorithms: ['ES256', 'RS256', 'EdDSA'],
         requiredClaims: ['exp'],
       });
       (request as typeof request & { user?: unknown }).user = payload;
