@@ -187,6 +187,7 @@ export async function compile(
         algorithms: entry.token.algorithms,
         clockToleranceSec: entry.token.clockTolerance,
         typ: entry.token.typ,
+        offload: manifest.settings.verify.offload,
       },
       audiences: resourceAudiences(entry),
       introspection: selected.introspection,

@@ -140,7 +140,7 @@ export class TokenVerifier {
     if (local) {
       const { issuer, claims } = await verifyJwt(token, this.#jwt);
       this.#options.issuerRule?.(issuer, claims);
-      return this.#authInfo(token, issuer, claims);
+      return this.#authInfo(token, issuer, safeClaims(claims));
     }
     if (format === 'tokeninfo') {
       const client = await this.#options.tokenInfo!();
@@ -157,11 +157,11 @@ export class TokenVerifier {
       this.#options.fetchOptions,
       this.#options.introspectionCache,
     );
-    return this.#authInfo(token, client.issuer, claims);
+    return this.#authInfo(token, client.issuer, safeClaims(claims));
   }
 
-  #authInfo(token: string, issuer: string, raw: Readonly<Record<string, unknown>>): AuthInfo {
-    const claims = safeClaims(raw);
+  /** The identity for verified, frozen, prototype-free claims. */
+  #authInfo(token: string, issuer: string, claims: Readonly<Record<string, unknown>>): AuthInfo {
     const info: AuthInfo = {
       token,
       clientId: clientIdOf(claims),

@@ -61,6 +61,7 @@ describe('parseManifest: defaults', () => {
         metadataMaxAgeSeconds: 3600,
         maxBodyBytes: 4 * 1024 * 1024,
         store: { type: 'memory' },
+        verify: { offload: 'auto' },
         revocation: { maxStalenessSeconds: 5, onStoreUnavailable: 'fail-closed' },
       },
     });
