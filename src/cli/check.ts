@@ -4,6 +4,7 @@ import { GRANT_TYPES } from '../downstream/exchange-token.js';
 import { resolveIssuer } from '../discovery/resolve.js';
 import type { IssuerEntry } from '../manifest/schema.js';
 import { isUsableVerificationKey } from '../verify/jwks.js';
+import { presetReadiness } from '../providers/readiness.js';
 import { loadForCommand } from './load-for-command.js';
 import type { CommandOptions, ExitCode } from './main.js';
 
@@ -65,7 +66,7 @@ async function issuerReport(id: string, entry: IssuerEntry, limits: FetchLimits)
     resolved = await resolveIssuer(id, entry, limits);
   } catch (err) {
     if (!(err instanceof DiscoveryError)) throw err;
-    return { id, ok: false, error: { code: err.code, message: err.message }, findings: [] };
+    return { id, ok: false, error: { code: err.code, message: err.message }, findings: presetReadiness(entry) };
   }
   const jwks = await jwksReport(entry, resolved.metadata.jwks_uri, limits);
   return {
@@ -74,7 +75,8 @@ async function issuerReport(id: string, entry: IssuerEntry, limits: FetchLimits)
     ok: !resolved.findings.some((f) => f.severity === 'error') && (!jwks || jwks.usable > 0),
     issuer: resolved.issuer,
     source: resolved.source.url ?? 'manual metadata',
-    findings: [...resolved.findings],
+    // What clients meet with this provider, beyond its metadata (src/providers/readiness.ts).
+    findings: [...resolved.findings, ...presetReadiness(entry)],
     ...(resolved.metadata.grant_types_supported
       ? { grantTypes: [...resolved.metadata.grant_types_supported] }
       : {}),

@@ -1,6 +1,7 @@
 import { compile } from '../runtime/compile.js';
 import { loadForCommand } from './load-for-command.js';
 import type { CommandOptions, ExitCode } from './main.js';
+import { describePresets } from '../providers/describe-presets.js';
 
 /** `mcp-auth routes`: every route the runtime mounts, and the PRM document each serves. */
 export async function routesCommand(o: CommandOptions): Promise<ExitCode> {
@@ -34,7 +35,9 @@ export async function routesCommand(o: CommandOptions): Promise<ExitCode> {
       resource: r.resource,
     }));
     if (o.format === 'json') {
-      o.out(JSON.stringify({ metadata: rows, protected: protectedRows }, null, 2));
+      // What each issuer preset became (issuer values and token policy per resource).
+      const presets = describePresets(manifest);
+      o.out(JSON.stringify({ metadata: rows, protected: protectedRows, presets }, null, 2));
     } else {
       for (const row of rows) {
         o.out(`${row.method.padEnd(18)} ${row.url}  (${row.kind})`);

@@ -1,6 +1,7 @@
 import { ManifestError, formatIssue } from '../errors.js';
 import { findManifestFile, readManifestFile, validateManifestFile } from '../manifest/load.js';
 import type { CommandOptions, ExitCode } from './main.js';
+import { describePresets } from '../providers/describe-presets.js';
 
 /** `mcp-auth validate`: offline shape and meaning checks. */
 export async function validateCommand(o: CommandOptions): Promise<ExitCode> {
@@ -19,7 +20,8 @@ export async function validateCommand(o: CommandOptions): Promise<ExitCode> {
   const warnings = issues.length - errors;
   const valid = manifest !== undefined && !(o.strict && warnings > 0);
   if (o.format === 'json') {
-    o.out(JSON.stringify({ valid, file: file.file, errors, warnings, issues }, null, 2));
+    const presets = manifest ? describePresets(manifest) : {};
+    o.out(JSON.stringify({ valid, file: file.file, errors, warnings, issues, presets }, null, 2));
   } else {
     for (const issue of issues) (issue.severity === 'error' ? o.err : o.out)(formatIssue(issue));
     const summary = `${file.file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;

@@ -45,7 +45,12 @@ export type CognitoParams = z.output<typeof cognitoParams>;
  */
 export function expandCognito(p: CognitoParams): PresetExpansion {
   return {
-    issuer: { issuer: `https://cognito-idp.${p.region}.amazonaws.com/${p.userPoolId}`, type: 'oidc' },
+    issuer: {
+      issuer: `https://cognito-idp.${p.region}.amazonaws.com/${p.userPoolId}`,
+      type: 'oidc',
+      // Cognito accepts PKCE (S256) but does not advertise it; MCP clients refuse a server that does not.
+      transpile: { code_challenge_methods_supported: ['S256'] },
+    },
     token: {
       requireAudience: false,
       clientIdClaim: 'client_id',

@@ -86,6 +86,8 @@ export function expandEntra(p: EntraParams): PresetExpansion {
     issuer: {
       wellKnownUrl: `${authority}/${p.tenant}/v2.0/.well-known/openid-configuration`,
       type: 'oidc',
+      // Entra accepts PKCE (S256) but does not advertise it; MCP clients refuse a server that does not.
+      transpile: { code_challenge_methods_supported: ['S256'] },
       tokenIssuers,
       tenants: multi
         ? {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateManifest } from '../../src/manifest/parse.js';
+import type { ManifestInput } from '../../src/manifest/schema.js';
 import { signToken } from '../support/tokens.js';
 import { RESOURCE, refusal, startProvider, times, verifierOf } from './support.js';
 
@@ -25,7 +26,7 @@ describe('cognito preset', () => {
         },
       },
       resources: [{ resource: RESOURCE, authorizationServers: ['pool'] }],
-    } as const;
+    } satisfies ManifestInput;
     const verify = await verifierOf(manifest);
     const base = {
       iss: `${provider.origin}/${POOL}`,

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { validateManifest } from '../../src/manifest/parse.js';
+import type { ManifestInput } from '../../src/manifest/schema.js';
 import { expandPreset } from '../../src/providers/expand-preset.js';
 import { loadCapture, routes, sendJson, startServer } from '../support/servers.js';
 import { now } from '../support/tokens.js';
@@ -128,7 +129,7 @@ describe('github preset (GET /user)', () => {
         },
       },
       resources: [{ resource: RESOURCE, authorizationServers: ['gh'] }],
-    } as const;
+    } satisfies ManifestInput;
     return { server, manifest, verify: await verifierOf(manifest) };
   }
 

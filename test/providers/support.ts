@@ -9,6 +9,7 @@ import { TokenError } from '../../src/errors.js';
 import type { ManifestInput } from '../../src/manifest/schema.js';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+import type { AuthInfo } from '../../src/verify/auth-info.js';
 import { closeAllServers, loadCapture, routes, startServer, type TestServer } from '../support/servers.js';
 import { b64url, makeKey, now, type SigningKey } from '../support/tokens.js';
 
@@ -53,7 +54,7 @@ export async function startProvider(
 export async function verifierOf(
   manifest: ManifestInput,
   resource = RESOURCE,
-): Promise<(token: string) => Promise<import('../../src/verify/auth-info.js').AuthInfo>> {
+): Promise<(token: string) => Promise<AuthInfo>> {
   const auth = await compile(manifest);
   runtimes.push(auth);
   const verifier = auth.tokenVerifier(resource);
