@@ -66,7 +66,12 @@ async function issuerReport(id: string, entry: IssuerEntry, limits: FetchLimits)
     resolved = await resolveIssuer(id, entry, limits);
   } catch (err) {
     if (!(err instanceof DiscoveryError)) throw err;
-    return { id, ok: false, error: { code: err.code, message: err.message }, findings: presetReadiness(entry) };
+    return {
+      id,
+      ok: false,
+      error: { code: err.code, message: err.message },
+      findings: presetReadiness(entry),
+    };
   }
   const jwks = await jwksReport(entry, resolved.metadata.jwks_uri, limits);
   return {

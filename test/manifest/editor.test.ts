@@ -212,3 +212,27 @@ describe('the published schema in vscode-json-languageservice', () => {
     );
   });
 });
+
+describe('issuer presets in the editor', () => {
+  it('completes the preset names, each with its description', async () => {
+    const items = await completionsAt(exampleWith('"issuers": {', '\n    "new": { "preset": { "name": | } },'));
+    const names = ['entra', 'auth0', 'okta', 'cognito', 'keycloak', 'google', 'github', 'workos', 'logto'];
+    expect(labels(items)).toEqual(expect.arrayContaining(names.map((n) => `"${n}"`)));
+    const auth0 = items.find((item) => item.label === '"auth0"')!;
+    expect(JSON.stringify(auth0.documentation)).toMatch(/trailing slash/);
+  });
+
+  it("completes a preset's parameters once its name is chosen, and shows their hover text", async () => {
+    const items = await completionsAt(
+      exampleWith('"issuers": {', '\n    "new": { "preset": { "name": "entra", | } },'),
+    );
+    expect(labels(items)).toEqual(expect.arrayContaining(['tenant', 'clientId', 'allowedTenants', 'acceptV1']));
+    expect(labels(items)).not.toContain('domain');
+    const text = exampleWith(
+      '"issuers": {',
+      '\n    "new": { "preset": { "name": "cognito", "region": "eu-west-1", "userPoolId": "eu-west-1_A", "clientIds": ["x"] } },',
+    );
+    expect(await hoverAt('userPoolId', text)).toMatch(/starts with the region/);
+    expect(await hoverAt('preset', text)).toMatch(/Amazon Cognito user pool/);
+  });
+});
