@@ -215,7 +215,9 @@ describe('the published schema in vscode-json-languageservice', () => {
 
 describe('issuer presets in the editor', () => {
   it('completes the preset names, each with its description', async () => {
-    const items = await completionsAt(exampleWith('"issuers": {', '\n    "new": { "preset": { "name": | } },'));
+    const items = await completionsAt(
+      exampleWith('"issuers": {', '\n    "new": { "preset": { "name": | } },'),
+    );
     const names = ['entra', 'auth0', 'okta', 'cognito', 'keycloak', 'google', 'github', 'workos', 'logto'];
     expect(labels(items)).toEqual(expect.arrayContaining(names.map((n) => `"${n}"`)));
     const auth0 = items.find((item) => item.label === '"auth0"')!;
@@ -226,7 +228,9 @@ describe('issuer presets in the editor', () => {
     const items = await completionsAt(
       exampleWith('"issuers": {', '\n    "new": { "preset": { "name": "entra", | } },'),
     );
-    expect(labels(items)).toEqual(expect.arrayContaining(['tenant', 'clientId', 'allowedTenants', 'acceptV1']));
+    expect(labels(items)).toEqual(
+      expect.arrayContaining(['tenant', 'clientId', 'allowedTenants', 'acceptV1']),
+    );
     expect(labels(items)).not.toContain('domain');
     const text = exampleWith(
       '"issuers": {',
