@@ -31,7 +31,9 @@ export type {
 export { defineConfig } from './manifest/define.js';
 export { parseManifest, validateManifest } from './manifest/parse.js';
 export type { ParseOptions, ValidationResult } from './manifest/parse.js';
-export { loadManifest, MANIFEST_FILES } from './manifest/load.js';
+export { loadManifest } from './manifest/load.js';
+export { MANIFEST_FILES, MANIFEST_FORMATS } from './manifest/formats.js';
+export type { ManifestExtension } from './manifest/formats.js';
 export type { LoadOptions, LoadedManifest } from './manifest/load.js';
 export type { ManifestSource } from './manifest/locate.js';
 export { interpolateEnv } from './manifest/interpolate.js';

@@ -4,6 +4,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { MANIFEST_EXTENSIONS } from '../manifest/formats.js';
 
 const HELP = `mcp-auth: validate and inspect mcp-auth-config manifests
 
@@ -18,7 +19,7 @@ Usage:
   mcp-auth revoke [path] --jti X | --sub X | --client-id X [--until ISO]   refuse tokens on every instance (Redis store)
 
 Without [path], the manifest is searched from the current directory upwards
-(mcp-auth.config.{json,jsonc,yaml,yml,js,mjs,cjs,ts,mts} or the "mcp-auth" key of package.json).
+(mcp-auth.config.{${MANIFEST_EXTENSIONS.map((e) => e.slice(1)).join(',')}} or the "mcp-auth" key of package.json).
 
 Exit codes: 0 ok, 1 invalid manifest or failed check, 2 usage or I/O error.
 Run "mcp-auth <command> --help" for a command's help.`;
@@ -75,7 +76,7 @@ const COMMANDS: Record<
     run: async () => (await import('./token.js')).tokenCommand,
   },
   serve: {
-    help: "mcp-auth serve [path] [--host 127.0.0.1] [--port 8080] [--watch]\n\nRuns the gateway: serves every resource's Protected Resource Metadata and challenges, and forwards authorised requests to its \"upstream\" without the access token, with the caller in X-MCP-Subject, X-MCP-Client-Id, X-MCP-Scopes and X-MCP-Issuer. Health: /.well-known/mcp-auth/healthz and /readyz. One JSON access-log line per request on stdout. --watch (or SIGHUP): a changed manifest is compiled and swapped in without dropping requests; one that fails is logged (file:line:column) and the last good one keeps serving. SIGTERM or SIGINT: stop accepting, let requests in flight finish (up to 10 s), exit 0. Exit 1 when the manifest is invalid or has a resource without an upstream.",
+    help: 'mcp-auth serve [path] [--host 127.0.0.1] [--port 8080] [--watch]\n\nRuns the gateway: serves every resource\'s Protected Resource Metadata and challenges, and forwards authorised requests to its "upstream" without the access token, with the caller in X-MCP-Subject, X-MCP-Client-Id, X-MCP-Scopes and X-MCP-Issuer. Health: /.well-known/mcp-auth/healthz and /readyz. One JSON access-log line per request on stdout. --watch (or SIGHUP): a changed manifest is compiled and swapped in without dropping requests; one that fails is logged (file:line:column) and the last good one keeps serving. SIGTERM or SIGINT: stop accepting, let requests in flight finish (up to 10 s), exit 0. Exit 1 when the manifest is invalid or has a resource without an upstream.',
     run: async () => (await import('./serve.js')).serveCommand,
   },
   revoke: {

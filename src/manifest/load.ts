@@ -8,30 +8,13 @@ import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { ManifestError, type ManifestIssue } from '../errors.js';
+import { MANIFEST_EXTENSIONS, MANIFEST_FILES, manifestFormatOf } from './formats.js';
 import { interpolateEnv } from './interpolate.js';
 import { createLocator, loadYaml, type ManifestSource } from './locate.js';
 import { validateManifest, type ValidationResult } from './parse.js';
 import type { Manifest } from './schema.js';
 
-/**
- * File names searched, in order, in each directory from `cwd` upwards (then package.json).
- *
- * @example
- * ```ts
- * MANIFEST_FILES.includes('mcp-auth.config.yaml'); // true
- * ```
- */
-export const MANIFEST_FILES = Object.freeze([
-  'mcp-auth.config.json',
-  'mcp-auth.config.jsonc',
-  'mcp-auth.config.yaml',
-  'mcp-auth.config.yml',
-  'mcp-auth.config.js',
-  'mcp-auth.config.mjs',
-  'mcp-auth.config.cjs',
-  'mcp-auth.config.ts',
-  'mcp-auth.config.mts',
-]);
+export { MANIFEST_FILES } from './formats.js';
 
 /** The package.json key a manifest may live under. */
 export const PACKAGE_KEY = 'mcp-auth';
@@ -106,7 +89,7 @@ async function importModule(file: string): Promise<unknown> {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (
-      !(ext === '.ts' || ext === '.mts') ||
+      manifestFormatOf(ext) !== 'typescript' ||
       (code !== 'ERR_UNKNOWN_FILE_EXTENSION' && code !== 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING')
     )
       throw err;
@@ -134,7 +117,8 @@ export async function readManifestFile(
 ): Promise<ManifestFile> {
   const file = resolve(path);
   const ext = extname(file).toLowerCase();
-  if (ext === '.json' || ext === '.jsonc' || ext === '.yaml' || ext === '.yml') {
+  const format = manifestFormatOf(ext);
+  if (format === 'json' || format === 'yaml') {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -146,7 +130,7 @@ export async function readManifestFile(
         cause: err,
       });
     }
-    const isYaml = ext === '.yaml' || ext === '.yml';
+    const isYaml = format === 'yaml';
     const read = isYaml ? readYaml(file, text) : readJson(file, text);
     const inPackage = basename(file) === 'package.json';
     const source: ManifestSource = {
@@ -162,12 +146,12 @@ export async function readManifestFile(
     const issues = interpolated.issues.map((i) => ({ ...i, location: locate(i.path) }));
     return { file, value: interpolated.value, source, issues };
   }
-  if (['.js', '.mjs', '.cjs', '.ts', '.mts'].includes(ext)) {
+  if (format === 'module' || format === 'typescript') {
     return { file, value: await importModule(file), source: undefined, issues: [] };
   }
   throw new ManifestError('manifest_unreadable', [], {
     file,
-    message: `mcp-auth-config: cannot read ${file}: unsupported extension "${ext}" (use ${MANIFEST_FILES.map((f) => extname(f)).join(', ')})`,
+    message: `mcp-auth-config: cannot read ${file}: unsupported extension "${ext}" (use ${MANIFEST_EXTENSIONS.join(', ')})`,
   });
 }
 
@@ -192,7 +176,7 @@ export async function findManifestFile(cwd: string = process.cwd()): Promise<str
     // Only locate here; reading is done by readManifestFile so every format reports positions.
     // package.json is parsed, so that cosmiconfig passes over one without a "mcp-auth" key.
     loaders: Object.fromEntries(
-      ['.json', '.jsonc', '.yaml', '.yml', '.js', '.mjs', '.cjs', '.ts', '.mts', 'noExt'].map((ext) => [
+      [...MANIFEST_EXTENSIONS, 'noExt'].map((ext) => [
         ext,
         (filepath: string, content: string) =>
           basename(filepath) === 'package.json' ? packageKey(content) : {},
