@@ -20,11 +20,13 @@ export interface DevIssuerOptions {
   port?: number;
   /** Extra authorization-server scopes besides `openid` and `offline_access`. */
   extraScopes?: string[];
+  /** Issuer identifier with a trailing slash, `http://127.0.0.1:<port>/` (Auth0's form); default without. */
+  trailingSlash?: boolean;
 }
 
 /** A running development issuer, see {@link startDevIssuer}. */
 export interface DevIssuer {
-  /** Issuer identifier, `http://127.0.0.1:<port>` without a trailing slash. */
+  /** Issuer identifier, `http://127.0.0.1:<port>` (with a trailing slash only when `trailingSlash` is set). */
   issuer: string;
   /** `jwks_uri` of the issuer, for `createRemoteJWKSet`. */
   jwksUri: string;
@@ -83,7 +85,8 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
+  const origin = `http://127.0.0.1:${port}`;
+  const issuer = options.trailingSlash ? `${origin}/` : origin;
 
   const resources = new Map(Object.entries(options.resources));
   const findResource = (indicator: string): [string, { scopes: string[] }] | undefined => {
@@ -182,7 +185,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
 
   return {
     issuer,
-    jwksUri: `${issuer}/jwks`,
+    jwksUri: `${origin}/jwks`,
     addResource(url, scopes) {
       resources.set(url, { scopes });
     },
@@ -194,7 +197,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       const body = new URLSearchParams({ grant_type: 'client_credentials', resource });
       if (scope) body.set('scope', scope);
       const basic = Buffer.from(`${SERVICE_CLIENT_ID}:${serviceClientSecret}`).toString('base64');
-      const response = await fetch(`${issuer}/token`, {
+      const response = await fetch(`${origin}/token`, {
         method: 'POST',
         headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
         body,
