@@ -9,13 +9,18 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { auth as auth0 } from 'express-oauth2-jwt-bearer';
-import { MCPAuth } from 'mcp-auth';
 import { metadataRouter, requireAuth } from '../../../src/adapters/express.js';
 import { compile } from '../../../src/runtime/compile.js';
 import type { McpAuth } from '../../../src/runtime/mcp-auth.js';
 import { STATS_PATH } from '../lib/protocol.js';
 import { announce, manifestFor, readConfig, stats } from './common.js';
 import { serveJwks } from './jwks.js';
+
+/** The part of Logto's `mcp-auth` 0.2 this bench calls. */
+type LogtoMcpAuthClass = new (config: unknown) => {
+  protectedResourceMetadataRouter(): express.RequestHandler;
+  bearerAuth(mode: 'jwt', options: { resource: string; audience: string }): express.RequestHandler;
+};
 
 const config = readConfig();
 const app = express();
@@ -40,6 +45,10 @@ if (config.mode === 'ours') {
   app.post('/mcp', express.json(), requireAuth(auth), handler);
 } else if (config.mode === 'logto') {
   jwks = await serveJwks(config.keys);
+  // Loaded by a specifier TypeScript does not follow: the package augments the MCP SDK's global
+  // AuthInfo type (a required `subject`), which would leak into the whole program's type check.
+  const peer = 'mcp-auth';
+  const { MCPAuth } = (await import(peer)) as { MCPAuth: LogtoMcpAuthClass };
   const mcpAuth = new MCPAuth({
     protectedResources: [
       {
