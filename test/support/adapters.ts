@@ -119,7 +119,9 @@ async function startExpress(auth: McpAuth): Promise<RunningAdapter> {
   for (const path of ['/mcp', '/mcp/*rest']) {
     app.all(path, requireAuth(auth), (req, res) => {
       state.reached++;
-      res.json(echoOf((req as unknown as { auth?: AuthInfo }).auth, (req as { body?: unknown }).body ?? null));
+      res.json(
+        echoOf((req as unknown as { auth?: AuthInfo }).auth, (req as { body?: unknown }).body ?? null),
+      );
     });
   }
   const server = createServer(app);
