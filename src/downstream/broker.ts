@@ -11,6 +11,7 @@ import type { AuthInfo } from '../verify/auth-info.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import { exchangeToken, type CompiledDownstream } from './exchange-token.js';
 import { requestToken, type IssuedToken } from './request-token.js';
+import type { DownstreamTokenCache } from '../store/cache-downstream.js';
 import { cacheKey, TokenCache, usableUntil } from './token-cache.js';
 
 /**
@@ -53,6 +54,8 @@ export interface BrokerOptions {
   readonly maxEntries: number;
   readonly fetchOptions: GuardedRequest;
   readonly logger?: Logger | undefined;
+  /** Exchanged tokens shared with other instances (a Redis store), consulted before exchanging. */
+  readonly shared?: DownstreamTokenCache | undefined;
 }
 
 /**
@@ -96,7 +99,12 @@ export class DownstreamBroker {
     if (typeof authInfo?.token !== 'string' || authInfo.token === '')
       return Promise.reject(new OptionError('downstreamToken(authInfo, name): authInfo.token is empty'));
     const capMs = typeof authInfo.expiresAt === 'number' ? authInfo.expiresAt * 1000 : undefined;
-    return this.#cache.get(cacheKey(authInfo.token, name), async () => {
+    const key = cacheKey(authInfo.token, name);
+    return this.#cache.get(key, async () => {
+      // Another instance may have exchanged this caller's token already (a shared store).
+      const stored = await this.#options.shared?.read(key);
+      if (stored)
+        return { value: stored.value, usableUntilMs: Math.min(stored.usableUntilMs, capMs ?? Infinity) };
       const issued = await this.#logged(name, () => this.#exchange(entry, authInfo.token));
       const expiresAtMs = Date.now() + issued.expiresIn * 1000;
       const value: DownstreamToken = Object.freeze({
@@ -105,7 +113,9 @@ export class DownstreamBroker {
         expiresAt: Math.floor(expiresAtMs / 1000),
         ...(issued.issuedTokenType ? { issuedTokenType: issued.issuedTokenType } : {}),
       });
-      return { value, usableUntilMs: usableUntil(Date.now(), expiresAtMs, capMs) };
+      const usableUntilMs = usableUntil(Date.now(), expiresAtMs, capMs);
+      this.#options.shared?.write(key, value, usableUntilMs);
+      return { value, usableUntilMs };
     });
   }
 

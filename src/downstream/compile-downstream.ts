@@ -3,11 +3,9 @@
  * refused when missing or empty) before anything is fetched, then one broker per runtime.
  * @module
  */
-import type { GuardedRequest } from '../discovery/fetch.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { IssuerRuntime } from '../runtime/issuer-runtime.js';
-import type { Logger } from '../runtime/types.js';
-import { DownstreamBroker, type BrokerEntry } from './broker.js';
+import { DownstreamBroker, type BrokerEntry, type BrokerOptions } from './broker.js';
 import { loadClientAuthenticator } from './client-auth.js';
 
 const list = (value: string | readonly string[] | undefined): readonly string[] =>
@@ -61,7 +59,7 @@ export async function loadDownstreamEntries(
 export function createBroker(
   entries: readonly BrokerEntry[],
   issuers: ReadonlyMap<string, IssuerRuntime>,
-  options: { maxEntries: number; fetchOptions: GuardedRequest; logger?: Logger | undefined },
+  options: Pick<BrokerOptions, 'maxEntries' | 'fetchOptions' | 'logger' | 'shared'>,
 ): DownstreamBroker | undefined {
   if (!entries.length) return undefined;
   return new DownstreamBroker({

@@ -216,6 +216,7 @@ export async function compile(
     maxEntries: manifest.settings.cache.maxEntries,
     fetchOptions,
     logger: options.logger,
+    shared: stored.downstreamCache,
   });
   return new McpAuth({
     manifest,

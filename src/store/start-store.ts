@@ -5,6 +5,7 @@
  */
 import type { Settings } from '../manifest/schema.js';
 import type { Logger } from '../runtime/types.js';
+import type { DownstreamTokenCache } from './cache-downstream.js';
 import type { IntrospectionCache } from './cache-introspection.js';
 import { createStore } from './create-store.js';
 import { RevocationList } from './revocation.js';
@@ -16,6 +17,8 @@ export interface StoreParts {
   readonly revocation: RevocationList;
   /** Only when the store is shared: the verified-token cache already covers one process. */
   readonly introspectionCache: IntrospectionCache | undefined;
+  /** Only when the store is shared: exchanged downstream tokens (the broker's own cache covers one process). */
+  readonly downstreamCache: DownstreamTokenCache | undefined;
   /** Stops the revocation timer and subscription, then closes the store. */
   close(): Promise<void>;
 }
@@ -45,10 +48,14 @@ export async function startStore(
         logger: options.logger,
       })
     : undefined;
+  const downstreamCache = store.shared
+    ? (await import('./cache-downstream.js')).sharedDownstreamCache(store, { logger: options.logger })
+    : undefined;
   return Object.freeze({
     store,
     revocation,
     introspectionCache,
+    downstreamCache,
     async close() {
       await revocation.close();
       await store.close();
