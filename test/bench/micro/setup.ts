@@ -16,6 +16,8 @@ export const tokens: Record<Exclude<Alg, 'EdDSA'>, string> = {
 const config = { mode: 'ours' as const, issuer: ISSUER, resource: RESOURCE, keys: publicJwks };
 /** Our runtime with the verified-token cache disabled (every call verifies the signature). */
 export const uncached = await compile(manifestFor({ ...config, cacheEntries: 0 }));
+/** The same with `settings.verify.offload: "pool"` (signatures on the libuv thread pool). */
+export const uncachedPool = await compile(manifestFor({ ...config, cacheEntries: 0, offload: 'pool' }));
 /** Our runtime with the default cache. */
 export const cached = await compile(manifestFor(config));
 
@@ -57,6 +59,7 @@ export const prototype = createFastVerifier(publicJwks, {
 // Every path must accept the fixture tokens, or the figures mean nothing.
 for (const alg of ['ES256', 'RS256'] as const) {
   await uncached.tokenVerifier(RESOURCE).verifyAccessToken(tokens[alg]);
+  await uncachedPool.tokenVerifier(RESOURCE).verifyAccessToken(tokens[alg]);
   await jwtVerify(tokens[alg], localJwks, joseOptions);
   await prototype.verifyAsync(tokens[alg]);
   if (!primitive(alg)()) throw new Error(`${alg}: primitive rejected the fixture token`);
