@@ -109,7 +109,7 @@ function parsedMembers(value: unknown): number {
 }
 
 /**
- * Decodes one JWS segment into a JSON object with no prototype, refusing anything ambiguous:
+ * Decodes one JWS segment into a JSON object, refusing anything ambiguous:
  * invalid UTF-8, not an object, or a member name written twice (`JSON.parse` would keep the last
  * one silently; a duplicate shows as fewer parsed members than written ones).
  */
@@ -124,7 +124,7 @@ function decodeSegment(segment: string): Record<string, unknown> {
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw malformed();
   if (writtenMembers(text) !== parsedMembers(value)) throw malformed();
-  return Object.setPrototypeOf(value, null) as Record<string, unknown>;
+  return value as Record<string, unknown>;
 }
 
 /** A compact JWS decoded once: header, payload, and where the signature starts. */

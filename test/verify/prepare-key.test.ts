@@ -26,7 +26,10 @@ const CASES: readonly Case[] = [
 const DATA = Buffer.from('eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJodHRwczovL2FzLmV4YW1wbGUifQ', 'latin1');
 
 function pair(c: Case): { privateKey: KeyObject; jwk: JWK } {
-  const generate = generateKeyPairSync as (type: string, options?: object) => Record<string, KeyObject>;
+  const generate = generateKeyPairSync as unknown as (
+    type: string,
+    options?: object,
+  ) => Record<string, KeyObject>;
   const { privateKey, publicKey } = generate(c.type, c.options);
   return { privateKey: privateKey!, jwk: publicKey!.export({ format: 'jwk' }) as JWK };
 }
