@@ -4,7 +4,7 @@
  * longest resource path winning, the protected answer winning over an unprotected one.
  * @module
  */
-import { isUnderPath, type RequestTarget } from './request-target.js';
+import type { RequestTarget } from './request-target.js';
 import type { CompiledResource } from './resource.js';
 
 /**
@@ -16,20 +16,46 @@ export type TargetMatch =
   | { readonly resource: CompiledResource | undefined; readonly conflict?: undefined }
   | { readonly resource?: undefined; readonly conflict: true };
 
-/** The resource a path lies under: the longest resource path; `Host` breaks ties between origins. */
+/** Resources by routed path, as spelled and in lower case, built once per resource list. */
+interface ResourceIndex {
+  readonly exact: ReadonlyMap<string, readonly CompiledResource[]>;
+  readonly lower: ReadonlyMap<string, readonly CompiledResource[]>;
+}
+
+const indexes = new WeakMap<readonly CompiledResource[], ResourceIndex>();
+
+function indexOf(resources: readonly CompiledResource[]): ResourceIndex {
+  let index = indexes.get(resources);
+  if (!index) {
+    const exact = new Map<string, CompiledResource[]>();
+    const lower = new Map<string, CompiledResource[]>();
+    for (const r of resources) {
+      (exact.get(r.routedPath) ?? exact.set(r.routedPath, []).get(r.routedPath)!).push(r);
+      (lower.get(r.routedPathLower) ?? lower.set(r.routedPathLower, []).get(r.routedPathLower)!).push(r);
+    }
+    index = { exact, lower };
+    indexes.set(resources, index);
+  }
+  return index;
+}
+
+/**
+ * The resource a path lies under: the longest resource path, found by walking the path's own
+ * prefixes (so the cost grows with the path's segments, not with the number of resources);
+ * `Host` breaks ties between resources with the same path on different origins.
+ */
 function longestMatch(
-  resources: readonly CompiledResource[],
+  byPath: ReadonlyMap<string, readonly CompiledResource[]>,
   path: string,
-  lower: boolean,
   host: string | undefined,
 ): CompiledResource | undefined {
-  let best: CompiledResource | undefined;
-  for (const resource of resources) {
-    if (!isUnderPath(path, lower ? resource.routedPathLower : resource.routedPath)) continue;
-    if (!best || resource.routedPath.length > best.routedPath.length) best = resource;
-    else if (resource.routedPath.length === best.routedPath.length && resource.host === host) best = resource;
+  let prefix = path.endsWith('/') ? path.slice(0, -1) : path;
+  for (;;) {
+    const found = byPath.get(prefix);
+    if (found) return (found.length > 1 && found.find((r) => r.host === host)) || found[0];
+    if (prefix === '') return undefined;
+    prefix = prefix.slice(0, Math.max(0, prefix.lastIndexOf('/')));
   }
-  return best;
 }
 
 /**
@@ -46,16 +72,14 @@ export function classifyTarget(
   routePatterns: readonly string[] = [],
 ): TargetMatch {
   const requestHost = host?.toLowerCase();
+  const { exact, lower } = indexOf(resources);
   const paths = routePatterns.length ? [...target.readings, ...routePatterns] : target.readings;
   let found: CompiledResource | undefined;
   for (const path of paths) {
     const lowerPath = path.toLowerCase();
     for (const candidate of lowerPath === path
-      ? [longestMatch(resources, path, true, requestHost)]
-      : [
-          longestMatch(resources, path, false, requestHost),
-          longestMatch(resources, lowerPath, true, requestHost),
-        ]) {
+      ? [longestMatch(lower, path, requestHost)]
+      : [longestMatch(exact, path, requestHost), longestMatch(lower, lowerPath, requestHost)]) {
       if (!candidate || candidate === found) continue;
       if (!found || (!found.protect && candidate.protect)) found = candidate;
       else if (found.protect && candidate.protect) return { conflict: true };
