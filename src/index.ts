@@ -63,8 +63,8 @@ export type {
 } from './discovery/server-config.js';
 export { resolveIssuer } from './discovery/resolve.js';
 export type { ResolvedIssuer, ResolveContext } from './discovery/resolve.js';
-export { guardedFetch } from './discovery/fetch.js';
-export type { FetchLimits, GuardedRequest, GuardedResponse } from './discovery/fetch.js';
+export { guardedFetch } from './discovery/guarded-fetch.js';
+export type { FetchLimits, GuardedRequest, GuardedResponse } from './discovery/guarded-fetch.js';
 export { validateAuthorizationServerMetadata, mcpReadiness } from './metadata/authorization-server.js';
 export type { AuthorizationServerMetadata, ReadinessFinding } from './metadata/authorization-server.js';
 export { toCamelCase, toSnakeCase } from './metadata/case.js';

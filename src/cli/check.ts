@@ -1,5 +1,5 @@
 import { DiscoveryError } from '../errors.js';
-import { guardedFetch, type FetchLimits } from '../discovery/fetch.js';
+import { guardedFetch, type FetchLimits } from '../discovery/guarded-fetch.js';
 import { GRANT_TYPES } from '../downstream/exchange-token.js';
 import { resolveIssuer } from '../discovery/resolve.js';
 import type { IssuerEntry } from '../manifest/schema.js';

@@ -15,7 +15,7 @@ import {
 import { toSnakeCase } from '../metadata/case.js';
 import { wellKnownUrls } from '../metadata/well-known.js';
 import { deepFreeze } from '../lib/freeze.js';
-import { guardedFetch, type FetchLimits, type SharedDispatcher } from './fetch.js';
+import { guardedFetch, type FetchLimits, type SharedDispatcher } from './guarded-fetch.js';
 import { applyTranspile, type Transpile } from './transpile.js';
 
 /** What resolution needs besides the issuer entry. */

@@ -7,7 +7,7 @@ import { OptionError } from '../errors.js';
 import type { RawMetadata } from '../manifest/schema.js';
 import { toCamelCase } from '../metadata/case.js';
 import { resolveIssuer, type ResolvedIssuer } from './resolve.js';
-import type { FetchLimits } from './fetch.js';
+import type { FetchLimits } from './guarded-fetch.js';
 
 /** The kind of authorization server: OpenID Connect or plain OAuth 2.0. */
 export type AuthServerType = 'oidc' | 'oauth';

@@ -4,7 +4,7 @@
  * downstream name) until shortly before it expires.
  * @module
  */
-import type { GuardedRequest } from '../discovery/fetch.js';
+import type { GuardedRequest } from '../discovery/guarded-fetch.js';
 import { DownstreamError, OptionError } from '../errors.js';
 import type { Logger } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';

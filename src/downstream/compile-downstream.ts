@@ -4,7 +4,7 @@
  * @module
  */
 import type { Manifest } from '../manifest/schema.js';
-import type { IssuerRuntime } from '../runtime/issuer-runtime.js';
+import type { IssuerRuntime } from '../issuers/issuer-runtime.js';
 import { DownstreamBroker, type BrokerEntry, type BrokerOptions } from './broker.js';
 import { loadClientAuthenticator } from './client-auth.js';
 

@@ -4,7 +4,7 @@
  * (Microsoft Entra's on-behalf-of flow).
  * @module
  */
-import type { GuardedRequest } from '../discovery/fetch.js';
+import type { GuardedRequest } from '../discovery/guarded-fetch.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import { requestToken, TOKEN_TYPE, type IssuedToken } from './request-token.js';
 

@@ -9,7 +9,7 @@
  * `refresh_token`, ...), and never copies `error_description` or the body anywhere.
  * @module
  */
-import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
+import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js';
 import { DiscoveryError, DownstreamError, OAUTH_TOKEN_ERRORS, type OAuthTokenErrorCode } from '../errors.js';
 import type { ClientAuthenticator } from './client-auth.js';
 

@@ -7,7 +7,7 @@
  */
 import { TokenError } from '../errors.js';
 import type { IssuerEntry } from '../manifest/schema.js';
-import type { IssuerRuntime } from '../runtime/issuer-runtime.js';
+import type { IssuerRuntime } from './issuer-runtime.js';
 import type { IntrospectionClient } from '../verify/introspect.js';
 import type { KeyStore } from '../verify/jwks.js';
 import { assertTenant, type TenantRule } from '../verify/tenant.js';

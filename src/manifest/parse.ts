@@ -4,7 +4,7 @@ import { deepFreeze } from '../lib/freeze.js';
 import { didYouMean } from '../lib/suggest.js';
 import { expandPresets } from '../providers/expand-preset.js';
 import type { PresetExpansion } from '../providers/expansion.js';
-import { checkManifest } from './check.js';
+import { checkManifest } from './check-meaning.js';
 import { createLocator, type ManifestSource } from './locate.js';
 import { manifestSchema, type Manifest } from './schema.js';
 

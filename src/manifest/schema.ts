@@ -1,7 +1,7 @@
 /**
  * The manifest's shape: the single source of its TypeScript types, its defaults, its published
  * JSON Schema and the hover text editors show. Rules that need more than one field (issuer ids
- * exist, URLs are safe, metadata paths are unique) live in `check.ts`.
+ * exist, URLs are safe, metadata paths are unique) live in `check-meaning.ts`.
  *
  * Two variants are built from the same code: the data-only schema published as JSON Schema, and
  * the one `parseManifest` uses, which also accepts functions where a TS manifest may give one

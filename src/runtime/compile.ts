@@ -2,7 +2,7 @@
  * `compile()`: manifest → resolved issuers → one verifier per resource → a frozen {@link McpAuth}.
  * @module
  */
-import { createDispatcher } from '../discovery/fetch.js';
+import { createDispatcher } from '../discovery/guarded-fetch.js';
 import { createBroker, loadDownstreamEntries } from '../downstream/compile-downstream.js';
 import { DiscoveryError, OptionError } from '../errors.js';
 import { parseManifest } from '../manifest/parse.js';
@@ -12,7 +12,7 @@ import { TokenVerifier } from '../verify/verifier.js';
 import { selectIssuers } from '../issuers/select-issuer.js';
 import { startStore, type StoreParts } from '../store/start-store.js';
 import { McpAuth } from './mcp-auth.js';
-import { IssuerRuntime } from './issuer-runtime.js';
+import { IssuerRuntime } from '../issuers/issuer-runtime.js';
 import { compileResource } from './resource.js';
 import type { Logger } from './types.js';
 

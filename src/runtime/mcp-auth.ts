@@ -3,7 +3,7 @@
  * Everything here is computed at compile time; the request path only looks things up.
  * @module
  */
-import type { SharedDispatcher } from '../discovery/fetch.js';
+import type { SharedDispatcher } from '../discovery/guarded-fetch.js';
 import type { DownstreamBroker, DownstreamToken } from '../downstream/broker.js';
 import { DownstreamError, OptionError } from '../errors.js';
 import { deepFreeze } from '../lib/freeze.js';
@@ -12,7 +12,7 @@ import type { RevocationEntry, RevocationSelector, RevokeOptions } from '../stor
 import type { StoreParts } from '../store/start-store.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 import { Authenticator } from './authenticate.js';
-import type { IssuerRuntime } from './issuer-runtime.js';
+import type { IssuerRuntime } from '../issuers/issuer-runtime.js';
 import type { CompiledResource } from './resource.js';
 import { parseRequestTarget } from './request-target.js';
 import { classifyTarget, type TargetMatch } from './classify-request.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import { TokenError } from '../errors.js';
-import type { IssuerRuntime } from './issuer-runtime.js';
+import type { IssuerRuntime } from '../issuers/issuer-runtime.js';
 import { parseRequestTarget } from './request-target.js';
 import { protectedResourceMetadata, type CompiledResource } from './resource.js';
 import { jsonResponse, methodNotAllowed, temporarilyUnavailable } from './respond.js';

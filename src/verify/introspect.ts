@@ -6,7 +6,7 @@
  * @module
  */
 import { DiscoveryError, TokenError } from '../errors.js';
-import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
+import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js';
 import { assertBearerClaims, assertTimeClaims } from './claims.js';
 import type { IntrospectionCache } from '../store/cache-introspection.js';
 

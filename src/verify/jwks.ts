@@ -10,7 +10,7 @@
 import type { JsonWebKey as NodeJwk } from 'node:crypto';
 import type { JWK } from 'jose';
 import { DiscoveryError, TokenError } from '../errors.js';
-import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
+import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js';
 import { BACKOFF_DEFAULTS, retryDelayMs } from '../lib/backoff.js';
 import { NODE_CRYPTO, prepareKey, type Offload, type PreparedKey } from './prepare-key.js';
 

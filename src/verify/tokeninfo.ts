@@ -12,7 +12,7 @@
  * @module
  */
 import { DiscoveryError, TokenError } from '../errors.js';
-import { guardedFetch, type GuardedRequest } from '../discovery/fetch.js';
+import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js';
 import { assertBearerClaims, assertTimeClaims, type AudienceRule } from './claims.js';
 
 /** How to call one issuer's token-information endpoint (`issuers.<id>.tokenInfo`). */

@@ -13,7 +13,7 @@ import { assertClaimPolicy, type ClaimPolicy } from './token-policy.js';
 import { fetchTokenInfo, type TokenInfoClient } from './tokeninfo.js';
 import { isJwtShaped, verifyJwt, type JwtPolicy } from './jwt.js';
 import { expandScopes, readScopes } from './scopes.js';
-import type { GuardedRequest } from '../discovery/fetch.js';
+import type { GuardedRequest } from '../discovery/guarded-fetch.js';
 import type { VerifyFunction } from '../manifest/schema.js';
 import type { IntrospectionCache } from '../store/cache-introspection.js';
 import type { RevocationList } from '../store/revocation.js';

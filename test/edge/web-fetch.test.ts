@@ -3,7 +3,7 @@
  * through the `webFetchPath` seam: the same redirect, size, deadline and URL rules as undici's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardedFetch, outboundTransport, webFetchPath } from '../../src/discovery/fetch.js';
+import { guardedFetch, outboundTransport, webFetchPath } from '../../src/discovery/guarded-fetch.js';
 import { DiscoveryError } from '../../src/errors.js';
 import { startServer, type TestServer } from '../support/tokens.js';
 

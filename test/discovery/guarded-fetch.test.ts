@@ -8,7 +8,7 @@ import { createServer as createTcpServer, type LookupFunction, type Server, type
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { connectOptions, createDispatcher, guardedFetch } from '../../src/discovery/fetch.js';
+import { connectOptions, createDispatcher, guardedFetch } from '../../src/discovery/guarded-fetch.js';
 import { DiscoveryError } from '../../src/errors.js';
 import {
   closeAllServers,

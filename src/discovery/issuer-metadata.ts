@@ -10,7 +10,7 @@ import type { Transpile } from './transpile.js';
 import type { IssuerEntry } from '../manifest/schema.js';
 
 /** How an issuer is kept fresh. */
-export interface IssuerStateOptions {
+export interface IssuerMetadataOptions {
   /** Re-fetch this often (ms); 0 = never. A failed refresh keeps the last good document. */
   readonly refreshMs: number;
   /** Backoff bounds for retries after a failure (ms); default {@link BACKOFF_DEFAULTS}. */
@@ -27,11 +27,11 @@ type Entry = Pick<IssuerEntry, 'issuer' | 'wellKnownUrl' | 'metadata' | 'type'> 
  * one is in flight, and does not fetch at all while a retry backoff is pending (it rejects with
  * the last error at once, so an outage is not hammered by incoming requests).
  */
-export class IssuerState {
+export class IssuerMetadata {
   readonly id: string;
   #entry: Entry;
   #context: ResolveContext;
-  #options: IssuerStateOptions;
+  #options: IssuerMetadataOptions;
   #current: ResolvedIssuer | undefined;
   #inflight: Promise<ResolvedIssuer> | undefined;
   #lastError: DiscoveryError | undefined;
@@ -40,7 +40,7 @@ export class IssuerState {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(id: string, entry: Entry, context: ResolveContext, options: IssuerStateOptions) {
+  constructor(id: string, entry: Entry, context: ResolveContext, options: IssuerMetadataOptions) {
     this.id = id;
     this.#entry = entry;
     this.#context = context;

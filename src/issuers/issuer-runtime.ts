@@ -3,8 +3,8 @@
  * client, all created on first need and then reused.
  * @module
  */
-import type { GuardedRequest } from '../discovery/fetch.js';
-import { IssuerState } from '../discovery/issuer-state.js';
+import type { GuardedRequest } from '../discovery/guarded-fetch.js';
+import { IssuerMetadata } from '../discovery/issuer-metadata.js';
 import { configuredIssuer, type ResolvedIssuer } from '../discovery/resolve.js';
 import { TokenError } from '../errors.js';
 import type { IssuerEntry, Manifest } from '../manifest/schema.js';
@@ -14,7 +14,7 @@ import { KeyStore } from '../verify/jwks.js';
 /** One issuer inside a runtime: its metadata state and, once known, its keys. */
 export class IssuerRuntime {
   readonly id: string;
-  readonly state: IssuerState;
+  readonly state: IssuerMetadata;
   readonly #entry: IssuerEntry;
   readonly #manifest: Manifest;
   readonly #env: Readonly<Record<string, string | undefined>>;
@@ -36,7 +36,7 @@ export class IssuerRuntime {
     this.#manifest = manifest;
     this.#env = context.env;
     this.#fetchOptions = context.fetchOptions;
-    this.state = new IssuerState(id, entry, context.fetchOptions, {
+    this.state = new IssuerMetadata(id, entry, context.fetchOptions, {
       refreshMs: manifest.settings.metadataRefreshSeconds * 1000,
     });
   }

@@ -4,28 +4,28 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { IssuerState } from '../../src/discovery/issuer-state.js';
+import { IssuerMetadata } from '../../src/discovery/issuer-metadata.js';
 import { DiscoveryError } from '../../src/errors.js';
 import { asMetadata, closeAllServers, jsonHandler, routes, startServer } from '../support/servers.js';
 
-const states: IssuerState[] = [];
+const states: IssuerMetadata[] = [];
 afterEach(async () => {
   states.splice(0).forEach((s) => s.close());
   await closeAllServers();
 });
 
-function track(state: IssuerState): IssuerState {
+function track(state: IssuerMetadata): IssuerMetadata {
   states.push(state);
   return state;
 }
 
-describe('IssuerState', () => {
+describe('IssuerMetadata', () => {
   it('resolves once for many concurrent callers', async () => {
     let table: Record<string, unknown> = {};
     const server = await startServer((req, res, s) => routes(table)(req, res, s));
     table = { '/.well-known/oauth-authorization-server': asMetadata(server.origin) };
     const state = track(
-      new IssuerState('main', { issuer: server.origin, type: 'oauth' }, {}, { refreshMs: 0 }),
+      new IssuerMetadata('main', { issuer: server.origin, type: 'oauth' }, {}, { refreshMs: 0 }),
     );
     const results = await Promise.all(Array.from({ length: 50 }, () => state.get()));
     expect(new Set(results).size).toBe(1);
@@ -35,7 +35,7 @@ describe('IssuerState', () => {
   it('after a failure, callers within the backoff get the last error without a new fetch', async () => {
     const server = await startServer(jsonHandler({}, 500));
     const state = track(
-      new IssuerState(
+      new IssuerMetadata(
         'main',
         { issuer: server.origin, type: 'oauth' },
         {},
@@ -58,7 +58,7 @@ describe('IssuerState', () => {
     );
     doc = asMetadata(server.origin, { version: 1 });
     const state = track(
-      new IssuerState('main', { issuer: server.origin, type: 'oauth' }, {}, { refreshMs: 50 }),
+      new IssuerMetadata('main', { issuer: server.origin, type: 'oauth' }, {}, { refreshMs: 50 }),
     );
     expect((await state.get()).metadata.version).toBe(1);
     state.start();
@@ -74,7 +74,7 @@ describe('IssuerState', () => {
     );
     table = { '/.well-known/oauth-authorization-server': asMetadata(server.origin) };
     const state = track(
-      new IssuerState(
+      new IssuerMetadata(
         'main',
         { issuer: server.origin, type: 'oauth' },
         {},
@@ -94,7 +94,7 @@ describe('IssuerState', () => {
     const server = await startServer((req, res, s) => routes({ '/meta': doc })(req, res, s));
     doc = asMetadata(server.origin);
     const state = track(
-      new IssuerState(
+      new IssuerMetadata(
         'corp',
         { wellKnownUrl: `${server.origin}/meta`, type: 'oauth' },
         {},
