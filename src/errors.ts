@@ -93,6 +93,70 @@ export class OptionError extends McpAuthError {
 // ---------------------------------------------------------------------------------------------
 // Manifest
 
+/**
+ * Every code a {@link ManifestIssue} can carry: shape problems (from the schema) and meaning
+ * problems (from the cross-field checks), as stable strings.
+ *
+ * @example
+ * ```ts
+ * if (issue.code === 'unknown_issuer') suggestIssuerIds();
+ * ```
+ */
+export type ManifestIssueCode = (typeof MANIFEST_ISSUE_CODES)[number];
+
+/** The {@link ManifestIssueCode}s, frozen. */
+export const MANIFEST_ISSUE_CODES = Object.freeze([
+  // shape (the schema; zod's own issue codes are mapped onto these four and `unknown_key` / `invalid_key`)
+  'wrong_type',
+  'out_of_range',
+  'invalid_format',
+  'invalid_value',
+  // meaning (cross-field checks, presets, the gateway, env interpolation, file syntax)
+  'any_tenant',
+  'audience_unchecked',
+  'client_key_source',
+  'downstream_grant_parameter',
+  'downstream_scope',
+  'downstream_target',
+  'duplicate_issuer',
+  'duplicate_metadata_path',
+  'entra_default_scope',
+  'insecure_url',
+  'introspection_ambiguous',
+  'introspection_credentials',
+  'invalid_key',
+  'invalid_url',
+  'issuer_query',
+  'issuer_source',
+  'issuer_template',
+  'jwk_invalid',
+  'jwk_private',
+  'jwk_symmetric',
+  'jwks_source',
+  'no_issuers',
+  'offline_access_scope',
+  'preset_conflict',
+  'preset_parameter',
+  'reserved_metadata',
+  'reserved_path',
+  'resource_not_normalised',
+  'resource_query',
+  'scope_not_supported',
+  'scopes_unavailable',
+  'syntax',
+  'tenants_required',
+  'tokeninfo_ambiguous',
+  'tokeninfo_endpoint',
+  'unknown_issuer',
+  'unknown_key',
+  'unset_env',
+  'unused_issuer',
+  'upstream_missing',
+  'upstream_query',
+  'url_fragment',
+  'url_userinfo',
+] as const);
+
 /** Codes of {@link ManifestError}. */
 export type ManifestErrorCode = 'manifest_invalid' | 'manifest_not_found' | 'manifest_unreadable';
 
@@ -108,7 +172,7 @@ export interface ManifestIssue {
   /** `error` fails validation; `warning` is reported but accepted (unless the CLI runs `--strict`). */
   readonly severity: 'error' | 'warning';
   /** A stable code for the kind of problem, e.g. `unknown_key`, `unknown_issuer`, `insecure_url`. */
-  readonly code: string;
+  readonly code: ManifestIssueCode;
   /** The JSON path of the offending value, e.g. `["resources", 0, "token", "audience"]`. */
   readonly path: readonly (string | number)[];
   /** What is wrong and, where there is one, how to fix it. */

@@ -11,6 +11,7 @@ export {
   DownstreamError,
   StoreError,
   isMcpAuthError,
+  MANIFEST_ISSUE_CODES,
   OAUTH_TOKEN_ERRORS,
   formatIssue,
   formatPath,
@@ -26,6 +27,7 @@ export type {
   StoreErrorCode,
   OAuthTokenErrorCode,
   ManifestIssue,
+  ManifestIssueCode,
   SourceLocation,
 } from './errors.js';
 export { defineConfig } from './manifest/define.js';
@@ -65,8 +67,16 @@ export { resolveIssuer } from './discovery/resolve.js';
 export type { ResolvedIssuer, ResolveContext } from './discovery/resolve.js';
 export { guardedFetch } from './discovery/guarded-fetch.js';
 export type { FetchLimits, GuardedRequest, GuardedResponse } from './discovery/guarded-fetch.js';
-export { validateAuthorizationServerMetadata, mcpReadiness } from './metadata/authorization-server.js';
-export type { AuthorizationServerMetadata, ReadinessFinding } from './metadata/authorization-server.js';
+export {
+  validateAuthorizationServerMetadata,
+  mcpReadiness,
+  READINESS_CODES,
+} from './metadata/authorization-server.js';
+export type {
+  AuthorizationServerMetadata,
+  ReadinessCode,
+  ReadinessFinding,
+} from './metadata/authorization-server.js';
 export { toCamelCase, toSnakeCase } from './metadata/case.js';
 export { compile } from './runtime/compile-file.js';
 export { compileOnce } from './runtime/compile-once.js';

@@ -4,6 +4,7 @@
  * Whether the secret or key is actually present is checked by `compile()`, which reads it.
  * @module
  */
+import type { ManifestIssueCode } from '../errors.js';
 import type { ManifestIssue } from '../errors.js';
 import { didYouMean } from '../lib/suggest.js';
 import { tryParseUrl } from '../lib/url.js';
@@ -22,9 +23,9 @@ type Path = (string | number)[];
  */
 export function checkDownstream(manifest: Manifest, issues: ManifestIssue[]): void {
   const issuerIds = Object.keys(manifest.issuers);
-  const error = (code: string, path: Path, message: string) =>
+  const error = (code: ManifestIssueCode, path: Path, message: string) =>
     issues.push({ severity: 'error', code, path, message });
-  const warn = (code: string, path: Path, message: string) =>
+  const warn = (code: ManifestIssueCode, path: Path, message: string) =>
     issues.push({ severity: 'warning', code, path, message });
 
   for (const [name, entry] of Object.entries(manifest.downstream ?? {})) {

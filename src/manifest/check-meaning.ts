@@ -3,6 +3,7 @@
  * exist, URLs are absolute and safe, metadata paths are unique, scopes are consistent.
  * @module
  */
+import type { ManifestIssueCode } from '../errors.js';
 import type { ManifestIssue } from '../errors.js';
 import { didYouMean } from '../lib/suggest.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
@@ -21,7 +22,7 @@ interface UrlRules {
 }
 
 function checkUrl(value: string, path: Path, issues: ManifestIssue[], rules: UrlRules = {}): URL | undefined {
-  const error = (code: string, message: string) => {
+  const error = (code: ManifestIssueCode, message: string) => {
     issues.push({ severity: 'error', code, path, message });
   };
   const url = tryParseUrl(value);
@@ -61,7 +62,7 @@ function checkIntrospection(
 ): void {
   const { format } = resource.token;
   if (format === 'jwt' || format === 'tokeninfo') return;
-  const error = (code: string, path: Path, message: string) =>
+  const error = (code: ManifestIssueCode, path: Path, message: string) =>
     issues.push({ severity: 'error', code, path, message });
   const credentialed = resource.authorizationServers.flatMap((id, i) =>
     manifest.issuers[id]?.introspection ? [{ id, i }] : [],
@@ -97,9 +98,9 @@ function checkIntrospection(
 /** Checks a parsed manifest's cross-field rules; returns every problem found (errors and warnings). */
 export function checkManifest(manifest: Manifest): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
-  const warn = (code: string, path: Path, message: string) =>
+  const warn = (code: ManifestIssueCode, path: Path, message: string) =>
     issues.push({ severity: 'warning', code, path, message });
-  const error = (code: string, path: Path, message: string) =>
+  const error = (code: ManifestIssueCode, path: Path, message: string) =>
     issues.push({ severity: 'error', code, path, message });
 
   const issuerIds = Object.keys(manifest.issuers);

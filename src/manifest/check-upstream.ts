@@ -4,6 +4,7 @@
  * in the manifest and allowed with `privateHttp`; https anywhere else. Never a URL from a request.
  * @module
  */
+import type { ManifestIssueCode } from '../errors.js';
 import type { ManifestIssue } from '../errors.js';
 import { isIPv4, isIPv6 } from '../lib/ip.js';
 import { isLoopbackHost, tryParseUrl } from '../lib/url.js';
@@ -46,7 +47,8 @@ export function checkUpstream(
   issues: ManifestIssue[],
 ): void {
   const path = [...at, 'url'];
-  const error = (code: string, message: string) => issues.push({ severity: 'error', code, path, message });
+  const error = (code: ManifestIssueCode, message: string) =>
+    issues.push({ severity: 'error', code, path, message });
   const url = tryParseUrl(upstream.url);
   if (!url) return void error('invalid_url', `"${upstream.url}" is not an absolute URL`);
   if (url.protocol === 'http:') {

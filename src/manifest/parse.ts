@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ManifestError, type ManifestIssue } from '../errors.js';
+import { ManifestError, type ManifestIssue, type ManifestIssueCode } from '../errors.js';
 import { deepFreeze } from '../lib/freeze.js';
 import { didYouMean } from '../lib/suggest.js';
 import { expandPresets } from '../providers/expand-preset.js';
@@ -57,6 +57,21 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 
+/** zod's issue codes, mapped onto the library's own stable ones (zod's may change between majors). */
+const SHAPE_CODES: Readonly<
+  Record<Exclude<z.core.$ZodIssue['code'], 'unrecognized_keys' | 'invalid_key'>, ManifestIssueCode>
+> = Object.freeze({
+  invalid_type: 'wrong_type',
+  too_big: 'out_of_range',
+  too_small: 'out_of_range',
+  not_multiple_of: 'out_of_range',
+  invalid_format: 'invalid_format',
+  invalid_value: 'invalid_value',
+  invalid_union: 'invalid_value',
+  invalid_element: 'invalid_value',
+  custom: 'invalid_value',
+});
+
 function fromZod(issue: z.core.$ZodIssue): ManifestIssue[] {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'unrecognized_keys') {
@@ -75,7 +90,7 @@ function fromZod(issue: z.core.$ZodIssue): ManifestIssue[] {
     return [{ severity: 'error', code: issue.code, path, message: `invalid key "${key}": ${why}` }];
   }
   const message = issue.message.replace(/^Invalid input: /, '');
-  return [{ severity: 'error', code: issue.code, path, message }];
+  return [{ severity: 'error', code: SHAPE_CODES[issue.code], path, message }];
 }
 
 /**

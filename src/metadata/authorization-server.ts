@@ -22,12 +22,47 @@ export interface AuthorizationServerMetadata {
   readonly [field: string]: unknown;
 }
 
+/** Every code a {@link ReadinessFinding} can carry. */
+export type ReadinessCode = (typeof READINESS_CODES)[number];
+
+/** The {@link ReadinessCode}s, frozen. */
+export const READINESS_CODES = Object.freeze([
+  // any authorization server
+  'no_authorization_code_grant',
+  'no_authorization_endpoint',
+  'no_client_registration',
+  'no_code_response_type',
+  'no_dynamic_registration',
+  'no_jwks_uri',
+  'no_s256',
+  'no_token_endpoint',
+  'opaque_tokens_remote',
+  'pkce_not_advertised',
+  'pkce_patched',
+  'response_types_missing',
+  // per provider preset (providers/readiness.ts)
+  'auth0_api_identifier',
+  'auth0_dynamic_registration',
+  'auth0_resource_parameter',
+  'cognito_no_audience',
+  'entra_resource_parameter',
+  'entra_template_issuer',
+  'entra_token_version',
+  'github_no_audience',
+  'keycloak_audience_mapper',
+  'keycloak_registration_policy',
+  'logto_api_resource',
+  'okta_org_authorization_server',
+  'okta_registration_needs_api_token',
+  'workos_oauth_document',
+] as const);
+
 /** One MCP readiness finding about an issuer; reported, never thrown. */
 export interface ReadinessFinding {
   /** `error`: MCP clients cannot use this issuer as it is. `warning`: they may, with care. */
   readonly severity: 'error' | 'warning';
   /** A stable code, e.g. `pkce_not_advertised`. */
-  readonly code: string;
+  readonly code: ReadinessCode;
   readonly message: string;
 }
 
@@ -119,7 +154,7 @@ export function validateAuthorizationServerMetadata(
  */
 export function mcpReadiness(metadata: AuthorizationServerMetadata): ReadinessFinding[] {
   const findings: ReadinessFinding[] = [];
-  const add = (severity: ReadinessFinding['severity'], code: string, message: string) =>
+  const add = (severity: ReadinessFinding['severity'], code: ReadinessCode, message: string) =>
     findings.push({ severity, code, message });
   const responseTypes = metadata.response_types_supported;
   if (!responseTypes)

@@ -5,9 +5,13 @@
  * @module
  */
 import type { IssuerEntry } from '../manifest/schema.js';
-import type { ReadinessFinding } from '../metadata/authorization-server.js';
+import type { ReadinessCode, ReadinessFinding } from '../metadata/authorization-server.js';
 
-const finding = (code: string, message: string): ReadinessFinding => ({ severity: 'warning', code, message });
+const finding = (code: ReadinessCode, message: string): ReadinessFinding => ({
+  severity: 'warning',
+  code,
+  message,
+});
 
 const NO_DCR = (provider: string) =>
   finding(
