@@ -6,11 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { getNodeValue, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { ManifestError, type ManifestIssue } from '../errors.js';
 import { MANIFEST_EXTENSIONS, MANIFEST_FILES, manifestFormatOf } from './formats.js';
 import { interpolateEnv } from './interpolate.js';
-import { createLocator, loadYaml, type ManifestSource } from './locate.js';
+import { createLocator, loadYaml, type ManifestSource, type ParsedSource } from './locate.js';
 import { validateManifest, type ValidationResult } from './parse.js';
 import type { Manifest } from './schema.js';
 
@@ -60,25 +60,37 @@ function syntaxIssue(file: string, text: string, offset: number, message: string
   };
 }
 
-function readJson(file: string, text: string): { value: unknown; issues: ManifestIssue[] } {
+/** A file read into its value, its syntax issues and the tree it was parsed into (kept for locating). */
+interface ReadText {
+  readonly value: unknown;
+  readonly issues: ManifestIssue[];
+  readonly parsed: ParsedSource;
+}
+
+function readJson(file: string, text: string): ReadText {
   const errors: ParseError[] = [];
-  const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   return {
-    value,
+    value: tree ? (getNodeValue(tree) as unknown) : undefined,
     issues: errors.map((e) =>
       syntaxIssue(file, text, e.offset, `invalid JSON: ${printParseErrorCode(e.error)}`),
     ),
+    parsed: { format: 'json', tree },
   };
 }
 
-function readYaml(file: string, text: string): { value: unknown; issues: ManifestIssue[] } {
+function readYaml(file: string, text: string): ReadText {
   const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues = doc.errors.map((e) =>
     syntaxIssue(file, text, e.pos[0], `invalid YAML: ${e.code.toLowerCase()}`),
   );
-  return { value: issues.length ? undefined : doc.toJS({ maxAliasCount: 100 }), issues };
+  return {
+    value: issues.length ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    issues,
+    parsed: { format: 'yaml', doc, lineCounter },
+  };
 }
 
 async function importModule(file: string): Promise<unknown> {
@@ -138,6 +150,7 @@ export async function readManifestFile(
       text,
       format: isYaml ? 'yaml' : 'json',
       root: inPackage ? [PACKAGE_KEY] : [],
+      parsed: read.parsed,
     };
     if (read.issues.length) return { file, value: undefined, source, issues: read.issues };
     const value = inPackage ? (read.value as Record<string, unknown> | undefined)?.[PACKAGE_KEY] : read.value;

@@ -12,7 +12,14 @@ export interface ManifestSource {
   readonly format: 'json' | 'yaml';
   /** Where the manifest sits inside the document (`["mcp-auth"]` in package.json). Default: the root. */
   readonly root?: readonly (string | number)[];
+  /** @internal The syntax tree the loader parsed the text into, reused to locate problems. */
+  readonly parsed?: ParsedSource | undefined;
 }
+
+/** A parsed source: the JSONC tree, or the YAML document with its line counter. */
+export type ParsedSource =
+  | { readonly format: 'json'; readonly tree: JsonNode | undefined }
+  | { readonly format: 'yaml'; readonly doc: Yaml.Document.Parsed; readonly lineCounter: Yaml.LineCounter };
 
 /** Maps JSON paths to 1-based line/column positions in a JSON, JSONC or YAML text. */
 export type Locator = (path: readonly (string | number)[]) => SourceLocation;
@@ -34,14 +41,25 @@ function positionOf(text: string, offset: number): { line: number; column: numbe
  * key) is reported at its nearest existing ancestor; a key is reported at the key itself.
  */
 export function createLocator(source: ManifestSource): Locator {
-  const locate = createRootLocator(source);
-  const root = source.root ?? [];
-  return root.length ? (path) => locate([...root, ...path]) : locate;
+  let locator = locators.get(source);
+  if (!locator) {
+    const locate = createRootLocator(source);
+    const root = source.root ?? [];
+    locator = root.length ? (path) => locate([...root, ...path]) : locate;
+    locators.set(source, locator);
+  }
+  return locator;
 }
+
+/** One locator per source, however many steps report problems in it. */
+const locators = new WeakMap<ManifestSource, Locator>();
 
 function createRootLocator(source: ManifestSource): Locator {
   if (source.format === 'json') {
-    const root = parseTree(source.text, [], { allowTrailingComma: true, disallowComments: false });
+    const root =
+      source.parsed?.format === 'json'
+        ? source.parsed.tree
+        : parseTree(source.text, [], { allowTrailingComma: true, disallowComments: false });
     return (path) => {
       for (let n = path.length; n >= 0; n--) {
         const node: JsonNode | undefined = root && findNodeAtLocation(root, [...path.slice(0, n)]);
@@ -54,8 +72,13 @@ function createRootLocator(source: ManifestSource): Locator {
     };
   }
   const { LineCounter, parseDocument, isCollection } = loadYaml();
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source.text, { lineCounter, keepSourceTokens: true });
+  let doc: Yaml.Document.Parsed;
+  let lineCounter: Yaml.LineCounter;
+  if (source.parsed?.format === 'yaml') ({ doc, lineCounter } = source.parsed);
+  else {
+    lineCounter = new LineCounter();
+    doc = parseDocument(source.text, { lineCounter });
+  }
   return (path) => {
     for (let n = path.length; n >= 0; n--) {
       const prefix = path.slice(0, n);
