@@ -1,9 +1,9 @@
 import { DiscoveryError } from '../errors.js';
-import { guardedFetch, type FetchLimits } from '../discovery/guarded-fetch.js';
+import type { FetchLimits } from '../discovery/guarded-fetch.js';
 import { GRANT_TYPES } from '../downstream/exchange-token.js';
 import { resolveIssuer } from '../discovery/resolve.js';
 import type { IssuerEntry } from '../manifest/schema.js';
-import { isUsableVerificationKey } from '../verify/jwks.js';
+import { KeyStore } from '../verify/jwks.js';
 import { presetReadiness } from '../providers/readiness.js';
 import { loadForCommand } from './load-for-command.js';
 import type { CommandOptions, ExitCode } from './main.js';
@@ -30,35 +30,44 @@ interface IssuerReport {
 type JwksReport = NonNullable<IssuerReport['jwks']>;
 
 /** What a key set offers: its size, the keys we would use and their algorithms. */
-function describeKeys(uri: string, keys: readonly Record<string, unknown>[]): JwksReport {
-  const usable = keys.filter(isUsableVerificationKey);
+function describeKeys(
+  uri: string,
+  published: number,
+  usable: readonly Record<string, unknown>[],
+): JwksReport {
   const algorithms = usable.map((k) => (typeof k.alg === 'string' ? k.alg : `${String(k.kty)} (no alg)`));
   return {
     uri,
     reachable: true,
-    keys: keys.length,
+    keys: published,
     usable: usable.length,
     algorithms: [...new Set(algorithms)],
   };
 }
 
-/** The issuer's key set (the manifest override first), fetched for real; `undefined` when none. */
+/**
+ * The issuer's key set (the manifest override first), fetched for real through the same key
+ * store the runtime uses (same fetch limits, same idea of a usable key); `undefined` when none.
+ */
 async function jwksReport(
   entry: IssuerEntry,
   jwksUri: string | undefined,
   limits: FetchLimits,
 ): Promise<JwksReport | undefined> {
-  if (entry.jwks?.keys) return describeKeys('inline', entry.jwks.keys);
-  const uri = entry.jwks?.uri ?? jwksUri;
-  if (!uri) return undefined;
+  const uri = entry.jwks?.keys ? undefined : (entry.jwks?.uri ?? jwksUri);
+  if (!entry.jwks?.keys && !uri) return undefined;
+  const store = new KeyStore(uri === undefined ? { keys: entry.jwks!.keys! } : { uri }, NO_CACHING, limits);
   try {
-    const { json } = await guardedFetch(uri, limits);
-    return describeKeys(uri, Array.isArray(json?.keys) ? (json.keys as Record<string, unknown>[]) : []);
+    const { published, usable } = await store.inspect();
+    return describeKeys(uri ?? 'inline', published, usable as readonly Record<string, unknown>[]);
   } catch (err) {
     const error = err instanceof DiscoveryError ? err.code : 'error';
-    return { uri, reachable: false, keys: 0, usable: 0, algorithms: [], error };
+    return { uri: uri ?? 'inline', reachable: false, keys: 0, usable: 0, algorithms: [], error };
   }
 }
+
+/** A one-shot store: nothing here is kept between checks. */
+const NO_CACHING = Object.freeze({ cooldownMs: 0, maxAgeMs: 0, staleMs: 0 });
 
 async function issuerReport(id: string, entry: IssuerEntry, limits: FetchLimits): Promise<IssuerReport> {
   let resolved;

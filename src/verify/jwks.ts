@@ -149,6 +149,8 @@ export class KeyStore {
   /** Where keys are fetched from; undefined for inline keys. */
   #uri: string | undefined;
   #keys: KeyEntry[] = [];
+  /** Entries in the last key set accepted (usable or not). */
+  #published = 0;
   #loadedAt = 0;
   #lastAttempt = -Infinity;
   #failures = 0;
@@ -184,6 +186,18 @@ export class KeyStore {
   }
 
   /**
+   * Fetches the key set now (inline keys: none to fetch) and describes it: how many entries it
+   * published and the signing keys this store would use. For diagnostics (`mcp-auth check`);
+   * the request path never calls it.
+   *
+   * @throws {DiscoveryError} when the set cannot be fetched, is not a JWK Set, or holds entries but no usable key
+   */
+  async inspect(): Promise<{ published: number; usable: readonly JWK[] }> {
+    await this.#fetch();
+    return { published: this.#published, usable: this.#keys.map((k) => k.jwk) };
+  }
+
+  /**
    * Moves later fetches to `uri` (the issuer's metadata now names another `jwks_uri`). The keys
    * held so far become due for refresh: they serve known `kid`s, within the stale window, until
    * the new location answers; the cooldown and backoff start afresh for the new location.
@@ -198,6 +212,7 @@ export class KeyStore {
   }
 
   #accept(keys: readonly unknown[]): KeyEntry[] {
+    this.#published = keys.length;
     return keys
       .filter((k): k is JWK => isKeyObject(k) && isUsableVerificationKey(k))
       .map((jwk) => ({ jwk, imported: new Map(), ready: new Map() }));
