@@ -2,6 +2,7 @@
  * `mcp-auth-config/fetch`: Web `Request` → `Response` (Hono, Bun, Deno, Workers, Next.js).
  * @module
  */
+import { readWebStreamText } from '../lib/read-web-stream.js';
 import { assertRuntime } from '../runtime/assert-runtime.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import { BODY_TOO_LARGE, parseBody } from '../runtime/read-body.js';
@@ -26,28 +27,8 @@ function toResponse(response: CoreResponse): Response {
 async function readFetchBody(request: Request, limit: number): Promise<unknown> {
   const contentType = request.headers.get('content-type') ?? undefined;
   if (!request.body) return parseBody('', contentType);
-  const reader = request.clone().body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      // Not awaited: a tee branch's cancel settles only once the other branch (the
-      // application's, never read now) is cancelled too. Nothing pulls the source any more.
-      reader.cancel().catch(() => undefined);
-      return BODY_TOO_LARGE;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return parseBody(new TextDecoder().decode(bytes), contentType);
+  const text = await readWebStreamText(request.clone().body!, limit);
+  return text === undefined ? BODY_TOO_LARGE : parseBody(text, contentType);
 }
 
 /** The neutral request: the absolute URL as the target (its authority is ignored), the body on demand. */

@@ -23,6 +23,7 @@ import type { LookupFunction } from 'node:net';
 import type { Agent, Dispatcher, request as undiciRequest } from 'undici';
 import { DiscoveryError } from '../errors.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
+import { decodeUtf8, readWebStreamText } from '../lib/read-web-stream.js';
 
 /** Limits of one guarded fetch. */
 export interface FetchLimits {
@@ -447,30 +448,10 @@ async function readWebBody(
   maxBytes: number,
   href: string,
 ): Promise<string> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      reader.cancel().catch(() => undefined);
-      throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
-    }
-    chunks.push(value);
-  }
-  return decodeUtf8(chunks, size);
-}
-
-function decodeUtf8(chunks: readonly Uint8Array[], size: number): string {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
+  const text = await readWebStreamText(stream, maxBytes);
+  if (text === undefined)
+    throw new DiscoveryError('too_large', `${href} sent more than ${maxBytes} bytes`, { url: href });
+  return text;
 }
 
 /** Parses a body that must be a JSON object; the message never quotes the body. */
