@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { DownstreamToken } from '../downstream/broker.js';
 import type { Logger } from '../runtime/types.js';
+import { readEntry } from './read-entry.js';
 import type { SharedStore } from './store.js';
 
 /** A downstream token as the broker hands it out. */
@@ -57,31 +58,15 @@ export function sharedDownstreamCache(
 ): DownstreamTokenCache {
   return Object.freeze({
     async read(key: string) {
-      let raw: string | undefined;
-      try {
-        raw = await store.get(downstreamKey(key));
-      } catch {
-        return undefined; // store down or slow: exchange
-      }
-      if (raw === undefined) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        parsed = undefined;
-      }
-      const entry = ENTRY.safeParse(parsed);
-      if (!entry.success) {
-        options.logger?.debug?.('mcp-auth-config: ignored an invalid downstream entry in the store');
-        return undefined;
-      }
-      if (entry.data.usableUntilMs <= Date.now()) return undefined;
-      const { issuedTokenType, ...token } = entry.data.token;
+      const entry = await readEntry(store, downstreamKey(key), ENTRY, options.logger, 'downstream');
+      if (!entry) return undefined;
+      if (entry.usableUntilMs <= Date.now()) return undefined;
+      const { issuedTokenType, ...token } = entry.token;
       const value: DownstreamToken = Object.freeze({
         ...token,
         ...(issuedTokenType === undefined ? {} : { issuedTokenType }),
       });
-      return { value, usableUntilMs: entry.data.usableUntilMs };
+      return { value, usableUntilMs: entry.usableUntilMs };
     },
     write(key: string, value: SharedDownstreamToken, usableUntilMs: number) {
       const ttl = usableUntilMs - Date.now();

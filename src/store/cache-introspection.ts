@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import type { Logger } from '../runtime/types.js';
 import { hashToken } from './hash-token.js';
+import { readEntry } from './read-entry.js';
 import type { SharedStore } from './store.js';
 
 /** How a verifier reads and writes shared introspection results. */
@@ -51,25 +52,9 @@ export function sharedIntrospectionCache(
 ): IntrospectionCache {
   return Object.freeze({
     async read(endpoint: string, token: string) {
-      let raw: string | undefined;
-      try {
-        raw = await store.get(introspectionKey(token));
-      } catch {
-        return undefined; // store down or slow: ask the authorization server
-      }
-      if (raw === undefined) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(raw);
-      } catch {
-        parsed = undefined;
-      }
-      const entry = ENTRY.safeParse(parsed);
-      if (!entry.success || entry.data.endpoint !== endpoint) {
-        options.logger?.debug?.('mcp-auth-config: ignored an invalid introspection entry in the store');
-        return undefined;
-      }
-      const { claims, storedAt } = entry.data;
+      const entry = await readEntry(store, introspectionKey(token), ENTRY, options.logger, 'introspection');
+      if (!entry || entry.endpoint !== endpoint) return undefined;
+      const { claims, storedAt } = entry;
       const now = Date.now();
       if (storedAt + options.maxAgeMs <= now) return undefined;
       if (typeof claims.exp === 'number' && claims.exp * 1000 <= now) return undefined;
