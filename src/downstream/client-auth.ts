@@ -7,6 +7,7 @@
  */
 import { importJWK, importPKCS8, SignJWT, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { OptionError } from '../errors.js';
+import { basicAuthorization } from '../lib/basic-auth.js';
 import type { DownstreamEntry } from '../manifest/schema.js';
 
 /** What one token request carries to authenticate the client: headers and form parameters. */
@@ -25,11 +26,6 @@ export type ClientAuthenticator = (tokenEndpoint: string) => Promise<ClientAuthe
 const ASSERTION_LIFETIME_SEC = 60;
 
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-/** `application/x-www-form-urlencoded` encoding of a credential for Basic auth (RFC 6749 §2.3.1). */
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, '+');
-}
 
 /**
  * Builds the client authentication of a downstream entry, reading its secret or private key now:
@@ -65,8 +61,7 @@ export async function loadClientAuthenticator(
       const params = Object.freeze({ client_id: clientId, client_secret: secret });
       return () => Promise.resolve({ headers: {}, params });
     }
-    const basic = Buffer.from(`${formEncode(clientId)}:${formEncode(secret)}`).toString('base64');
-    const headers = Object.freeze({ authorization: `Basic ${basic}` });
+    const headers = Object.freeze({ authorization: basicAuthorization(clientId, secret) });
     return () => Promise.resolve({ headers, params: {} });
   }
 

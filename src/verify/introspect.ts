@@ -7,6 +7,7 @@
  */
 import { DiscoveryError, TokenError } from '../errors.js';
 import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js';
+import { basicAuthorization } from '../lib/basic-auth.js';
 import { assertBearerClaims, assertTimeClaims } from './claims.js';
 import type { IntrospectionCache } from '../store/cache-introspection.js';
 
@@ -21,11 +22,6 @@ export interface IntrospectionClient {
 
 /** The result of a successful introspection: the response members, as claims. */
 export type IntrospectionClaims = Readonly<Record<string, unknown>>;
-
-/** `application/x-www-form-urlencoded` encoding of a client credential for Basic auth (RFC 6749 §2.3.1). */
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, '+');
-}
 
 /**
  * Introspects a token and applies the checks above. With `shared` (the runtime's store), a stored
@@ -68,8 +64,7 @@ async function callEndpoint(
   const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (client.authMethod === 'client_secret_basic') {
-    const credentials = `${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    headers.authorization = basicAuthorization(client.clientId, client.clientSecret);
   } else {
     form.set('client_id', client.clientId);
     form.set('client_secret', client.clientSecret);
