@@ -4,6 +4,7 @@
  * `invalid_token`; the official SDK v1 client lists the tools with a bearer token; `whoami`
  * shows the identity reached the tool; and, where the host lets our code see the body, a
  * `tools/call` of `delete_note` without `write` is 403 `insufficient_scope` (and passes with it).
+ * The recipe and the runtime it mounts come from the packed package installed by the global setup.
  */
 import {
   Client as V2Client,
@@ -12,9 +13,9 @@ import {
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The package as users import it (dist/), as the recipes in examples/ do.
-import { compile, type ManifestInput, type McpAuth } from 'mcp-auth-config';
+import type { ManifestInput, McpAuth } from 'mcp-auth-config';
 import { claims, issuerEntry, makeKey, signToken } from '../support/tokens.js';
+import { packedPackage } from './packed.js';
 
 export const RESOURCE = 'https://mcp.example.com/mcp';
 export const PRM_PATH = '/.well-known/oauth-protected-resource/mcp';
@@ -102,7 +103,7 @@ export function textOf(result: unknown): string {
 
 /** How a recipe is checked. */
 export interface RecipeOptions {
-  /** Starts the recipe protected by `auth`. */
+  /** Starts the recipe (loaded from the packed project, see `packed.ts`) protected by `auth`. */
   readonly start: (auth: McpAuth) => Promise<RunningRecipe>;
   /** Per-tool step-up is checked unless a reason why the host cannot give our code the body is given. */
   readonly noStepUp?: string;
@@ -120,6 +121,8 @@ export function describeRecipe(host: string, options: RecipeOptions): void {
     const clients: Array<{ close(): Promise<void> }> = [];
 
     beforeAll(async () => {
+      // The runtime the recipe mounts comes from the same installed package the recipe imports.
+      const { compile } = await packedPackage();
       auth = await compile(recipeManifest({ perToolScopes: options.perToolScopes ?? true }));
       recipe = await options.start(auth);
     });

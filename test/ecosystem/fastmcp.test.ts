@@ -1,12 +1,12 @@
 /**
- * fastmcp recipe (examples/fastmcp.ts): `authenticateNode` in fastmcp's `authenticate(req)` hook,
+ * fastmcp recipe (examples/fastmcp.ts, run from the packed package): `authenticateNode` in fastmcp's `authenticate(req)` hook,
  * the identity as `context.session`. The hook runs after mcp-proxy consumed the body, so per-tool
  * step-up cannot be enforced there: the recipe serves a manifest without `tools`, and a manifest
  * with them fails closed (400 for every body-carrying request) instead of letting a call through.
  */
-import { compile, type McpAuth } from 'mcp-auth-config';
+import type { McpAuth } from 'mcp-auth-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start } from '../../examples/fastmcp.js';
+import type * as Recipe from '../../examples/fastmcp.js';
 import { closedPort } from '../support/servers.js';
 import {
   bearer,
@@ -17,6 +17,9 @@ import {
   rpc,
   type RunningRecipe,
 } from './checks.js';
+import { loadRecipe, packedPackage } from './packed.js';
+
+const { start } = await loadRecipe<typeof Recipe>('fastmcp');
 
 describeRecipe('fastmcp (authenticate hook + authenticateNode)', {
   start: async (auth) => start(auth, await closedPort()),
@@ -28,6 +31,7 @@ describe('fastmcp with a manifest that has per-tool scopes', () => {
   let auth: McpAuth;
   let recipe: RunningRecipe;
   beforeAll(async () => {
+    const { compile } = await packedPackage();
     auth = await compile(recipeManifest({ perToolScopes: true }));
     recipe = await start(auth, await closedPort());
   });
