@@ -1,8 +1,8 @@
 /**
  * Bundlers (issue 18 item 4): the fetch entry bundles for a Web-API host (`platform: 'neutral'`)
- * with no file loader, undici, cosmiconfig, typescript or node: module in it, and an example
- * server bundles for Node (`platform: 'node'`) and runs: a regression to an import a bundler
- * cannot handle, or one that drags the loader back in, fails here.
+ * with no file loader, undici, cosmiconfig, typescript, node: module or global `Buffer` in it (item
+ * 8), and an example server bundles for Node (`platform: 'node'`) and runs: a regression to an
+ * import a bundler cannot handle, or one that drags the loader back in, fails here.
  */
 import { spawn } from 'node:child_process';
 import { copyFile, readFile } from 'node:fs/promises';
@@ -47,6 +47,19 @@ describe('bundling the fetch entry for a Web-API host', () => {
       expect(out.text).not.toContain('node:sqlite');
       // Not one node: specifier a bundler would have to resolve (statically or in import()).
       expect(out.text).not.toMatch(/(?:from\s*|import\s*\(\s*|require\s*\(\s*)["']node:/);
+    } finally {
+      await out.remove();
+    }
+  });
+
+  it('the fetch bundle references no global Buffer (workerd without nodejs_compat has none)', async () => {
+    // esbuild replaces only free references to the global (not strings, properties such as the
+    // guarded `globalThis.Buffer`, or locals named Buffer), so every one left is a marker here.
+    const marker = '__bare_global_Buffer__';
+    const out = await bundle(join(ROOT, 'src/adapters/fetch.ts'), { define: { Buffer: marker } });
+    try {
+      const uses = out.text.split('\n').filter((line) => line.includes(marker));
+      expect(uses).toEqual([]);
     } finally {
       await out.remove();
     }
