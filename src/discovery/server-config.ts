@@ -5,6 +5,7 @@
  */
 import { OptionError } from '../errors.js';
 import type { RawMetadata } from '../manifest/schema.js';
+import type { CamelFields } from '../metadata/authorization-server-fields.js';
 import { toCamelCase } from '../metadata/case.js';
 import { resolveIssuer, type ResolvedIssuer } from './resolve.js';
 import type { FetchLimits } from './guarded-fetch.js';
@@ -13,16 +14,17 @@ import type { FetchLimits } from './guarded-fetch.js';
 export type AuthServerType = 'oidc' | 'oauth';
 
 /** Authorization-server metadata in camelCase, unknown fields kept. */
-export interface CamelCaseAuthorizationServerMetadata {
-  readonly issuer: string;
-  readonly authorizationEndpoint?: string;
-  readonly tokenEndpoint?: string;
-  readonly jwksUri?: string;
-  readonly registrationEndpoint?: string;
-  readonly introspectionEndpoint?: string;
-  readonly responseTypesSupported?: readonly string[];
-  readonly codeChallengeMethodsSupported?: readonly string[];
-  readonly scopesSupported?: readonly string[];
+export interface CamelCaseAuthorizationServerMetadata extends CamelFields<
+  | 'issuer'
+  | 'authorizationEndpoint'
+  | 'tokenEndpoint'
+  | 'jwksUri'
+  | 'registrationEndpoint'
+  | 'introspectionEndpoint'
+  | 'responseTypesSupported'
+  | 'codeChallengeMethodsSupported'
+  | 'scopesSupported'
+> {
   readonly [field: string]: unknown;
 }
 

@@ -7,6 +7,7 @@ import type { ManifestIssueCode } from '../errors.js';
 import type { ManifestIssue } from '../errors.js';
 import { didYouMean } from '../lib/suggest.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
+import { isManifestEndpointField } from '../metadata/authorization-server-fields.js';
 import { protectedResourceMetadataPath } from '../metadata/well-known.js';
 import { checkDownstream } from './check-downstream.js';
 import { checkUpstream } from './check-upstream.js';
@@ -125,7 +126,7 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
     if (entry.metadata) {
       checkUrl(entry.metadata.issuer, [...at, 'metadata', 'issuer'], issues, { issuer: true });
       for (const [key, value] of Object.entries(entry.metadata)) {
-        if (key !== 'issuer' && /(Endpoint|Uri)$/.test(key) && typeof value === 'string') {
+        if (key !== 'issuer' && isManifestEndpointField(key) && typeof value === 'string') {
           checkUrl(value, [...at, 'metadata', key], issues);
         }
       }

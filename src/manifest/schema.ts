@@ -11,6 +11,12 @@
 import { z } from 'zod';
 import type { AuthInfo } from '../verify/auth-info.js';
 import { presetSchema } from '../providers/expand-preset.js';
+import {
+  AUTHORIZATION_SERVER_FIELDS,
+  type KnownMetadataField,
+  type MetadataField,
+  type MetadataFieldKind,
+} from '../metadata/authorization-server-fields.js';
 
 /**
  * Asymmetric JWS algorithms a token may be signed with. `none` and `HS*` are never accepted.
@@ -80,61 +86,43 @@ export type TranspileFunction = (data: RawMetadata) => RawMetadata | Promise<Raw
  */
 export type VerifyFunction = (info: AuthInfo) => void | Promise<void>;
 
+/** The zod type of a metadata field of kind `K`, as the manifest declares it. */
+type MetadataZod<K extends MetadataFieldKind> = K extends 'string[]'
+  ? z.ZodArray<z.ZodString>
+  : K extends 'boolean'
+    ? z.ZodBoolean
+    : z.ZodString;
+/** The fields the manifest declares: those with hover text. */
+type DeclaredMetadataField = Extract<KnownMetadataField, { description: string }>;
+type MetadataShape = {
+  [F in DeclaredMetadataField as F['name']]: F extends { required: true }
+    ? MetadataZod<F['kind']>
+    : z.ZodOptional<MetadataZod<F['kind']>>;
+};
+
+type DescribedField = MetadataField & { readonly description: string };
+
+function metadataField(field: DescribedField): z.ZodType {
+  const value =
+    field.kind === 'string[]'
+      ? z.array(z.string()).describe(field.description)
+      : field.kind === 'boolean'
+        ? z.boolean().describe(field.description)
+        : url(field.description);
+  return field.required ? value : value.optional();
+}
+
+/** `issuers.<id>.metadata`: every field of `AUTHORIZATION_SERVER_FIELDS` that has hover text. */
 function metadataSchema() {
+  const declared = (AUTHORIZATION_SERVER_FIELDS as readonly MetadataField[]).filter(
+    (field): field is DescribedField => field.description !== undefined,
+  );
+  // The cast is checked by test/metadata/authorization-server-fields.test.ts (kinds in the JSON Schema).
+  const shape = Object.fromEntries(
+    declared.map((field) => [field.name, metadataField(field)]),
+  ) as MetadataShape;
   return z
-    .strictObject({
-      issuer: url(
-        "The authorization server's issuer identifier, exactly as it appears in its tokens' `iss` claim.",
-      ),
-      authorizationEndpoint: url(
-        '`authorization_endpoint`: where clients send the user to authorize (RFC 8414 §2).',
-      ).optional(),
-      tokenEndpoint: url(
-        '`token_endpoint`: where clients exchange codes for tokens (RFC 8414 §2).',
-      ).optional(),
-      jwksUri: url('`jwks_uri`: the JSON Web Key Set whose public keys sign access tokens.').optional(),
-      registrationEndpoint: url(
-        '`registration_endpoint`: Dynamic Client Registration (RFC 7591), which MCP clients use when they have no client id.',
-      ).optional(),
-      introspectionEndpoint: url(
-        '`introspection_endpoint`: RFC 7662 token introspection, for opaque tokens.',
-      ).optional(),
-      revocationEndpoint: url('`revocation_endpoint` (RFC 7009).').optional(),
-      userinfoEndpoint: url('`userinfo_endpoint` (OpenID Connect).').optional(),
-      scopesSupported: z.array(z.string()).describe('`scopes_supported`.').optional(),
-      responseTypesSupported: z
-        .array(z.string())
-        .describe('`response_types_supported`; MCP clients need `code`.')
-        .optional(),
-      responseModesSupported: z.array(z.string()).describe('`response_modes_supported`.').optional(),
-      grantTypesSupported: z
-        .array(z.string())
-        .describe('`grant_types_supported`; absent means `authorization_code` and `implicit` (RFC 8414 §2).')
-        .optional(),
-      codeChallengeMethodsSupported: z
-        .array(z.string())
-        .describe('`code_challenge_methods_supported`; MCP clients require `S256`.')
-        .optional(),
-      tokenEndpointAuthMethodsSupported: z
-        .array(z.string())
-        .describe('`token_endpoint_auth_methods_supported`.')
-        .optional(),
-      clientIdMetadataDocumentSupported: z
-        .boolean()
-        .describe(
-          '`client_id_metadata_document_supported`: the server accepts a URL as client id (MCP 2025-11-25).',
-        )
-        .optional(),
-      idTokenSigningAlgValuesSupported: z
-        .array(z.string())
-        .describe('`id_token_signing_alg_values_supported` (OpenID Connect).')
-        .optional(),
-      subjectTypesSupported: z
-        .array(z.string())
-        .describe('`subject_types_supported` (OpenID Connect).')
-        .optional(),
-      serviceDocumentation: url('`service_documentation`.').optional(),
-    })
+    .strictObject(shape)
     .catchall(z.unknown())
     .describe(
       'Authorization-server metadata written out by hand, in camelCase (RFC 8414 field names converted). Unknown fields are kept and published as they are.',

@@ -5,20 +5,22 @@
  */
 import { DiscoveryError } from '../errors.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
+import { CHECKED_ARRAY_FIELDS, CHECKED_URL_FIELDS, type WireFields } from './authorization-server-fields.js';
 
 /** Authorization-server metadata in its wire (snake_case) form. Unknown fields are kept. */
-export interface AuthorizationServerMetadata {
-  readonly issuer: string;
-  readonly authorization_endpoint?: string;
-  readonly token_endpoint?: string;
-  readonly jwks_uri?: string;
-  readonly registration_endpoint?: string;
-  readonly introspection_endpoint?: string;
-  readonly scopes_supported?: readonly string[];
-  readonly response_types_supported?: readonly string[];
-  readonly grant_types_supported?: readonly string[];
-  readonly code_challenge_methods_supported?: readonly string[];
-  readonly client_id_metadata_document_supported?: boolean;
+export interface AuthorizationServerMetadata extends WireFields<
+  | 'issuer'
+  | 'authorization_endpoint'
+  | 'token_endpoint'
+  | 'jwks_uri'
+  | 'registration_endpoint'
+  | 'introspection_endpoint'
+  | 'scopes_supported'
+  | 'response_types_supported'
+  | 'grant_types_supported'
+  | 'code_challenge_methods_supported'
+  | 'client_id_metadata_document_supported'
+> {
   readonly [field: string]: unknown;
 }
 
@@ -66,33 +68,14 @@ export interface ReadinessFinding {
   readonly message: string;
 }
 
-const URL_FIELDS = [
-  'authorization_endpoint',
-  'token_endpoint',
-  'jwks_uri',
-  'registration_endpoint',
-  'introspection_endpoint',
-  'revocation_endpoint',
-  'userinfo_endpoint',
-  'end_session_endpoint',
-  'pushed_authorization_request_endpoint',
-  'device_authorization_endpoint',
-];
-const ARRAY_FIELDS = [
-  'scopes_supported',
-  'response_types_supported',
-  'response_modes_supported',
-  'grant_types_supported',
-  'code_challenge_methods_supported',
-  'token_endpoint_auth_methods_supported',
-];
-
 /**
  * Validates a raw metadata document. Checks: it is an object; `issuer` is a string **identical**
  * to `expectedIssuer` when one is given (RFC 8414 §3.3, no normalisation: a trailing slash
- * matters); the endpoints the library or MCP clients use are absolute https (or loopback http)
- * URLs; the `*_supported` fields are string arrays. Does NOT check: endpoints it never calls
- * for being reachable; OpenID-only fields beyond their types.
+ * matters); the known endpoints (`CHECKED_URL_FIELDS`: `authorization_endpoint`, `jwks_uri`, ...)
+ * are absolute https (or loopback http) URLs; the known `*_supported` fields
+ * (`CHECKED_ARRAY_FIELDS`) are string arrays. Does NOT check: endpoints it never calls for being
+ * reachable; `id_token_signing_alg_values_supported`, `subject_types_supported`,
+ * `service_documentation` and unknown fields (kept as received).
  *
  * @example
  * ```ts
@@ -125,14 +108,14 @@ export function validateAuthorizationServerMetadata(
       details,
     );
   }
-  for (const field of URL_FIELDS) {
+  for (const field of CHECKED_URL_FIELDS) {
     const value = doc[field];
     if (value === undefined) continue;
     const url = typeof value === 'string' ? tryParseUrl(value) : undefined;
     if (!url) throw invalid(`"${field}" is not an absolute URL`);
     if (insecureUrlReason(url)) throw invalid(`"${field}" is not https`);
   }
-  for (const field of ARRAY_FIELDS) {
+  for (const field of CHECKED_ARRAY_FIELDS) {
     const value = doc[field];
     if (value !== undefined && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
       throw invalid(`"${field}" is not an array of strings`);
