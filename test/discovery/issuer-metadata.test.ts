@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { IssuerMetadata } from '../../src/discovery/issuer-metadata.js';
 import { DiscoveryError } from '../../src/errors.js';
-import { asMetadata, closeAllServers, jsonHandler, routes, startServer } from '../support/servers.js';
+import { closeAllServers, jsonHandler, routes, startServer } from '../support/servers.js';
+import { asMetadata } from '../support/issuer.js';
 
 const states: IssuerMetadata[] = [];
 afterEach(async () => {

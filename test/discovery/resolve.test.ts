@@ -8,15 +8,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveIssuer } from '../../src/discovery/resolve.js';
 import { DiscoveryError } from '../../src/errors.js';
 import {
-  asMetadata,
   closeAllServers,
   closedPort,
+  type Handler,
   redirectHandler,
   routes,
   sendJson,
   startServer,
-  type Handler,
 } from '../support/servers.js';
+import { asMetadata } from '../support/issuer.js';
 
 afterEach(closeAllServers);
 

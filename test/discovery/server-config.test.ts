@@ -11,7 +11,8 @@ import {
   type ServerConfigOptions,
 } from '../../src/discovery/server-config.js';
 import { DiscoveryError, OptionError } from '../../src/errors.js';
-import { asMetadata, closeAllServers, routes, startServer } from '../support/servers.js';
+import { closeAllServers, routes, startServer } from '../support/servers.js';
+import { asMetadata } from '../support/issuer.js';
 
 let dev: DevIssuer;
 

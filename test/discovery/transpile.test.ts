@@ -11,7 +11,8 @@ import { applyTranspile } from '../../src/discovery/transpile.js';
 import { DiscoveryError } from '../../src/errors.js';
 import { applyMergePatch } from '../../src/lib/merge-patch.js';
 import type { RawMetadata } from '../../src/manifest/schema.js';
-import { asMetadata, closeAllServers, routes, startServer } from '../support/servers.js';
+import { closeAllServers, routes, startServer } from '../support/servers.js';
+import { asMetadata } from '../support/issuer.js';
 
 afterEach(closeAllServers);
 

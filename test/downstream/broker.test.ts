@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, DownstreamError, type AuthInfo, type McpAuth } from '../../src/index.js';
 import type { ManifestInput } from '../../src/manifest/schema.js';
 import { startExchangeIssuer, startDownstreamApi, type ExchangeIssuer } from '../support/exchange-issuer.js';
-import { bearerRequest, RESOURCE, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
-import { makeKey, signToken, type TestKey } from '../support/keys.js';
+import { RESOURCE } from '../support/constants.js';
+import { bearerRequest, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
+import { claims, makeKey, now, signToken, type SigningKey } from '../support/tokens.js';
 import { closeAllServers } from '../support/servers.js';
 
 const TE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -21,8 +22,8 @@ const GRANTS = [TE, OBO, 'client_credentials'];
 // Characters that RFC 6749 §2.3.1 form-encoding must carry through Basic auth intact.
 const SECRET = 'p+ss:w%rd x/secret';
 
-let key: TestKey;
-let other: TestKey;
+let key: SigningKey;
+let other: SigningKey;
 let inbound: FakeIssuer;
 let stranger: FakeIssuer;
 let exchange: ExchangeIssuer;
@@ -31,11 +32,11 @@ let auth: McpAuth;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  key = await makeKey('ES256');
-  other = await makeKey('ES256');
+  key = makeKey('ES256');
+  other = makeKey('ES256');
   inbound = await startFakeIssuer([key]);
   stranger = await startFakeIssuer([other]);
-  const clientKey = await makeKey('ES256', { kid: 'client-key-1' });
+  const clientKey = makeKey('ES256', { kid: 'client-key-1' });
   exchange = await startExchangeIssuer({
     trust: { issuer: inbound.issuer, jwksUri: inbound.jwksUri },
     audiences: ['notes-api'],
@@ -51,7 +52,7 @@ beforeAll(async () => {
         client_id: 'mcp-pkjwt',
         grant_types: GRANTS,
         token_endpoint_auth_method: 'private_key_jwt',
-        jwks: { keys: [clientKey.jwk] },
+        jwks: { keys: [clientKey.publicJwk] },
       },
       {
         client_id: 'mcp-limited',
@@ -166,7 +167,7 @@ async function caller(
   options: { expiresIn?: number; from?: 'stranger' } = {},
 ): Promise<AuthInfo> {
   const [signer, iss] = options.from ? [other, stranger.issuer] : [key, inbound.issuer];
-  const token = await signToken(signer, { iss, aud: RESOURCE, sub, expiresIn: options.expiresIn ?? 300 });
+  const token = signToken(signer, claims(iss, RESOURCE, { sub, exp: now() + (options.expiresIn ?? 300) }));
   const result = await auth.authenticate(bearerRequest(token));
   if (!result.auth) throw new Error('the test token was not accepted');
   return result.auth;

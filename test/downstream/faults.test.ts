@@ -6,20 +6,19 @@
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { compile, DownstreamError, type AuthInfo, type McpAuth } from '../../src/index.js';
-import { bearerRequest, RESOURCE, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
-import { makeKey, signToken, type TestKey } from '../support/keys.js';
+import { RESOURCE } from '../support/constants.js';
+import { exchangeManifest, startStaticExchangeIssuer } from '../support/exchange-issuer.js';
+import { bearerRequest, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
 import {
-  asMetadata,
   closeAllServers,
   neverAnswer,
   redirectHandler,
   rawHandler,
-  routes,
   sendJson,
-  startServer,
   type Handler,
   type TestServer,
 } from '../support/servers.js';
+import { claims, makeKey, signToken, type SigningKey } from '../support/tokens.js';
 
 const SECRET = 'fault-test-client-secret';
 const HOSTILE = 'HOSTILE-DESCRIPTION <script>alert(1)</script>\r\nX-Injected: yes';
@@ -30,7 +29,7 @@ const GOOD = {
   expires_in: 300,
 };
 
-let key: TestKey;
+let key: SigningKey;
 let inbound: FakeIssuer;
 let as: TestServer;
 let token: Handler;
@@ -38,41 +37,16 @@ let auth: McpAuth;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  key = await makeKey('ES256');
+  key = makeKey('ES256');
   inbound = await startFakeIssuer([key]);
-  as = await startServer((req, res, s) =>
-    routes({
-      '/.well-known/oauth-authorization-server': asMetadata(as.origin),
-      '/token': (q: never, r: never) => token(q, r, s),
-      '/elsewhere': GOOD,
-    })(req, res, s),
-  );
-  auth = await compile(
-    {
-      issuers: {
-        main: { issuer: inbound.issuer, type: 'oauth' },
-        xchg: { issuer: as.origin, type: 'oauth' },
-      },
-      resources: [{ resource: RESOURCE, authorizationServers: ['main'] }],
-      downstream: {
-        api: {
-          issuer: 'xchg',
-          grant: 'token-exchange',
-          audience: 'api',
-          clientId: 'mcp',
-          clientAuth: { method: 'client_secret_basic', secretEnv: 'SECRET' },
-        },
-      },
-      settings: { fetch: { timeoutMs: 300 } },
+  as = await startStaticExchangeIssuer((req, res, s) => token(req, res, s), { '/elsewhere': GOOD });
+  auth = await compile(exchangeManifest(inbound.issuer, as.origin, { fetch: { timeoutMs: 300 } }), {
+    env: { SECRET },
+    logger: {
+      warn: (m, d) => logs.push(JSON.stringify([m, d])),
+      debug: (m, d) => logs.push(JSON.stringify([m, d])),
     },
-    {
-      env: { SECRET },
-      logger: {
-        warn: (m, d) => logs.push(JSON.stringify([m, d])),
-        debug: (m, d) => logs.push(JSON.stringify([m, d])),
-      },
-    },
-  );
+  });
 });
 afterAll(async () => {
   await auth?.close();
@@ -83,7 +57,7 @@ beforeEach(() => {
 });
 
 async function caller(): Promise<AuthInfo> {
-  const value = await signToken(key, { iss: inbound.issuer, aud: RESOURCE, sub: `u-${Math.random()}` });
+  const value = signToken(key, claims(inbound.issuer, RESOURCE, { sub: `u-${Math.random()}` }));
   return (await auth.authenticate(bearerRequest(value))).auth!;
 }
 

@@ -12,23 +12,16 @@ import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import type { AuthResult } from '../../src/runtime/types.js';
 import { generateKeyPairSync } from 'node:crypto';
 
-import { makeKey, signToken, weakRsaToken, type TestKey } from '../support/keys.js';
+import { OAUTH_METADATA_PATH, RESOURCE } from '../support/constants.js';
 import {
+  asMetadata,
   bearerRequest,
   manifestFor,
-  OAUTH_METADATA_PATH,
-  RESOURCE,
   startFakeIssuer,
   type FakeIssuer,
 } from '../support/issuer.js';
+import { claims, makeKey, signToken, type Jwk, type SigningKey } from '../support/tokens.js';
 import {
-  claims,
-  makeKey as makeSigningKey,
-  signToken as signWithHeader,
-  type Jwk,
-} from '../support/tokens.js';
-import {
-  asMetadata,
   closeAllServers,
   dripHandler,
   hugeJsonHandler,
@@ -49,7 +42,7 @@ afterEach(async () => {
 });
 
 async function setup(
-  keys: TestKey[],
+  keys: SigningKey[],
   settings: Parameters<typeof manifestFor>[1] = {},
 ): Promise<{ as: FakeIssuer; auth: McpAuth }> {
   const as = await startFakeIssuer(keys);
@@ -112,10 +105,10 @@ describe('a JWKS that cannot be had, before any key was loaded → 503', () => {
   ];
 
   it.each(cases)('JWKS server %s', async (_name, make) => {
-    const key = await makeKey();
+    const key = makeKey();
     const { as, auth } = await setup([key], { fetch: { timeoutMs: 300 } });
     as.setJwks(await make());
-    const token = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    const token = signToken(key, claims(as.issuer, RESOURCE));
     expectUnavailable(await call(auth, token));
     expect(as.jwksCount()).toBe(1);
     // Retries back off: an immediate second request does not refetch.
@@ -124,47 +117,47 @@ describe('a JWKS that cannot be had, before any key was loaded → 503', () => {
   });
 
   it('JWKS server redirects: 503, and the redirect target receives nothing', async () => {
-    const key = await makeKey();
-    const target = await startServer(jsonHandler({ keys: [key.jwk] }));
+    const key = makeKey();
+    const target = await startServer(jsonHandler({ keys: [key.publicJwk] }));
     const { as, auth } = await setup([key]);
     as.setJwks(redirectHandler(`${target.origin}/jwks`));
-    expectUnavailable(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+    expectUnavailable(await call(auth, signToken(key, claims(as.issuer, RESOURCE))));
     expect(target.count()).toBe(0);
   });
 
   it('the whole AS goes away after compile: 503, not 401', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const { as, auth } = await setup([key]);
     await as.server.close();
-    expectUnavailable(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+    expectUnavailable(await call(auth, signToken(key, claims(as.issuer, RESOURCE))));
   });
 
   it('a refresh answered with {"keys":[null]} keeps the last good keys serving', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const key = await makeKey();
+    const key = makeKey();
     const { as, auth } = await setup([key], { jwks: { maxAgeSeconds: 10, staleSeconds: 3600 } });
-    expect((await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect((await call(auth, signToken(key, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
     as.setJwks(jsonHandler({ keys: [null] }));
     advance(10_000);
-    const due = await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: 'due' });
+    const due = signToken(key, claims(as.issuer, RESOURCE, { sub: 'due' }));
     expect((await call(auth, due)).auth?.subject).toBe('due');
     await vi.waitFor(() => expect(as.jwksCount()).toBe(2)); // the refresh was made, and failed
-    const after = await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: 'after' });
+    const after = signToken(key, claims(as.issuer, RESOURCE, { sub: 'after' }));
     expect((await call(auth, after)).auth?.subject).toBe('after');
   });
 
   it('an empty key set {"keys":[]} is 401 unknown_key, not 503', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const { as, auth } = await setup([]);
-    expectUnknownKey(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+    expectUnknownKey(await call(auth, signToken(key, claims(as.issuer, RESOURCE))));
   });
 
   it('recovers when the JWKS comes back, after the backoff', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const key = await makeKey();
+    const key = makeKey();
     const { as, auth } = await setup([key]);
     as.setJwks(jsonHandler({}, 502));
-    const token = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    const token = signToken(key, claims(as.issuer, RESOURCE));
     expectUnavailable(await call(auth, token));
     as.publish(key);
     advance(1000);
@@ -176,31 +169,31 @@ describe('a JWKS that cannot be had, before any key was loaded → 503', () => {
 describe('key rotation', () => {
   it('a new kid is picked up after the cooldown and a removed kid is refused after the refresh', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const a = await makeKey();
-    const b = await makeKey();
+    const a = makeKey();
+    const b = makeKey();
     const { as, auth } = await setup([a], { jwks: { cooldownSeconds: 30 } });
-    expect((await call(auth, await signToken(a, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect((await call(auth, signToken(a, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
     expect(as.jwksCount()).toBe(1);
 
     as.publish(b); // the AS rotates: a is gone, b signs
     // Within the cooldown the new kid is not yet known, and no refetch is made.
-    expectUnknownKey(await call(auth, await signToken(b, { iss: as.issuer, aud: RESOURCE })));
+    expectUnknownKey(await call(auth, signToken(b, claims(as.issuer, RESOURCE))));
     expect(as.jwksCount()).toBe(1);
 
     advance(30_000);
-    expect((await call(auth, await signToken(b, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect((await call(auth, signToken(b, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
     expect(as.jwksCount()).toBe(2);
-    expectUnknownKey(await call(auth, await signToken(a, { iss: as.issuer, aud: RESOURCE })));
+    expectUnknownKey(await call(auth, signToken(a, claims(as.issuer, RESOURCE))));
     expect(as.jwksCount()).toBe(2);
   });
 
   it('with cooldownSeconds 0 a new kid is picked up at once', async () => {
-    const a = await makeKey();
-    const b = await makeKey();
+    const a = makeKey();
+    const b = makeKey();
     const { as, auth } = await setup([a], { jwks: { cooldownSeconds: 0 } });
-    await call(auth, await signToken(a, { iss: as.issuer, aud: RESOURCE }));
+    await call(auth, signToken(a, claims(as.issuer, RESOURCE)));
     as.publish(a, b);
-    expect((await call(auth, await signToken(b, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect((await call(auth, signToken(b, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
     expect(as.jwksCount()).toBe(2);
   });
 });
@@ -208,21 +201,21 @@ describe('key rotation', () => {
 describe('the AS down mid-run', () => {
   it('within the stale window known kids still verify; beyond it 503, also during the retry backoff', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const key = await makeKey();
+    const key = makeKey();
     const { as, auth } = await setup([key], {
       jwks: { cooldownSeconds: 1, maxAgeSeconds: 10, staleSeconds: 20 },
     });
-    const first = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    const first = signToken(key, claims(as.issuer, RESOURCE));
     expect((await call(auth, first)).auth).toBeDefined();
     as.setAll(jsonHandler({ error: 'down' }, 500));
 
     advance(15_000); // keys 15 s old: stale, within maxAge + stale = 30 s
-    const stale = await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: 'stale' });
+    const stale = signToken(key, claims(as.issuer, RESOURCE, { sub: 'stale' }));
     expect((await call(auth, stale)).auth?.subject).toBe('stale');
     await vi.waitFor(() => expect(as.jwksCount()).toBe(2)); // a background refresh was tried
 
     advance(20_000); // 35 s: beyond the window
-    const late = await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: 'late' });
+    const late = signToken(key, claims(as.issuer, RESOURCE, { sub: 'late' }));
     expectUnavailable(await call(auth, late));
     expectUnavailable(await call(auth, late));
 
@@ -234,12 +227,12 @@ describe('the AS down mid-run', () => {
 
 describe('a flood of unknown kids', () => {
   it('200 tokens with unknown kids cause at most 2 JWKS fetches within the cooldown', async () => {
-    const known = await makeKey();
-    const stranger = await makeKey();
+    const known = makeKey();
+    const stranger = makeKey();
     const { as, auth } = await setup([known]);
     const tokens = await Promise.all(
       Array.from({ length: 200 }, (_v, i) =>
-        signToken(stranger, { iss: as.issuer, aud: RESOURCE, kid: `attacker-${i}` }),
+        signToken(stranger, claims(as.issuer, RESOURCE), { kid: `attacker-${i}` }),
       ),
     );
     const concurrent = await Promise.all(tokens.slice(0, 100).map((t) => call(auth, t)));
@@ -248,58 +241,53 @@ describe('a flood of unknown kids', () => {
     for (const result of [...concurrent, ...sequential]) expectUnknownKey(result);
     expect(as.jwksCount()).toBeLessThanOrEqual(2);
     // The known key still works, without another fetch.
-    expect((await call(auth, await signToken(known, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect((await call(auth, signToken(known, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
     expect(as.jwksCount()).toBeLessThanOrEqual(2);
   });
 
   it('a failed refetch does not defeat the cooldown', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const known = await makeKey();
-    const stranger = await makeKey();
+    const known = makeKey();
+    const stranger = makeKey();
     const { as, auth } = await setup([known], { jwks: { cooldownSeconds: 30 } });
-    await call(auth, await signToken(known, { iss: as.issuer, aud: RESOURCE }));
+    await call(auth, signToken(known, claims(as.issuer, RESOURCE)));
     as.setJwks(jsonHandler({}, 500));
     advance(30_000);
-    expectUnavailable(
-      await call(auth, await signToken(stranger, { iss: as.issuer, aud: RESOURCE, kid: 'x0' })),
-    );
+    expectUnavailable(await call(auth, signToken(stranger, claims(as.issuer, RESOURCE), { kid: 'x0' })));
     expect(as.jwksCount()).toBe(2);
     for (let i = 1; i <= 50; i++) {
-      const result = await call(
-        auth,
-        await signToken(stranger, { iss: as.issuer, aud: RESOURCE, kid: `x${i}` }),
-      );
+      const result = await call(auth, signToken(stranger, claims(as.issuer, RESOURCE), { kid: `x${i}` }));
       expect(result.response?.status).toBe(401);
     }
     expect(as.jwksCount()).toBe(2);
-    expect((await call(auth, await signToken(known, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect((await call(auth, signToken(known, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
   });
 });
 
 describe('unusable keys published in the JWKS are never used', () => {
   it('a private key in the JWKS: a token signed with it is refused', async () => {
-    const key = await makeKey('ES256');
-    const good = await makeKey('ES256');
+    const key = makeKey('ES256');
+    const good = makeKey('ES256');
     const { as, auth } = await setup([]);
-    as.setJwks(jsonHandler({ keys: [key.privateJwk, good.jwk] }));
-    expectUnknownKey(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+    as.setJwks(jsonHandler({ keys: [key.privateJwk, good.publicJwk] }));
+    expectUnknownKey(await call(auth, signToken(key, claims(as.issuer, RESOURCE))));
   });
 
   it('a private RSA key in the JWKS: a token signed with it is refused', async () => {
-    const key = await makeKey('RS256');
-    const good = await makeKey('RS256');
+    const key = makeKey('RS256');
+    const good = makeKey('RS256');
     const { as, auth } = await setup([]);
-    as.setJwks(jsonHandler({ keys: [key.privateJwk, good.jwk] }));
-    expectUnknownKey(await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE })));
+    as.setJwks(jsonHandler({ keys: [key.privateJwk, good.publicJwk] }));
+    expectUnknownKey(await call(auth, signToken(key, claims(as.issuer, RESOURCE))));
   });
 
   it('a weak 1024-bit RSA key: a token signed with it is refused, a good key beside it works', async () => {
-    const good = await makeKey('RS256');
+    const good = makeKey('RS256');
     const { as, auth } = await setup([]);
-    const weak = weakRsaToken({ iss: as.issuer, aud: RESOURCE, kid: 'weak' });
-    as.setJwks(jsonHandler({ keys: [weak.jwk, good.jwk] }));
-    expectUnknownKey(await call(auth, weak.token));
-    expect((await call(auth, await signToken(good, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    const weak = makeKey('RS256', { rsaBits: 1024, kid: 'weak' });
+    as.setJwks(jsonHandler({ keys: [weak.publicJwk, good.publicJwk] }));
+    expectUnknownKey(await call(auth, signToken(weak, claims(as.issuer, RESOURCE))));
+    expect((await call(auth, signToken(good, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
   });
 
   it('a symmetric key: an HS256 token signed with its secret is refused before any key lookup', async () => {
@@ -325,33 +313,31 @@ describe('unusable keys published in the JWKS are never used', () => {
 
 describe('settings.jwks.cooldownSeconds: 0', () => {
   it('a dead JWKS endpoint is still backed off: not fetched on every request', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const { as, auth } = await setup([key], { jwks: { cooldownSeconds: 0 } });
     as.setJwks(jsonHandler({ error: 'down' }, 503));
     for (let i = 0; i < 20; i++) {
-      expectUnavailable(
-        await call(auth, await signToken(key, { iss: as.issuer, aud: RESOURCE, sub: `u${i}` })),
-      );
+      expectUnavailable(await call(auth, signToken(key, claims(as.issuer, RESOURCE, { sub: `u${i}` }))));
     }
     expect(as.jwksCount()).toBe(1);
   });
 
   it('unknown kids against a JWKS that went down are refetched once, then backed off', async () => {
-    const known = await makeKey();
-    const stranger = await makeKey();
+    const known = makeKey();
+    const stranger = makeKey();
     const { as, auth } = await setup([known], { jwks: { cooldownSeconds: 0 } });
-    await call(auth, await signToken(known, { iss: as.issuer, aud: RESOURCE }));
+    await call(auth, signToken(known, claims(as.issuer, RESOURCE)));
     as.setJwks(jsonHandler({ error: 'down' }, 503));
     for (let i = 0; i < 20; i++) {
-      await call(auth, await signToken(stranger, { iss: as.issuer, aud: RESOURCE, kid: `new-${i}` }));
+      await call(auth, signToken(stranger, claims(as.issuer, RESOURCE), { kid: `new-${i}` }));
     }
     expect(as.jwksCount()).toBe(2);
   });
 });
 
 describe('tokens without kid', () => {
-  const kidless = (key: ReturnType<typeof makeSigningKey>, iss: string, sub = 'user-1') =>
-    signWithHeader(key, claims(iss, RESOURCE, { sub }), { kid: undefined });
+  const kidless = (key: ReturnType<typeof makeKey>, iss: string, sub = 'user-1') =>
+    signToken(key, claims(iss, RESOURCE, { sub }), { kid: undefined });
   const noKid = (jwk: Jwk): Jwk => ({ ...jwk, kid: undefined });
   /** A public EC JWK on another curve (P-384), without alg. */
   const p384 = (): Jwk => ({
@@ -360,8 +346,8 @@ describe('tokens without kid', () => {
   });
 
   it('verify with the second of several keys of their type (rotation by a provider that omits kid)', async () => {
-    const old = makeSigningKey('ES256');
-    const current = makeSigningKey('ES256');
+    const old = makeKey('ES256');
+    const current = makeKey('ES256');
     const { as, auth } = await setup([]);
     as.setJwks(jsonHandler({ keys: [noKid(old.publicJwk), noKid(current.publicJwk)] }));
     expect((await call(auth, kidless(current, as.issuer, 'current'))).auth?.subject).toBe('current');
@@ -369,13 +355,13 @@ describe('tokens without kid', () => {
   });
 
   it('only keys of the right kty, crv and alg are candidates, so decoys never use up the bound', async () => {
-    const signer = makeSigningKey('ES256');
+    const signer = makeKey('ES256');
     const decoys: Jwk[] = [
       ...Array.from({ length: 5 }, p384),
-      { ...noKid(makeSigningKey('ES256').publicJwk), alg: 'ES384' },
-      noKid(makeSigningKey('RS256').publicJwk),
-      noKid(makeSigningKey('EdDSA').publicJwk),
-      { ...noKid(makeSigningKey('ES256').publicJwk), alg: 'ES512' },
+      { ...noKid(makeKey('ES256').publicJwk), alg: 'ES384' },
+      noKid(makeKey('RS256').publicJwk),
+      noKid(makeKey('EdDSA').publicJwk),
+      { ...noKid(makeKey('ES256').publicJwk), alg: 'ES512' },
     ];
     const { as, auth } = await setup([]);
     as.setJwks(jsonHandler({ keys: [...decoys, noKid(signer.publicJwk)] }));
@@ -383,8 +369,8 @@ describe('tokens without kid', () => {
   });
 
   it('at most 5 candidates are tried: a token verifiable only by a sixth key of its type is refused', async () => {
-    const others = Array.from({ length: 5 }, () => noKid(makeSigningKey('ES256').publicJwk));
-    const sixth = makeSigningKey('ES256');
+    const others = Array.from({ length: 5 }, () => noKid(makeKey('ES256').publicJwk));
+    const sixth = makeKey('ES256');
     const { as, auth } = await setup([]);
     as.setJwks(jsonHandler({ keys: [...others, noKid(sixth.publicJwk)] }));
     const result = await call(auth, kidless(sixth, as.issuer));
@@ -394,8 +380,8 @@ describe('tokens without kid', () => {
 
   it('a new kid-less key is picked up by a refetch after the cooldown', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const a = makeSigningKey('ES256');
-    const b = makeSigningKey('ES256');
+    const a = makeKey('ES256');
+    const b = makeKey('ES256');
     const { as, auth } = await setup([], { jwks: { cooldownSeconds: 30 } });
     as.setJwks(jsonHandler({ keys: [noKid(a.publicJwk)] }));
     expect((await call(auth, kidless(a, as.issuer))).auth).toBeDefined();
@@ -411,11 +397,11 @@ describe('tokens without kid', () => {
 
 describe('a metadata refresh that moves jwks_uri', () => {
   it('moves later key fetches to the new URI', { timeout: 10_000 }, async () => {
-    const a = await makeKey();
-    const b = await makeKey();
-    const moved = await startServer(jsonHandler({ keys: [a.jwk, b.jwk] }));
+    const a = makeKey();
+    const b = makeKey();
+    const moved = await startServer(jsonHandler({ keys: [a.publicJwk, b.publicJwk] }));
     const { as, auth } = await setup([a], { metadataRefreshSeconds: 1 });
-    expect((await call(auth, await signToken(a, { iss: as.issuer, aud: RESOURCE }))).auth).toBeDefined();
+    expect((await call(auth, signToken(a, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
     expect(as.jwksCount()).toBe(1);
 
     const metadata = asMetadata(as.issuer, { jwks_uri: `${moved.origin}/jwks` });
@@ -429,7 +415,7 @@ describe('a metadata refresh that moves jwks_uri', () => {
     // (well within the old URI's 30 s cooldown, so not by a refetch there).
     await vi.waitFor(
       async () => {
-        const token = await signToken(b, { iss: as.issuer, aud: RESOURCE });
+        const token = signToken(b, claims(as.issuer, RESOURCE));
         expect((await call(auth, token)).auth).toBeDefined();
       },
       { timeout: 5000, interval: 50 },

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { TokenError } from '../../src/errors.js';
 import { isUsableVerificationKey, KeyStore, type KeyStorePolicy } from '../../src/verify/jwks.js';
-import { jwks, makeKey, weakRsaToken, type TestKey } from '../support/keys.js';
+import { makeKey, type SigningKey } from '../support/tokens.js';
 import { closeAllServers, jsonHandler, sendJson, startServer, type TestServer } from '../support/servers.js';
 
 const POLICY: KeyStorePolicy = { cooldownMs: 50, maxAgeMs: 100, staleMs: 200 };
@@ -33,13 +33,13 @@ async function keyError(promise: Promise<unknown>): Promise<TokenError> {
   return err as TokenError;
 }
 
-async function jwksServer(...keys: TestKey[]): Promise<TestServer> {
-  return startServer(jsonHandler(jwks(...keys.map((k) => k.jwk))));
+async function jwksServer(...keys: SigningKey[]): Promise<TestServer> {
+  return startServer(jsonHandler({ keys: keys.map((k) => k.publicJwk) }));
 }
 
 describe('KeyStore', () => {
   it('loads once for many concurrent lookups (single flight)', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const server = await jwksServer(key);
     const store = new KeyStore({ uri: server.origin }, POLICY);
     await Promise.all(Array.from({ length: 50 }, () => store.getKey({ alg: 'ES256', kid: key.kid })));
@@ -48,12 +48,12 @@ describe('KeyStore', () => {
   });
 
   it('refetches for an unknown kid at most once per cooldown, and picks up a new kid after it', async () => {
-    const a = await makeKey();
-    const b = await makeKey();
+    const a = makeKey();
+    const b = makeKey();
     const server = await jwksServer(a);
     const store = new KeyStore({ uri: server.origin }, POLICY);
     await store.getKey({ alg: 'ES256', kid: a.kid });
-    server.setHandler(jsonHandler(jwks(a.jwk, b.jwk)));
+    server.setHandler(jsonHandler({ keys: [a.publicJwk, b.publicJwk] }));
 
     // Within the cooldown: refused without a fetch.
     expect((await keyError(store.getKey({ alg: 'ES256', kid: b.kid }))).reason).toBe('unknown_key');
@@ -65,7 +65,7 @@ describe('KeyStore', () => {
   });
 
   it('a flood of unknown kids within the cooldown causes no fetch beyond the first load', async () => {
-    const a = await makeKey();
+    const a = makeKey();
     const server = await jwksServer(a);
     const store = new KeyStore({ uri: server.origin }, { ...POLICY, cooldownMs: 30_000 });
     const errors = await Promise.all(
@@ -76,19 +76,19 @@ describe('KeyStore', () => {
   });
 
   it('refuses a removed kid once a refresh has dropped it', async () => {
-    const a = await makeKey();
-    const b = await makeKey();
+    const a = makeKey();
+    const b = makeKey();
     const server = await jwksServer(a);
     const store = new KeyStore({ uri: server.origin }, POLICY);
     await store.getKey({ alg: 'ES256', kid: a.kid });
-    server.setHandler(jsonHandler(jwks(b.jwk)));
+    server.setHandler(jsonHandler({ keys: [b.publicJwk] }));
     advance(POLICY.cooldownMs);
     await store.getKey({ alg: 'ES256', kid: b.kid }); // the refetch that drops a
     expect((await keyError(store.getKey({ alg: 'ES256', kid: a.kid }))).reason).toBe('unknown_key');
   });
 
   it('refreshes keys older than maxAge on use', async () => {
-    const a = await makeKey();
+    const a = makeKey();
     const server = await jwksServer(a);
     const store = new KeyStore({ uri: server.origin }, POLICY);
     await store.getKey({ alg: 'ES256', kid: a.kid });
@@ -98,7 +98,7 @@ describe('KeyStore', () => {
   });
 
   it('serves known kids from stale keys within the stale window while the JWKS is down, then 503 beyond it', async () => {
-    const a = await makeKey();
+    const a = makeKey();
     const server = await jwksServer(a);
     const store = new KeyStore({ uri: server.origin }, POLICY);
     await store.getKey({ alg: 'ES256', kid: a.kid });
@@ -131,7 +131,7 @@ describe('KeyStore', () => {
   });
 
   it('a failed refetch still counts for the cooldown', async () => {
-    const a = await makeKey();
+    const a = makeKey();
     const server = await jwksServer(a);
     const store = new KeyStore({ uri: server.origin }, POLICY);
     await store.getKey({ alg: 'ES256', kid: a.kid });
@@ -148,16 +148,16 @@ describe('KeyStore', () => {
   });
 
   it('inline keys are never fetched and an unknown kid is refused at once', async () => {
-    const a = await makeKey();
-    const store = new KeyStore({ keys: [a.jwk] }, POLICY);
+    const a = makeKey();
+    const store = new KeyStore({ keys: [a.publicJwk] }, POLICY);
     await expect(store.getKey({ alg: 'ES256', kid: a.kid })).resolves.toBeDefined();
     expect((await keyError(store.getKey({ alg: 'ES256', kid: 'other' }))).reason).toBe('unknown_key');
     expect(store.fetchCount).toBe(0);
   });
 
   it('matches the algorithm family: an ES256 header never selects an RSA key with the same kid', async () => {
-    const rsa = await makeKey('RS256', { kid: 'shared' });
-    const store = new KeyStore({ keys: [rsa.jwk] }, POLICY);
+    const rsa = makeKey('RS256', { kid: 'shared' });
+    const store = new KeyStore({ keys: [rsa.publicJwk] }, POLICY);
     expect((await keyError(store.getKey({ alg: 'ES256', kid: 'shared' }))).reason).toBe('unknown_key');
     expect((await keyError(store.getKey({ alg: 'PS256', kid: 'shared' }))).reason).toBe('unknown_key');
     await expect(store.getKey({ alg: 'RS256', kid: 'shared' })).resolves.toBeDefined();
@@ -166,19 +166,19 @@ describe('KeyStore', () => {
 
 describe('unusable keys in a JWKS are dropped', () => {
   it('private, symmetric, weak RSA, encryption-only and verify-less keys are never usable', async () => {
-    const ec = await makeKey('ES256');
-    const rsa = await makeKey('RS256');
-    const weak = weakRsaToken({ iss: 'x', aud: 'y', kid: 'weak' }).jwk;
-    expect(isUsableVerificationKey(ec.jwk as Record<string, unknown>)).toBe(true);
-    expect(isUsableVerificationKey(rsa.jwk as Record<string, unknown>)).toBe(true);
+    const ec = makeKey('ES256');
+    const rsa = makeKey('RS256');
+    const weak = makeKey('RS256', { rsaBits: 1024, kid: 'weak' }).publicJwk;
+    expect(isUsableVerificationKey(ec.publicJwk as Record<string, unknown>)).toBe(true);
+    expect(isUsableVerificationKey(rsa.publicJwk as Record<string, unknown>)).toBe(true);
     for (const jwk of [
       ec.privateJwk,
       rsa.privateJwk,
       { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' },
       weak,
-      { ...ec.jwk, use: 'enc' },
-      { ...ec.jwk, key_ops: ['encrypt'] },
-      { ...ec.jwk, kty: undefined },
+      { ...ec.publicJwk, use: 'enc' },
+      { ...ec.publicJwk, key_ops: ['encrypt'] },
+      { ...ec.publicJwk, kty: undefined },
       { kty: 'RSA', e: 'AQAB', kid: 'no-modulus' },
     ]) {
       expect(isUsableVerificationKey(jwk as Record<string, unknown>)).toBe(false);
@@ -186,13 +186,13 @@ describe('unusable keys in a JWKS are dropped', () => {
   });
 
   it('a store fed unusable keys beside a good one holds only the good one and refuses their kids', async () => {
-    const ec = await makeKey('ES256');
-    const good = await makeKey('ES256');
-    const weak = weakRsaToken({ iss: 'x', aud: 'y', kid: 'weak' }).jwk;
+    const ec = makeKey('ES256');
+    const good = makeKey('ES256');
+    const weak = makeKey('RS256', { rsaBits: 1024, kid: 'weak' }).publicJwk;
     const server = await startServer(
-      jsonHandler(
-        jwks(ec.privateJwk, weak, { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac', alg: 'HS256' }, good.jwk),
-      ),
+      jsonHandler({
+        keys: [ec.privateJwk, weak, { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac', alg: 'HS256' }, good.publicJwk],
+      }),
     );
     const store = new KeyStore({ uri: server.origin }, POLICY);
     expect((await keyError(store.getKey({ alg: 'ES256', kid: ec.kid }))).reason).toBe('unknown_key');
@@ -208,19 +208,19 @@ describe('unusable keys in a JWKS are dropped', () => {
 
 /** Key sets that parse as a JWK Set but hold not one usable key. */
 async function brokenKeySets(): Promise<[string, unknown][]> {
-  const ec = await makeKey('ES256');
+  const ec = makeKey('ES256');
   return [
     ['{"keys":[null]}', { keys: [null] }],
     ['entries that are not objects', { keys: [1, 'key', [], true] }],
     ['an EC key without its coordinates', { keys: [{ kty: 'EC', crv: 'P-256', kid: ec.kid }] }],
-    ['an EC key whose point is not on the curve', { keys: [{ ...ec.jwk, x: 'AAAA', y: 'AAAA' }] }],
-    ['an EC key on an unknown curve', { keys: [{ ...ec.jwk, crv: 'P-192' }] }],
+    ['an EC key whose point is not on the curve', { keys: [{ ...ec.publicJwk, x: 'AAAA', y: 'AAAA' }] }],
+    ['an EC key on an unknown curve', { keys: [{ ...ec.publicJwk, crv: 'P-192' }] }],
     [
       'only keys of unsupported types',
       {
         keys: [
           { kty: 'XYZ', kid: 'x' },
-          { kty: 'OKP', crv: 'X25519', x: ec.jwk.x },
+          { kty: 'OKP', crv: 'X25519', x: ec.publicJwk.x },
         ],
       },
     ],
@@ -241,7 +241,7 @@ describe('a key set that parses but holds no usable key is a failed fetch', () =
 
   it('a refresh answered with a broken set keeps the last good keys serving', async () => {
     for (const [name, body] of await brokenKeySets()) {
-      const a = await makeKey();
+      const a = makeKey();
       const server = await jwksServer(a);
       const store = new KeyStore({ uri: server.origin }, POLICY);
       await store.getKey({ alg: 'ES256', kid: a.kid });

@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
-import { makeKey, signToken } from '../support/keys.js';
-import { bearerRequest, manifestFor, RESOURCE, startFakeIssuer } from '../support/issuer.js';
+import { RESOURCE } from '../support/constants.js';
+import { bearerRequest, manifestFor, startFakeIssuer } from '../support/issuer.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
 import { closeAllServers } from '../support/servers.js';
 
 let auth: McpAuth | undefined;
@@ -21,12 +22,12 @@ afterEach(async () => {
 
 describe('memory stays bounded', () => {
   it('20k distinct invalid tokens leave the verified-token cache empty and cause no per-token fetch', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const as = await startFakeIssuer([key]);
     auth = await compile(manifestFor(as.issuer));
     const verifier = auth.resources[0]!.verifier;
 
-    const valid = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    const valid = signToken(key, claims(as.issuer, RESOURCE));
     const [header, payload, signature] = valid.split('.') as [string, string, string];
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const statuses = new Map<number, number>();
@@ -73,11 +74,11 @@ describe('memory stays bounded', () => {
       gc!();
       return process.memoryUsage().heapUsed;
     };
-    const key = await makeKey();
+    const key = makeKey();
     const as = await startFakeIssuer([key]);
     auth = await compile(manifestFor(as.issuer, { cache: { maxEntries: 1000 } }));
     const verifier = auth.resources[0]!.verifier;
-    const sign = (i: number) => signToken(key, { iss: as.issuer, aud: RESOURCE, sub: `user-${i}` });
+    const sign = (i: number) => signToken(key, claims(as.issuer, RESOURCE, { sub: `user-${i}` }));
 
     // Warm up (key import, code paths), then measure the steady state.
     for (const token of await Promise.all(Array.from({ length: 200 }, (_v, i) => sign(i)))) {

@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DiscoveryError, type DiscoveryErrorCode } from '../../src/errors.js';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
-import { makeKey, signToken } from '../support/keys.js';
-import { bearerRequest, manifestFor, RESOURCE } from '../support/issuer.js';
+import { RESOURCE } from '../support/constants.js';
+import { bearerRequest, manifestFor } from '../support/issuer.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
 import {
   closeAllServers,
   dripHandler,
@@ -63,10 +64,8 @@ describe('metadata faults at start-up', () => {
       const server = await startServer(handler);
       const auth = await compile(manifestFor(server.origin, { startup: 'lazy', fetch: { timeoutMs: 300 } }));
       runtimes.push(auth);
-      const key = await makeKey();
-      const result = await auth.authenticate(
-        bearerRequest(await signToken(key, { iss: server.origin, aud: RESOURCE })),
-      );
+      const key = makeKey();
+      const result = await auth.authenticate(bearerRequest(signToken(key, claims(server.origin, RESOURCE))));
       expect(result.response?.status).toBe(503);
       expect(result.response?.headers['retry-after']).toMatch(/^[1-9]\d*$/);
       expect(result.response?.headers['www-authenticate']).toBeUndefined();

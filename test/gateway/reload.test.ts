@@ -12,7 +12,7 @@ import { ManifestError } from '../../src/errors.js';
 import { compileManifestFile } from '../../src/gateway/compile-manifest-file.js';
 import { serveGateway, type Gateway } from '../../src/gateway/serve.js';
 import { startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
-import { makeKey, signToken, type TestKey } from '../support/keys.js';
+import { claims, makeKey, signToken, type SigningKey } from '../support/tokens.js';
 import { closedPort, startServer, type TestServer } from '../support/servers.js';
 import { rpc } from './support.js';
 
@@ -20,7 +20,7 @@ const LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
 
 describe('gateway reload', () => {
   let issuer: FakeIssuer;
-  let key: TestKey;
+  let key: SigningKey;
   let upstream: TestServer;
   /** Resolves the open SSE response's second event. */
   let releaseStream: (() => void) | undefined;
@@ -47,10 +47,10 @@ describe('gateway reload', () => {
       2,
     );
   }
-  const token = (scope = 'read') => signToken(key, { iss: issuer.issuer, aud: resource, scope });
+  const token = (scope = 'read') => signToken(key, claims(issuer.issuer, resource, { scope }));
 
   beforeAll(async () => {
-    key = await makeKey('ES256');
+    key = makeKey('ES256');
     issuer = await startFakeIssuer([key]);
     upstream = await startServer((req, res) => {
       if (req.url === '/mcp/sse') {

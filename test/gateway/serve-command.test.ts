@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
-import { makeKey, signToken, type TestKey } from '../support/keys.js';
+import { claims, makeKey, signToken, type SigningKey } from '../support/tokens.js';
 import { closedPort } from '../support/servers.js';
 import { rpc, startPythonUpstream, type ChildUpstream } from './support.js';
 
@@ -39,12 +39,12 @@ async function until(condition: () => boolean): Promise<void> {
 describe('mcp-auth serve', () => {
   let upstream: ChildUpstream;
   let issuer: FakeIssuer;
-  let key: TestKey;
+  let key: SigningKey;
   const dir = mkdtempSync(join(tmpdir(), 'mcp-auth-serve-'));
 
   beforeAll(async () => {
     upstream = await startPythonUpstream();
-    key = await makeKey('ES256');
+    key = makeKey('ES256');
     issuer = await startFakeIssuer([key]);
   });
   afterAll(async () => {
@@ -67,7 +67,7 @@ describe('mcp-auth serve', () => {
     );
     const cli = runCli(['serve', manifest, '--port', String(port)]);
     await cli.waitFor('listening on');
-    const token = await signToken(key, { iss: issuer.issuer, aud: resource });
+    const token = signToken(key, claims(issuer.issuer, resource));
     const before = upstream.seen.length;
     const inFlight = rpc(
       resource,
@@ -118,7 +118,7 @@ describe('mcp-auth serve', () => {
     write({});
     const cli = runCli(['serve', manifest, '--port', String(port), '--watch']);
     await cli.waitFor('watching');
-    const bearer = `Bearer ${await signToken(key, { iss: issuer.issuer, aud: resource, scope: 'read' })}`;
+    const bearer = `Bearer ${signToken(key, claims(issuer.issuer, resource, { scope: 'read' }))}`;
     const list = () =>
       rpc(resource, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { authorization: bearer });
     try {

@@ -11,7 +11,7 @@ import type { ManifestInput } from '../../src/manifest/schema.js';
 import type { AccessLogEntry } from '../../src/gateway/access-log.js';
 import { serveGateway, type Gateway, type ServeOptions } from '../../src/gateway/serve.js';
 import { startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
-import { makeKey, signToken, type TestKey } from '../support/keys.js';
+import { claims, makeKey, signToken, type SigningKey } from '../support/tokens.js';
 import { closedPort } from '../support/servers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -95,11 +95,11 @@ export async function startEverything(): Promise<ChildUpstream> {
 export interface GatewayKit {
   readonly gateway: Gateway;
   readonly issuer: FakeIssuer;
-  readonly key: TestKey;
+  readonly key: SigningKey;
   /** `http://127.0.0.1:<port>/mcp`, the resource identifier. */
   readonly resource: string;
   readonly log: AccessLogEntry[];
-  token(options?: { scope?: string; sub?: string; aud?: string }): Promise<string>;
+  token(options?: { scope?: string; sub?: string; aud?: string }): string;
   close(): Promise<void>;
 }
 
@@ -112,7 +112,7 @@ export async function startGateway(
     serve?: Partial<ServeOptions>;
   } = {},
 ): Promise<GatewayKit> {
-  const key = await makeKey('ES256');
+  const key = makeKey('ES256');
   const issuer = await startFakeIssuer([key]);
   const port = await closedPort();
   const origin = `http://127.0.0.1:${port}`;
@@ -140,12 +140,14 @@ export async function startGateway(
     resource,
     log,
     token: (o = {}) =>
-      signToken(key, {
-        iss: issuer.issuer,
-        aud: o.aud ?? resource,
-        scope: o.scope ?? 'read',
-        sub: o.sub ?? 'user-1',
-      }),
+      signToken(
+        key,
+        claims(issuer.issuer, o.aud ?? resource, {
+          client_id: 'test-client',
+          scope: o.scope ?? 'read',
+          sub: o.sub ?? 'user-1',
+        }),
+      ),
     close: async () => {
       await gateway.close(1000);
       await issuer.server.close();

@@ -10,7 +10,7 @@ import {
   type AuthorizationServerMetadata,
 } from '../../src/metadata/authorization-server.js';
 import { toCamelCase, toSnakeCase } from '../../src/metadata/case.js';
-import { asMetadata } from '../support/servers.js';
+import { asMetadata } from '../support/issuer.js';
 
 const ISSUER = 'https://as.example/t1';
 

@@ -13,14 +13,8 @@ import { resolveIssuer } from '../../src/discovery/resolve.js';
 import { fetchServerConfig, fetchServerConfigByWellKnownUrl } from '../../src/discovery/server-config.js';
 import { DiscoveryError } from '../../src/errors.js';
 import { compile } from '../../src/runtime/compile.js';
-import {
-  closeAllServers,
-  loadCapture,
-  PROVIDER_METADATA_DIR,
-  routes,
-  startServer,
-  type TestServer,
-} from '../support/servers.js';
+import { closeAllServers, routes, startServer, type TestServer } from '../support/servers.js';
+import { loadCapture, PROVIDER_METADATA_DIR } from '../support/issuer.js';
 
 afterEach(closeAllServers);
 

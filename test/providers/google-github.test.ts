@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { validateManifest } from '../../src/manifest/parse.js';
 import type { ManifestInput } from '../../src/manifest/schema.js';
 import { expandPreset } from '../../src/providers/expand-preset.js';
-import { loadCapture, routes, sendJson, startServer } from '../support/servers.js';
+import { routes, sendJson, startServer } from '../support/servers.js';
+import { loadCapture } from '../support/issuer.js';
 import { now } from '../support/tokens.js';
 import { RESOURCE, refusal, verifierOf } from './support.js';
 

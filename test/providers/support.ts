@@ -10,7 +10,8 @@ import type { ManifestInput } from '../../src/manifest/schema.js';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import type { AuthInfo } from '../../src/verify/auth-info.js';
-import { closeAllServers, loadCapture, routes, startServer, type TestServer } from '../support/servers.js';
+import { closeAllServers, routes, startServer, type TestServer } from '../support/servers.js';
+import { loadCapture } from '../support/issuer.js';
 import { b64url, makeKey, now, type SigningKey } from '../support/tokens.js';
 
 /** The resource every preset test protects. */

@@ -3,7 +3,8 @@
  * ES384 by default) presets.
  */
 import { describe, expect, it } from 'vitest';
-import { asMetadata, routes, startServer } from '../support/servers.js';
+import { routes, startServer } from '../support/servers.js';
+import { asMetadata } from '../support/issuer.js';
 import { signToken } from '../support/tokens.js';
 import { RESOURCE, es384Key, refusal, startProvider, times, verifierOf } from './support.js';
 

@@ -11,17 +11,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiscoveryError, OptionError } from '../../src/errors.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { compile } from '../../src/runtime/compile.js';
-import { makeKey, signToken } from '../support/keys.js';
+import { JWKS_PATH, OAUTH_METADATA_PATH, RESOURCE } from '../support/constants.js';
+import { asMetadata, bearerRequest, manifestFor, startFakeIssuer } from '../support/issuer.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
 import {
-  bearerRequest,
-  JWKS_PATH,
-  manifestFor,
-  OAUTH_METADATA_PATH,
-  RESOURCE,
-  startFakeIssuer,
-} from '../support/issuer.js';
-import {
-  asMetadata,
   closeAllServers,
   closedPort,
   jsonHandler,
@@ -83,7 +76,7 @@ function gate(size: number, fallbackMs = 1500) {
 
 describe('compile(): issuer resolution', () => {
   it('fetches each issuer once even when several resources share it', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const as = await startFakeIssuer([key]);
     const auth = await compiled({
       issuers: { main: { issuer: as.issuer, type: 'oauth' } },
@@ -95,7 +88,7 @@ describe('compile(): issuer resolution', () => {
     });
     expect(as.metadataCount()).toBe(1);
     for (const path of ['a', 'b', 'c']) {
-      const token = await signToken(key, { iss: as.issuer, aud: `http://127.0.0.1:1/${path}` });
+      const token = signToken(key, claims(as.issuer, `http://127.0.0.1:1/${path}`));
       const result = await auth.authenticate({ ...bearerRequest(token), url: `/${path}` });
       expect(result.auth?.issuer).toBe(as.issuer);
     }
@@ -249,25 +242,25 @@ describe('compile(): introspection secrets', () => {
 
 describe('compile(): lazy start-up', () => {
   it('starts resolving issuers in the background at compile time, before any request', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const as = await startFakeIssuer([key]);
     const auth = await compiled(manifestFor(as.issuer, { startup: 'lazy' }));
     // No request is made: the discovery request is the runtime's own.
     await vi.waitFor(() => expect(as.metadataCount()).toBe(1), { timeout: 5000, interval: 10 });
-    const token = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    const token = signToken(key, claims(as.issuer, RESOURCE));
     expect((await auth.authenticate(bearerRequest(token))).auth?.issuer).toBe(as.issuer);
     // The first request used that resolution (done or in flight) instead of starting one.
     expect(as.metadataCount()).toBe(1);
   });
 
   it('compiles while the AS answers 503, serves 503 + Retry-After, then heals without a restart', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const as = await startFakeIssuer([key]);
     as.setAll((_req, res) => sendJson(res, 503, { error: 'maintenance' }));
     const auth = await compiled(manifestFor(as.issuer, { startup: 'lazy' }));
     // Lazy: compile() succeeds and resolution has started in the background (and failed).
     await vi.waitFor(() => expect(as.metadataCount()).toBe(1), { timeout: 5000, interval: 10 });
-    const token = await signToken(key, { iss: as.issuer, aud: RESOURCE });
+    const token = signToken(key, claims(as.issuer, RESOURCE));
 
     const down = await auth.authenticate(bearerRequest(token));
     expect(down.response?.status).toBe(503);
@@ -303,11 +296,11 @@ describe('compile(): lazy start-up', () => {
   });
 
   it('heals after the AS comes back on the same port (nothing listening at first)', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const port = await closedPort();
     const issuer = `http://127.0.0.1:${port}`;
     const auth = await compiled(manifestFor(issuer, { startup: 'lazy' }));
-    const token = await signToken(key, { iss: issuer, aud: RESOURCE });
+    const token = signToken(key, claims(issuer, RESOURCE));
     const down = await auth.authenticate(bearerRequest(token));
     expect(down.response?.status).toBe(503);
     expect(down.response?.headers['retry-after']).toMatch(/^\d+$/);
@@ -348,11 +341,11 @@ describe('compile(): lazy start-up', () => {
   });
 
   it('hundreds of simultaneous cold-start requests make one metadata fetch and one JWKS fetch', async () => {
-    const key = await makeKey();
+    const key = makeKey();
     const as = await startFakeIssuer([key]);
     const auth = await compiled(manifestFor(as.issuer, { startup: 'lazy' }));
     const tokens = await Promise.all(
-      Array.from({ length: 300 }, (_v, i) => signToken(key, { iss: as.issuer, aud: RESOURCE, sub: `u${i}` })),
+      Array.from({ length: 300 }, (_v, i) => signToken(key, claims(as.issuer, RESOURCE, { sub: `u${i}` }))),
     );
     const results = await Promise.all(tokens.map((t) => auth.authenticate(bearerRequest(t))));
     expect(results.every((r) => r.auth !== undefined)).toBe(true);

@@ -6,17 +6,12 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, type AuthInfo, type McpAuth } from '../../src/index.js';
-import { bearerRequest, RESOURCE, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
-import { makeKey, signToken, type TestKey } from '../support/keys.js';
+import { RESOURCE } from '../support/constants.js';
+import { exchangeManifest, startStaticExchangeIssuer } from '../support/exchange-issuer.js';
+import { bearerRequest, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis.js';
-import {
-  asMetadata,
-  closeAllServers,
-  routes,
-  sendJson,
-  startServer,
-  type TestServer,
-} from '../support/servers.js';
+import { closeAllServers, sendJson, type TestServer } from '../support/servers.js';
+import { claims, makeKey, signToken, type SigningKey } from '../support/tokens.js';
 
 const SECRET = 'share-downstream-secret';
 const runs = redisAvailable() || process.env.CI ? describe : describe.skip;
@@ -24,7 +19,7 @@ if (!redisAvailable() && !process.env.CI) console.warn('share-downstream: redis-
 
 runs('exchanged tokens shared through Redis', () => {
   let redis: TestRedis;
-  let key: TestKey;
+  let key: SigningKey;
   let inbound: FakeIssuer;
   let as: TestServer;
   let exchanges = 0;
@@ -32,45 +27,23 @@ runs('exchanged tokens shared through Redis', () => {
   let b: McpAuth;
 
   const instance = () =>
-    compile(
-      {
-        issuers: {
-          main: { issuer: inbound.issuer, type: 'oauth' },
-          xchg: { issuer: as.origin, type: 'oauth' },
-        },
-        resources: [{ resource: RESOURCE, authorizationServers: ['main'] }],
-        downstream: {
-          api: {
-            issuer: 'xchg',
-            grant: 'token-exchange',
-            audience: 'api',
-            clientId: 'mcp',
-            clientAuth: { method: 'client_secret_basic', secretEnv: 'SECRET' },
-          },
-        },
-        settings: { store: { type: 'redis', url: redis.url } },
-      },
-      { env: { SECRET } },
-    );
+    compile(exchangeManifest(inbound.issuer, as.origin, { store: { type: 'redis', url: redis.url } }), {
+      env: { SECRET },
+    });
 
   beforeAll(async () => {
     redis = await startRedis();
-    key = await makeKey('ES256');
+    key = makeKey('ES256');
     inbound = await startFakeIssuer([key]);
-    as = await startServer((req, res, s) =>
-      routes({
-        '/.well-known/oauth-authorization-server': asMetadata(as.origin),
-        '/token': (_q: never, r: never) => {
-          exchanges++;
-          sendJson(r, 200, {
-            access_token: `exchanged-${exchanges}`,
-            token_type: 'Bearer',
-            issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-            expires_in: 300,
-          });
-        },
-      })(req, res, s),
-    );
+    as = await startStaticExchangeIssuer((_req, res) => {
+      exchanges++;
+      sendJson(res, 200, {
+        access_token: `exchanged-${exchanges}`,
+        token_type: 'Bearer',
+        issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        expires_in: 300,
+      });
+    });
     a = await instance();
     b = await instance();
   });
@@ -86,7 +59,7 @@ runs('exchanged tokens shared through Redis', () => {
   }
 
   it('one exchange serves the same caller on both instances; the store never holds the inbound token', async () => {
-    const token = await signToken(key, { iss: inbound.issuer, aud: RESOURCE, sub: 'u-shared' });
+    const token = signToken(key, claims(inbound.issuer, RESOURCE, { sub: 'u-shared' }));
     const before = exchanges;
     const first = await a.downstreamToken(await caller(a, token), 'api');
     // The write to the store is not awaited by the caller: give it a moment to land.
@@ -110,7 +83,7 @@ runs('exchanged tokens shared through Redis', () => {
   });
 
   it('a hostile value in the store is ignored: the instance exchanges for itself', async () => {
-    const token = await signToken(key, { iss: inbound.issuer, aud: RESOURCE, sub: 'u-hostile' });
+    const token = signToken(key, claims(inbound.issuer, RESOURCE, { sub: 'u-hostile' }));
     const info = await caller(a, token);
     const client = createClient({ url: redis.url });
     await client.connect();

@@ -1,5 +1,11 @@
 /**
- * An exchanging authorization server for the token-broker tests: the real `oidc-provider` (v9)
+ * Exchanging authorization servers for the token-broker tests, and the downstream API their tokens
+ * are for.
+ *
+ * {@link startStaticExchangeIssuer} is a static one: RFC 8414 metadata and a `/token` endpoint
+ * whose answer the test writes (refusals, stalls, hostile bodies, a count of exchanges).
+ *
+ * {@link startExchangeIssuer} is the real `oidc-provider` (v9)
  * with the RFC 8693 token-exchange grant and the RFC 7523 jwt-bearer (on-behalf-of) grant added
  * through its documented `registerGrantType` API, plus client credentials (actor tokens).
  *
@@ -10,12 +16,62 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { ManifestInput } from '../../src/manifest/schema.js';
+import { JWKS_PATH, OAUTH_METADATA_PATH, RESOURCE } from './constants.js';
+import { asMetadata } from './issuer.js';
+import { listen, startRoutes, type Handler, type TestServer } from './servers.js';
+import { makeKey, signToken } from './tokens.js';
 
-const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+// ---------------------------------------------------------------------------------------------
+// A static exchanging AS
+
+/**
+ * Starts an AS with RFC 8414 metadata at the root well-known URL and `/token` answered by
+ * `token`; `extra` adds routes (see servers.ts `routes`).
+ */
+export function startStaticExchangeIssuer(
+  token: Handler,
+  extra: Record<string, unknown> = {},
+): Promise<TestServer> {
+  return startRoutes((origin) => ({ [OAUTH_METADATA_PATH]: asMetadata(origin), '/token': token, ...extra }));
+}
+
+/**
+ * A manifest protecting {@link RESOURCE} with tokens of `inbound` (issuer `main`), whose
+ * downstream `api` is a token exchange at `exchanging` (issuer `xchg`) as client `mcp`, with its
+ * secret (Basic auth) from the env variable `SECRET`.
+ */
+export function exchangeManifest(
+  inbound: string,
+  exchanging: string,
+  settings: NonNullable<ManifestInput['settings']> = {},
+): ManifestInput {
+  return {
+    issuers: {
+      main: { issuer: inbound, type: 'oauth' },
+      xchg: { issuer: exchanging, type: 'oauth' },
+    },
+    resources: [{ resource: RESOURCE, authorizationServers: ['main'] }],
+    downstream: {
+      api: {
+        issuer: 'xchg',
+        grant: 'token-exchange',
+        audience: 'api',
+        clientId: 'mcp',
+        clientAuth: { method: 'client_secret_basic', secretEnv: 'SECRET' },
+      },
+    },
+    settings,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// oidc-provider with the exchange grants
 
 /** A statically registered client of the exchanging AS (oidc-provider client metadata). */
 export type ExchangeClient = Record<string, unknown> & {
@@ -104,13 +160,10 @@ export async function startExchangeIssuer(options: ExchangeIssuerOptions): Promi
   server.on('request', (req: IncomingMessage) => {
     if (req.url?.startsWith('/token')) requests++;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listen(server);
+  const issuer = listening.origin;
 
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const kid = randomUUID();
-  const signingJwk: JWK = { ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid };
-  void publicKey;
+  const key = makeKey('ES256', { kid: randomUUID() });
   const allowed = new Map(options.clients.map((c) => [c.client_id, c.allowedAudiences]));
   const clients = options.clients.map(({ allowedAudiences: _omit, ...metadata }) => ({
     response_types: [],
@@ -124,7 +177,7 @@ export async function startExchangeIssuer(options: ExchangeIssuerOptions): Promi
   let provider: ProviderInstance;
   try {
     provider = new Provider(issuer, {
-      jwks: { keys: [signingJwk] },
+      jwks: { keys: [key.privateJwk] },
       cookies: { keys: [randomBytes(16).toString('hex')] },
       clients,
       features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
@@ -164,19 +217,17 @@ export async function startExchangeIssuer(options: ExchangeIssuerOptions): Promi
     if (permitted && !permitted.includes(record.audience))
       throw new errors.UnauthorizedClient('client may not obtain tokens for this audience');
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({
+    const token = signToken(key, {
       client_id: clientId,
       ...(record.scope ? { scope: record.scope } : {}),
       ...(record.actor ? { act: { sub: record.actor } } : {}),
-    })
-      .setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' })
-      .setIssuer(issuer)
-      .setSubject(record.sub)
-      .setAudience(record.audience)
-      .setIssuedAt(now)
-      .setExpirationTime(now + lifetime)
-      .setJti(randomUUID())
-      .sign(privateKey);
+      iss: issuer,
+      sub: record.sub,
+      aud: record.audience,
+      iat: now,
+      exp: now + lifetime,
+      jti: randomUUID(),
+    });
     exchanges.push({ ...record, clientId });
     ctx.body = { access_token: token, token_type: 'Bearer', expires_in: lifetime, ...extra };
   };
@@ -241,18 +292,18 @@ export async function startExchangeIssuer(options: ExchangeIssuerOptions): Promi
   return {
     issuer,
     tokenEndpoint: `${issuer}/token`,
-    jwksUri: `${issuer}/jwks`,
+    jwksUri: `${issuer}${JWKS_PATH}`,
     exchanges,
     tokenRequests: () => requests,
     setLifetime: (seconds) => {
       lifetime = seconds;
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => listening.close(),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The downstream API
 
 /**
  * A loopback "downstream API": `GET /whoami` answers the caller's `sub` only for a bearer token
@@ -281,13 +332,6 @@ export async function startDownstreamApi(options: {
       () => deny(401),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const listening = await listen(server);
+  return { url: listening.origin, seen, close: () => listening.close() };
 }

@@ -1,12 +1,13 @@
 /**
- * Real HTTP servers on 127.0.0.1 for discovery, JWKS and fault tests: each one records the
- * requests it receives and how many were in flight at once, and every server started here is
- * closed by {@link closeAllServers} (call it in `afterEach`/`afterAll`).
+ * Real HTTP servers on 127.0.0.1, port 0, for every test that needs a peer on the network: each
+ * one records the requests and connections it receives and how many requests were in flight at
+ * once, and every server started here is closed by {@link closeAllServers} (call it in
+ * `afterEach`/`afterAll`). {@link listen} puts a server the test built itself (an application
+ * under test, a raw socket server) on loopback the same way.
  *
  * Handlers are plain `node:http` handlers; the helpers below build the usual answers (JSON, a
  * route table, a slow drip, a never-answering response, a multi-megabyte stream).
  */
-import { readFileSync } from 'node:fs';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -14,9 +15,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 
 /** One request as a test server received it. */
 export interface RecordedRequest {
@@ -29,15 +28,52 @@ export interface RecordedRequest {
 /** A request handler; it may answer later (or never). */
 export type Handler = (req: IncomingMessage, res: ServerResponse, server: TestServer) => unknown;
 
-/** A running test server. */
-export interface TestServer {
+/** A server listening on 127.0.0.1. */
+export interface Listening {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
   readonly port: number;
+  /** Stops listening and drops every open connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens with `server` on 127.0.0.1 (port 0 unless `port` is given). `close()` drops open
+ * connections first, so keep-alive sockets never hold a test up.
+ */
+export async function listen(server: NetServer, port = 0): Promise<Listening> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = (server.address() as AddressInfo).port;
+  let closed: Promise<void> | undefined;
+  return {
+    origin: `http://127.0.0.1:${address}`,
+    port: address,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        (server as Partial<Server>).closeAllConnections?.();
+        server.close(() => resolve());
+      });
+      return closed;
+    },
+  };
+}
+
+/** A running test server. */
+export interface TestServer extends Listening {
   /** Every request received, in arrival order. */
   readonly requests: RecordedRequest[];
   /** Requests received so far, optionally only those for exactly `path`. */
   count(path?: string): number;
+  /** Requests received so far, any path (`count()`). */
+  hits(): number;
+  /** TCP connections accepted so far, even ones that never sent a request. */
+  connections(): number;
   /** Requests whose response has not finished or been abandoned yet. */
   readonly inFlight: number;
   /** The largest {@link inFlight} seen. */
@@ -46,8 +82,6 @@ export interface TestServer {
   openConnections(): Promise<number>;
   /** Replaces the handler (e.g. to take an issuer "down" or bring it back). */
   setHandler(handler: Handler): void;
-  /** Stops listening and drops every open connection. Idempotent. */
-  close(): Promise<void>;
 }
 
 const open = new Set<TestServer>();
@@ -61,8 +95,7 @@ export async function startServer(handler: Handler, options: { port?: number } =
   const requests: RecordedRequest[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
-  let closed: Promise<void> | undefined;
-  const cleanups = new Set<() => void>();
+  let connections = 0;
 
   const server: Server = createServer((req, res) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers });
@@ -87,22 +120,16 @@ export async function startServer(handler: Handler, options: { port?: number } =
       res.writeHead(500).end();
     }
   });
-  server.on('close', () => cleanups.forEach((fn) => fn()));
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  server.on('connection', () => connections++);
+  const listening = await listen(server, options.port);
 
   const api: TestServer = {
-    origin: `http://127.0.0.1:${port}`,
-    port,
+    origin: listening.origin,
+    port: listening.port,
     requests,
     count: (path) => (path === undefined ? requests.length : requests.filter((r) => r.path === path).length),
+    hits: () => requests.length,
+    connections: () => connections,
     get inFlight() {
       return inFlight;
     },
@@ -117,16 +144,25 @@ export async function startServer(handler: Handler, options: { port?: number } =
       current = next;
     },
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        open.delete(api);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      });
-      return closed;
+      open.delete(api);
+      return listening.close();
     },
   };
   open.add(api);
   return api;
+}
+
+/**
+ * Starts a server answering the route table (see {@link routes}) that `table` builds from the
+ * server's own origin, for documents that name their own URLs (metadata, a capture).
+ */
+export async function startRoutes(
+  table: (origin: string) => Record<string, unknown>,
+  options: { port?: number } = {},
+): Promise<TestServer> {
+  const server = await startServer(neverAnswer, options);
+  server.setHandler(routes(table(server.origin)));
+  return server;
 }
 
 /** Closes every server started with {@link startServer} that is still open. */
@@ -139,6 +175,13 @@ export async function closedPort(): Promise<number> {
   const server = await startServer(() => undefined);
   await server.close();
   return server.port;
+}
+
+/** The whole request body as UTF-8 text. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,44 +278,5 @@ export function hugeJsonHandler(bytes: number, options: { declare?: boolean } = 
       if (!stopped) res.end(tail);
     };
     pump();
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Provider captures
-
-/** The captured real-provider discovery documents, vendored with the tests (see its README). */
-export const PROVIDER_METADATA_DIR = fileURLToPath(new URL('../fixtures/providers/', import.meta.url));
-
-/**
- * A provider capture with ONLY its issuer's origin rewritten to `origin` (every occurrence, so the
- * issuer's own endpoints follow it; endpoints on other hosts stay as captured).
- */
-export function loadCapture(file: string, origin: string): Record<string, unknown> {
-  const text = readFileSync(join(PROVIDER_METADATA_DIR, file), 'utf8');
-  const issuer = (JSON.parse(text) as { issuer: string }).issuer;
-  const from = new URL(issuer).origin;
-  return JSON.parse(text.split(from).join(origin)) as Record<string, unknown>;
-}
-
-/**
- * A complete, MCP-ready authorization-server metadata document for `issuer`, with its endpoints
- * under `origin` (default: the issuer's origin). `extra` is merged over it.
- */
-export function asMetadata(
-  issuer: string,
-  extra: Record<string, unknown> = {},
-  origin = new URL(issuer).origin,
-): Record<string, unknown> {
-  return {
-    issuer,
-    authorization_endpoint: `${origin}/authorize`,
-    token_endpoint: `${origin}/token`,
-    jwks_uri: `${origin}/jwks`,
-    registration_endpoint: `${origin}/register`,
-    response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code', 'refresh_token'],
-    code_challenge_methods_supported: ['S256'],
-    ...extra,
   };
 }

@@ -1,8 +1,8 @@
 /**
- * Test support: real signing keys (RS256, PS256, ES256, EdDSA), tokens signed over arbitrary
- * header and payload JSON text (so tests can craft duplicated members, `1e400`, `__proto__`...),
- * and small loopback servers: a JWKS server, an introspection server and an "attacker" server,
- * each counting what it receives.
+ * Test support: real signing keys (RS256, PS256, ES256, EdDSA) and the tokens the tests sign with
+ * them: access tokens with standard claims, tokens over arbitrary header and payload JSON text (so
+ * tests can craft duplicated members, `1e400`, `__proto__`...) and HS256 confusion tokens. The
+ * servers that publish the keys are in issuer.ts.
  */
 import {
   createHmac,
@@ -12,8 +12,12 @@ import {
   type KeyObject,
   createPublicKey,
 } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  readBody,
+  startServer as startLoopbackServer,
+  type TestServer as LoopbackServer,
+} from './servers.js';
 
 /** The asymmetric algorithms the library accepts by default and the tests sign with. */
 export const ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const;
@@ -30,12 +34,14 @@ export interface SigningKey {
   readonly publicKey: KeyObject;
   /** The public JWK with `kid`, `alg` and `use`. */
   readonly publicJwk: Jwk;
+  /** The private JWK with `kid`, `alg` and `use` (for "a private key published in the JWKS"). */
+  readonly privateJwk: Jwk;
 }
 
 let kidCounter = 0;
 
-/** Generates a key pair for `alg` (RSA keys of `rsaBits` bits, default 2048). */
-export function makeKey(alg: Alg, options: { kid?: string; rsaBits?: number } = {}): SigningKey {
+/** Generates a key pair for `alg` (RSA keys of `rsaBits` bits, default 2048; 1024 for a weak key). */
+export function makeKey(alg: Alg = 'ES256', options: { kid?: string; rsaBits?: number } = {}): SigningKey {
   const kid = options.kid ?? `${alg.toLowerCase()}-${++kidCounter}`;
   const pair =
     alg === 'ES256'
@@ -43,8 +49,20 @@ export function makeKey(alg: Alg, options: { kid?: string; rsaBits?: number } = 
       : alg === 'EdDSA'
         ? generateKeyPairSync('ed25519')
         : generateKeyPairSync('rsa', { modulusLength: options.rsaBits ?? 2048 });
-  const publicJwk = { ...(pair.publicKey.export({ format: 'jwk' }) as Jwk), kid, alg, use: 'sig' };
-  return { alg, kid, privateKey: pair.privateKey, publicKey: pair.publicKey, publicJwk };
+  const jwkOf = (key: KeyObject): Jwk => ({
+    ...(key.export({ format: 'jwk' }) as Jwk),
+    kid,
+    alg,
+    use: 'sig',
+  });
+  return {
+    alg,
+    kid,
+    privateKey: pair.privateKey,
+    publicKey: pair.publicKey,
+    publicJwk: jwkOf(pair.publicKey),
+    privateJwk: jwkOf(pair.privateKey),
+  };
 }
 
 /** base64url of a string (UTF-8) or bytes. */
@@ -140,114 +158,25 @@ export function publicKeyEncodings(key: SigningKey): Record<string, Uint8Array |
 }
 
 // ---------------------------------------------------------------------------------------------
-// Loopback servers
+// Moved: the loopback servers are in servers.ts, the JWKS and introspection servers and the
+// manifest issuer entry in issuer.ts. test/edge, test/ecosystem and test/bench, which other
+// engineers own, still import them from here; this section goes once they import from there.
 
-/** A running loopback server with a request counter. */
-export interface TestServer {
+export { issuerEntry, startIntrospectionServer, startJwksServer } from './issuer.js';
+export type { IntrospectionServer, JwksServer } from './issuer.js';
+
+/** @deprecated A {@link LoopbackServer} with `url` for its origin: import servers.ts instead. */
+export interface TestServer extends LoopbackServer {
   readonly url: string;
-  /** Requests received (any path). */
-  readonly hits: () => number;
-  /** Connections accepted (even ones that never sent a request). */
-  readonly connections: () => number;
-  close(): Promise<void>;
 }
 
-/** Starts a 127.0.0.1 HTTP server with `handler`. */
+/**
+ * @deprecated servers.ts `startServer`, with the request body read before `handler` runs and
+ * `url` for the origin: import servers.ts instead.
+ */
 export async function startServer(
   handler: (req: IncomingMessage, res: ServerResponse, body: string) => unknown,
 ): Promise<TestServer> {
-  let hits = 0;
-  let connections = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    hits++;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void Promise.resolve(handler(req, res, Buffer.concat(chunks).toString('utf8'))).catch(() => {
-        res.statusCode = 500;
-        res.end();
-      });
-    });
-  });
-  server.on('connection', (socket: Socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits: () => hits,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/** A JWKS server at `<url>/jwks`; `keys` can be changed by the test at any time. */
-export interface JwksServer extends TestServer {
-  readonly uri: string;
-  /** The document served (default `{ keys }`), replaceable. */
-  document: unknown;
-}
-
-export async function startJwksServer(keys: readonly Jwk[]): Promise<JwksServer> {
-  const state = { document: { keys: [...keys] } as unknown };
-  const server = await startServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(state.document));
-  });
-  return {
-    ...server,
-    uri: `${server.url}/jwks`,
-    get document() {
-      return state.document;
-    },
-    set document(value: unknown) {
-      state.document = value;
-    },
-  };
-}
-
-/** One request received by the introspection server. */
-export interface IntrospectionCall {
-  readonly authorization: string | undefined;
-  readonly form: URLSearchParams;
-}
-
-/** An RFC 7662 introspection server at `<url>/introspect` answering with `respond(token)`. */
-export interface IntrospectionServer extends TestServer {
-  readonly endpoint: string;
-  readonly calls: IntrospectionCall[];
-}
-
-export async function startIntrospectionServer(
-  respond: (token: string) => Record<string, unknown>,
-): Promise<IntrospectionServer> {
-  const calls: IntrospectionCall[] = [];
-  const server = await startServer((req, res, body) => {
-    const form = new URLSearchParams(body);
-    calls.push({ authorization: req.headers.authorization, form });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(respond(form.get('token') ?? '')));
-  });
-  return { ...server, endpoint: `${server.url}/introspect`, calls };
-}
-
-/** A manual-metadata issuer entry for a manifest, with inline keys or a `jwks.uri`. */
-export function issuerEntry(issuer: string, jwks: { keys: readonly Jwk[] } | { uri: string }) {
-  return {
-    metadata: {
-      issuer,
-      authorizationEndpoint: `${issuer}/authorize`,
-      tokenEndpoint: `${issuer}/token`,
-      responseTypesSupported: ['code'],
-    },
-    jwks: 'keys' in jwks ? { keys: [...jwks.keys] } : { uri: jwks.uri },
-  };
+  const server = await startLoopbackServer(async (req, res) => handler(req, res, await readBody(req)));
+  return Object.defineProperty(server, 'url', { value: server.origin, enumerable: true }) as TestServer;
 }
