@@ -6,7 +6,13 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerHookHa
 import fp from 'fastify-plugin';
 import { assertRuntime } from '../runtime/assert-runtime.js';
 import type { McpAuth } from '../runtime/mcp-auth.js';
-import type { AuthenticateOptions, AuthResult, CoreRequest, CoreResponse } from '../runtime/types.js';
+import type {
+  AuthenticateOptions,
+  AuthResult,
+  AwaitingBody,
+  CoreRequest,
+  CoreResponse,
+} from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 import { authorizationHeaders } from './node-request.js';
 
@@ -25,8 +31,13 @@ export interface McpAuthDecoration {
   protect(options?: AuthenticateOptions): preHandlerHookHandler;
 }
 
+/** Where `onRequest` leaves a decision that needs the parsed body. */
+const kAwaitingBody = Symbol('mcp-auth-config.awaitingBody');
+
 declare module 'fastify' {
   interface FastifyRequest {
+    /** @internal A decision waiting for the parsed body (see `McpAuth.guardBeforeBody`). */
+    [kAwaitingBody]: AwaitingBody | null;
     /** The caller's identity on protected routes. */
     auth: AuthInfo | undefined;
   }
@@ -35,9 +46,8 @@ declare module 'fastify' {
   }
 }
 
-/** The neutral request; Fastify has already parsed the body (its `bodyLimit` applies). */
-function toCoreRequest(request: FastifyRequest): CoreRequest {
-  const pattern = request.routeOptions.url;
+/** The neutral request; `body` is what Fastify parsed (its `bodyLimit` applies), `undefined` in `onRequest`. */
+function toCoreRequest(request: FastifyRequest, pattern = request.routeOptions.url): CoreRequest {
   return {
     method: request.method,
     url: request.url,
@@ -69,6 +79,15 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
     done();
   };
   // Callback style, so a reused token (decided synchronously) costs no promise turns.
+  const settle = (
+    result: AuthResult | Promise<AuthResult>,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: (err?: Error) => void,
+  ) => {
+    if (result instanceof Promise) result.then((r) => apply(r, request, reply, done), done);
+    else apply(result, request, reply, done);
+  };
   const run = (
     decide: () => AuthResult | Promise<AuthResult>,
     request: FastifyRequest,
@@ -81,8 +100,7 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
     } catch (err) {
       return done(err as Error);
     }
-    if (result instanceof Promise) result.then((r) => apply(r, request, reply, done), done);
-    else apply(result, request, reply, done);
+    settle(result, request, reply, done);
   };
   const protect =
     (options: AuthenticateOptions): preHandlerHookHandler =>
@@ -108,21 +126,30 @@ const plugin: FastifyPluginAsync<McpAuthPluginOptions> = async (app, options) =>
   }
 
   if (options.protect !== false) {
-    // The header checks run before Fastify reads the body, so an unauthenticated body is never parsed.
-    app.addHook('onRequest', function mcpAuthPrecheck(request, reply, done) {
-      if (request.routeOptions.handler === metadataHandler) return done();
-      let refusal: CoreResponse | undefined;
+    // The decision is made in `onRequest`, before Fastify reads the body, so an unauthenticated
+    // body is never parsed; only a decision that needs the body (a form, per-tool scopes) is
+    // finished in `preHandler`, with the body Fastify parsed.
+    app.decorateRequest(kAwaitingBody, null);
+    app.addHook('onRequest', function mcpAuthGuard(request, reply, done) {
+      const route = request.routeOptions; // a getter that builds an object: read it once
+      if (route.handler === metadataHandler) return done();
+      let step: ReturnType<McpAuth['guardBeforeBody']>;
       try {
-        refusal = auth.precheck(toCoreRequest(request));
+        step = auth.guardBeforeBody(toCoreRequest(request, route.url));
       } catch (err) {
         return done(err as Error);
       }
-      if (refusal) return void send(reply, refusal);
-      done();
+      if ('resume' in step) {
+        request[kAwaitingBody] = step;
+        return done();
+      }
+      settle(step, request, reply, done);
     });
-    app.addHook('preHandler', function mcpAuthProtect(request, reply, done) {
-      if (request.routeOptions.handler === metadataHandler) return done();
-      run(() => auth.guard(toCoreRequest(request)), request, reply, done);
+    app.addHook('preHandler', function mcpAuthGuardBody(request, reply, done) {
+      const awaiting = request[kAwaitingBody];
+      if (!awaiting) return done();
+      request[kAwaitingBody] = null;
+      run(() => awaiting.resume(request.body), request, reply, done);
     });
   }
 };

@@ -19,13 +19,13 @@ import { calledTools } from './tools.js';
 import type {
   AuthenticateOptions,
   AuthResult,
+  AwaitingBody,
   CoreRequest,
-  CoreResponse,
   HandleOptions,
   Logger,
 } from './types.js';
 
-/** The decisions behind {@link McpAuth.handle}, `guard`, `precheck` and `authenticate`. Immutable. */
+/** The decisions behind {@link McpAuth.handle}, `guard`, `guardBeforeBody` and `authenticate`. Immutable. */
 export class Authenticator {
   readonly #resources: readonly CompiledResource[];
   readonly #byResource: ReadonlyMap<string, CompiledResource>;
@@ -90,15 +90,24 @@ export class Authenticator {
   }
 
   /**
-   * The cheap checks of {@link guard} alone (which resource; is the `Authorization` header a
-   * well-formed single bearer token; is a body the decision needs declared over the limit), for frameworks that read the body before the guard runs:
-   * Fastify calls it in `onRequest`, so an unauthenticated body is never read. A refusal, or
-   * `undefined` when the full decision should follow.
+   * {@link guard} in two halves, for frameworks that parse the body between two hooks (Fastify
+   * calls it in `onRequest`): everything that can be decided before the body is, so an
+   * unauthenticated body is never read and nothing is decided twice. The answer is final (a
+   * refusal, pass-through, or an identity when the body cannot change the decision), or
+   * {@link AwaitingBody}, whose `resume(body)` finishes the decision once the body is parsed.
    */
-  precheck(request: CoreRequest, options: HandleOptions = {}): CoreResponse | undefined {
+  guardBeforeBody(
+    request: CoreRequest,
+    options: HandleOptions = {},
+  ): AuthResult | AwaitingBody | Promise<AuthResult> {
     const step = this.#credentials(request, options, true);
-    if (!('token' in step)) return step.response;
-    return this.#declaredTooLarge(step.resource, request, options) ? payloadTooLarge() : undefined;
+    if (!('token' in step)) return step;
+    const { resource, token } = step;
+    if (!bodyMatters(resource, request, options.tool !== undefined)) {
+      return this.#withBody(resource, request, request.body, token, options);
+    }
+    if (this.#declaredTooLarge(resource, request, options)) return { response: payloadTooLarge() };
+    return { resume: (body) => this.#withBody(resource, request, body, token, options) };
   }
 
   /**

@@ -22,8 +22,8 @@ import { createTokenVerifier, type TokenVerifierOptions } from './token-verifier
 import type {
   AuthenticateOptions,
   AuthResult,
+  AwaitingBody,
   CoreRequest,
-  CoreResponse,
   HandleOptions,
   Logger,
 } from './types.js';
@@ -155,13 +155,23 @@ export class McpAuth {
   }
 
   /**
-   * The cheap checks of {@link guard} alone (which resource; is the `Authorization` header a
-   * well-formed single bearer token; is a body the decision needs declared over the limit), for
-   * frameworks that read the body before the guard runs: Fastify calls it in `onRequest`, so an
-   * unauthenticated body is never read. A refusal, or `undefined` when the full decision follows.
+   * {@link guard} in two halves, for frameworks that parse the body between two hooks: call it
+   * before the body is read (Fastify's `onRequest`). Everything that can be decided without the
+   * body is, so an unauthenticated body is never parsed and nothing is decided twice. The answer
+   * is final (a refusal, pass-through `{}`, or `{ auth }` when the body cannot change the
+   * decision), or `{ resume }`: call `resume(parsedBody)` once the framework has parsed it.
+   *
+   * @example
+   * ```ts
+   * const step = auth.guardBeforeBody(coreRequest);
+   * const result = 'resume' in step ? await step.resume(await parseBody()) : await step;
+   * ```
    */
-  precheck(request: CoreRequest, options: HandleOptions = {}): CoreResponse | undefined {
-    return this.#authenticator.precheck(request, options);
+  guardBeforeBody(
+    request: CoreRequest,
+    options: HandleOptions = {},
+  ): AuthResult | AwaitingBody | Promise<AuthResult> {
+    return this.#authenticator.guardBeforeBody(request, options);
   }
 
   /**

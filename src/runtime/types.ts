@@ -52,6 +52,14 @@ export type AuthResult =
   | { readonly auth?: undefined; readonly response: CoreResponse }
   | { readonly auth?: undefined; readonly response?: undefined };
 
+/**
+ * The first half of a decision that needs the request body (see `McpAuth.guardBeforeBody`):
+ * call `resume` with the parsed body to finish it.
+ */
+export interface AwaitingBody {
+  readonly resume: (body: unknown) => AuthResult | Promise<AuthResult>;
+}
+
 /** Options of {@link McpAuth.handle}. */
 export interface HandleOptions extends AuthenticateOptions {
   /** Authenticate every request that is not a metadata route, whatever its path. Default false. */

@@ -11,8 +11,8 @@
  * `mcp-auth` 0.2 and `express-oauth2-jwt-bearer` (Express). Then start-up and memory figures, and
  * the targets of issue 17.
  *
- * Options: `--quick`, `--only=<substring>` (cases whose id contains it), `--no-startup`,
- * `--no-memory`, `--profile` (also write a CPU profile of three cases and print the hot
+ * Options: `--quick`, `--only=<substring>[,<substring>…]` (cases whose id contains one), `--no-startup`,
+ * `--no-memory`, `--profile` (also write a CPU profile of six cases, or of the `--only` ones, and print the hot
  * functions), `--json=<file>` (write every figure as JSON).
  */
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -337,8 +337,9 @@ function targets(rows: readonly Row[], startup?: StartupFigures, memory?: Memory
 async function profileCases(
   keys: BenchKeys,
   tokens: Record<Alg, readonly string[]>,
+  only: readonly Case[] | undefined,
 ): Promise<Record<string, ProfileSummary>> {
-  const ids = [
+  const ids = only?.map((c) => c.id) ?? [
     'fastify ours ES256 distinct',
     'fastify raw-jose ES256 distinct',
     'fastify ours ES256 reused',
@@ -377,7 +378,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const pinning = pinSelf();
   const only = option('only');
-  const cases = only ? CASES.filter((c) => c.id.includes(only)) : CASES;
+  const cases = only ? CASES.filter((c) => only.split(',').some((o) => c.id.includes(o))) : CASES;
   console.log(
     `mcp-auth-config bench (${quick ? 'quick' : 'full'}): ${cases.length} cases × ${settings.passes} pass(es), ` +
       `${settings.warmup} s warm-up + ${settings.duration} s each, 50 connections; ${pinning}`,
@@ -538,7 +539,7 @@ async function main(): Promise<void> {
   );
 
   let profiles: Record<string, ProfileSummary> | undefined;
-  if (flag('profile')) profiles = await profileCases(keys, tokens);
+  if (flag('profile')) profiles = await profileCases(keys, tokens, only ? cases : undefined);
 
   const json = option('json');
   if (json) {
