@@ -10,7 +10,8 @@
  *    three Node versions) reuse it; entries unused for a day are removed.
  * 3. A per-run directory beside it: the recipe files and `examples/support/`, copied and
  *    transpiled to `.js`, a `node_modules` link to the scratch project's, a `tsconfig.json` for the
- *    type check, and `package.js`, which re-exports `mcp-auth-config` as those files resolve it.
+ *    type check, `published-types.ts` (every entry point's types, checked without skipLibCheck)
+ *    and `package.js`, which re-exports `mcp-auth-config` as those files resolve it.
  *
  * The tests load those `.js` files with Node's own `import()` (see `packed.ts`), so `mcp-auth-config`
  * and `mcp-auth-config/express`... resolve through the installed package's `exports` and `files`.
@@ -84,6 +85,11 @@ const TSCONFIG = {
   },
   files: RECIPES.map((name) => `${name}.ts`),
 };
+
+/** Every typed entry point a user without fastify can import, for the check without skipLibCheck. */
+const PUBLISHED_TYPES = ['', '/express', '/fetch', '/node', '/sdk']
+  .map((subpath, i) => `export type * as Entry${i} from 'mcp-auth-config${subpath}';\n`)
+  .join('');
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(join(REPO, 'dist/index.js'))) {
@@ -190,6 +196,7 @@ async function copyRecipes(dir: string): Promise<void> {
     join(dir, 'package.js'),
     "export * from 'mcp-auth-config';\nexport const resolvedFrom = import.meta.resolve('mcp-auth-config');\n",
   );
+  await writeFile(join(dir, 'published-types.ts'), PUBLISHED_TYPES);
   await mkdir(join(dir, 'support'));
   const support = (await readdir(join(REPO, 'examples/support'))).filter((file) => file.endsWith('.ts'));
   const files = [...RECIPES.map((name) => `${name}.ts`), ...support.map((file) => `support/${file}`)];

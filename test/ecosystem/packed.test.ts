@@ -2,7 +2,8 @@
  * The recipes as a user's project holds them: they import `mcp-auth-config` from the installed
  * tarball (not the repository), and each type-checks under `strict` + `exactOptionalPropertyTypes`
  * against the package's published `.d.ts` (the tsconfig the global setup wrote, compiled with the
- * repository's TypeScript).
+ * repository's TypeScript); those `.d.ts` also pass without `skipLibCheck`, as in a project that
+ * checks its libraries.
  */
 import { realpathSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -60,5 +61,27 @@ describe('the recipes type-check against the published .d.ts (strict, exactOptio
   it('nothing else the recipes pull in has type errors (examples/support, the options)', () => {
     const rest = diagnostics.filter((d) => !d.file || !config.fileNames.includes(d.file.fileName));
     expect(format(rest)).toBe('');
+  });
+
+  it('the published .d.ts themselves, every entry point but fastify, pass without skipLibCheck', () => {
+    const program = ts.createProgram({
+      rootNames: [join(project, 'published-types.ts')],
+      options: { ...config.options, skipLibCheck: false },
+    });
+    // Only our files are checked (what a user's skipLibCheck: false adds for this package); the
+    // libraries they reference are read, not checked.
+    const ours = program
+      .getSourceFiles()
+      .filter((file) => /[/\\]node_modules[/\\]mcp-auth-config[/\\]/.test(file.fileName));
+    expect(ours.length).toBeGreaterThan(10);
+    const found = [
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...ours.flatMap((file) => [
+        ...program.getSyntacticDiagnostics(file),
+        ...program.getSemanticDiagnostics(file),
+      ]),
+    ];
+    expect(format(found)).toBe('');
   });
 });
