@@ -3,7 +3,8 @@
  * Bun (`bun`), Deno (`deno`) and Cloudflare's workerd (through `miniflare`). Each serves an esbuild
  * bundle (`platform: 'neutral'`) of test/fixtures/edge on 127.0.0.1 and passes the same checks;
  * the platform arguments (Workers' env and ctx, Bun's server, Deno's info) reach the handler, and
- * outbound fetches take the Web `fetch` path. A runtime that cannot run here is reported (and
+ * outbound fetches take the Web `fetch` path: discovery, the JWKS (ES256 and RS256 keys) and
+ * RFC 7662 introspection with `client_secret_basic` at a loopback node:http server. A runtime that cannot run here is reported (and
  * fails under CI), never skipped silently.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -66,10 +67,13 @@ function stop(child: ChildProcess): Promise<void> {
 
 describe('Bun', () => {
   itOnRuntime('bun')(
-    'serves PRM, challenges, verifies ES256 and discovers a loopback issuer through Web fetch; the server reaches the handler',
+    'serves PRM, challenges, verifies ES256 and RS256 from a discovered loopback issuer and introspects its opaque tokens with Basic credentials, all through Web fetch; the server reaches the handler',
     async (bin) => {
       const out: Bundle = await bundle(join(FIXTURES, 'serve-bun.ts'));
-      const running = await serve(bin, [out.file], { MANIFEST: JSON.stringify(setup.manifest) });
+      const running = await serve(bin, [out.file], {
+        MANIFEST: JSON.stringify(setup.manifest),
+        ENV: JSON.stringify(setup.env),
+      });
       try {
         const { reached, runtime } = await expectProtected(`http://127.0.0.1:${running.port}`, setup, {
           discovery: true,
@@ -89,12 +93,19 @@ describe('Bun', () => {
 
 describe('Deno', () => {
   itOnRuntime('deno')(
-    'serves PRM, challenges, verifies ES256 and discovers a loopback issuer through Web fetch; the info reaches the handler',
+    'serves PRM, challenges, verifies ES256 and RS256 from a discovered loopback issuer and introspects its opaque tokens with Basic credentials, all through Web fetch; the info reaches the handler',
     async (bin) => {
       const out = await bundle(join(FIXTURES, 'serve-deno.ts'));
       const running = await serve(
         bin,
-        ['run', '--no-prompt', '--allow-net=127.0.0.1', out.file, JSON.stringify(setup.manifest)],
+        [
+          'run',
+          '--no-prompt',
+          '--allow-net=127.0.0.1',
+          out.file,
+          JSON.stringify(setup.manifest),
+          JSON.stringify(setup.env),
+        ],
         { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(out.dir, 'deno') },
       );
       try {
@@ -116,7 +127,7 @@ describe('Deno', () => {
 
 describe('workerd (miniflare)', () => {
   itOnRuntime('workerd')(
-    'serves PRM, challenges, verifies ES256 and discovers a loopback issuer with no Node APIs; env and ctx reach the handler',
+    'serves PRM, challenges, verifies ES256 and RS256 from a discovered loopback issuer and introspects its opaque tokens with Basic credentials, with no Node APIs; env and ctx reach the handler',
     async () => {
       const out = await bundle(join(FIXTURES, 'worker.ts'));
       const { Miniflare } = await import('miniflare');
@@ -129,7 +140,11 @@ describe('workerd (miniflare)', () => {
         compatibilityDate: '2025-01-01',
         host: '127.0.0.1',
         port: 0,
-        bindings: { MANIFEST: JSON.stringify(setup.manifest), MARKER: 'from-env' },
+        bindings: {
+          MANIFEST: JSON.stringify(setup.manifest),
+          ENV: JSON.stringify(setup.env),
+          MARKER: 'from-env',
+        },
       });
       try {
         const url = await mf.ready;
