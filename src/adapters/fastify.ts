@@ -21,7 +21,7 @@ export interface McpAuthPluginOptions {
   /** The compiled runtime. */
   readonly auth: McpAuth;
   /** Protect every request under each resource's path (resources with `protect: false` excepted). Default true. */
-  readonly protect?: boolean;
+  readonly protect?: boolean | undefined;
 }
 
 /** What the plugin decorates the Fastify instance with. */

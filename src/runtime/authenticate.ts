@@ -8,7 +8,7 @@ import { OptionError, TokenError } from '../errors.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 import { extractBearer } from '../verify/bearer.js';
 import { errorResponse } from '../verify/challenge.js';
-import { expandScopes, missingScopes } from '../verify/scopes.js';
+import { heldScopes, missingScopes } from '../verify/scopes.js';
 import { BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
 import { parseRequestTarget } from './request-target.js';
 import type { CompiledResource } from './resource.js';
@@ -32,7 +32,6 @@ export class Authenticator {
   readonly #metadata: MetadataRoutes;
   readonly #maxBodyBytes: number;
   readonly #logger: Logger | undefined;
-  readonly #scopeSets = new WeakMap<AuthInfo, { resource: CompiledResource; set: ReadonlySet<string> }>();
 
   constructor(
     resources: readonly CompiledResource[],
@@ -246,7 +245,7 @@ export class Authenticator {
     needed: readonly string[],
     options: AuthenticateOptions,
   ): AuthResult {
-    if (needed.length && missingScopes(this.#scopeSet(auth, resource), needed).length) {
+    if (needed.length && missingScopes(heldScopes(auth, resource.scopeHierarchy), needed).length) {
       const error = new TokenError('insufficient_scope', 'scope', { requiredScopes: needed });
       return this.#refuse(error, resource, needed, auth, options);
     }
@@ -292,15 +291,6 @@ export class Authenticator {
         ...tools.flatMap((t) => resource.toolScopes.get(t) ?? []),
       ]),
     ];
-  }
-
-  /** The token's scopes with the hierarchy applied, computed once per verified token. */
-  #scopeSet(auth: AuthInfo, resource: CompiledResource): ReadonlySet<string> {
-    const hit = this.#scopeSets.get(auth);
-    if (hit?.resource === resource) return hit.set;
-    const set = new Set(expandScopes(auth.scopes, resource.scopeHierarchy));
-    this.#scopeSets.set(auth, { resource, set });
-    return set;
   }
 
   #unexpected(err: unknown): TokenError {

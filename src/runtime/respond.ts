@@ -6,6 +6,8 @@
  * upstream server.
  * @module
  */
+import type { TokenError } from '../errors.js';
+import { unavailableAnswer } from '../verify/challenge.js';
 import type { CoreResponse } from './types.js';
 
 /** Counts UTF-8 bytes with Web APIs alone (no `Buffer` on workerd and in browsers). */
@@ -64,14 +66,10 @@ export function methodNotAllowed(allow: string): CoreResponse {
   return jsonResponse(405, { error: 'method_not_allowed' }, { allow, ...NO_STORE });
 }
 
-/** 503 while an issuer needed for the answer is unresolved. */
-export function temporarilyUnavailable(retryAfterSeconds: number, head = false): CoreResponse {
-  return jsonResponse(
-    503,
-    { error: 'temporarily_unavailable' },
-    { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))), ...NO_STORE },
-    head,
-  );
+/** 503 while an issuer needed for the answer is unresolved: the same answer as a token check's 503. */
+export function temporarilyUnavailable(error: TokenError, head = false): CoreResponse {
+  const { retryAfter, body } = unavailableAnswer(error);
+  return jsonResponse(503, body, { 'retry-after': retryAfter, ...NO_STORE }, head);
 }
 
 /** 500: an adapter's last resort when the application's chain failed before answering. */

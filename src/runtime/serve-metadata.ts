@@ -99,7 +99,8 @@ export class MetadataRoutes {
             );
       return jsonResponse(200, document, this.#documentHeaders, head);
     } catch (err) {
-      return temporarilyUnavailable(err instanceof TokenError ? (err.retryAfterSeconds ?? 5) : 5, head);
+      const error = err instanceof TokenError ? err : new TokenError('unavailable', 'issuer_unavailable');
+      return temporarilyUnavailable(error, head);
     }
   }
 }

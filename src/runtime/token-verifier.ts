@@ -7,7 +7,7 @@
  */
 import { OptionError, TokenError } from '../errors.js';
 import type { AuthInfo } from '../verify/auth-info.js';
-import { expandScopes, missingScopes } from '../verify/scopes.js';
+import { heldScopes, missingScopes } from '../verify/scopes.js';
 import type { OAuthTokenVerifier } from './mcp-auth.js';
 import type { CompiledResource } from './resource.js';
 
@@ -91,8 +91,7 @@ export function createTokenVerifier(
         throw err instanceof TokenError ? bare(err) : new TokenError('invalid_token', 'rejected');
       }
       if (required.length) {
-        const have = new Set(expandScopes(auth.scopes, resource.scopeHierarchy));
-        if (missingScopes(have, required).length) {
+        if (missingScopes(heldScopes(auth, resource.scopeHierarchy), required).length) {
           throw new TokenError('insufficient_scope', 'scope', { requiredScopes: required });
         }
       }

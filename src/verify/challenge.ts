@@ -124,6 +124,26 @@ const STATUS: Readonly<Record<TokenError['code'], number>> = {
 };
 
 /**
+ * What every 503 of the library says (a token check, or a metadata document, that needs an
+ * issuer which cannot be reached): the `Retry-After` value (the error's hint, else `fallback`,
+ * else 5 s; at least 1) and the fixed `temporarily_unavailable` body.
+ *
+ * @example
+ * ```ts
+ * unavailableAnswer(new TokenError('unavailable', 'issuer_unavailable')).retryAfter; // '5'
+ * ```
+ */
+export function unavailableAnswer(
+  error: TokenError,
+  fallbackSeconds?: number,
+): { readonly retryAfter: string; readonly body: { error: string; error_description: string } } {
+  return {
+    retryAfter: String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? fallbackSeconds ?? 5))),
+    body: { error: 'temporarily_unavailable', error_description: ERROR_DESCRIPTIONS[error.reason] },
+  };
+}
+
+/**
  * The response for a refused request, exactly as DESIGN §5 says: status, `WWW-Authenticate`
  * (none on 503), `Cache-Control: no-store`, `Retry-After` on 503, and a JSON body
  * `{ error, error_description }`.
@@ -144,10 +164,9 @@ export function errorResponse(error: TokenError, context: ErrorResponseContext):
   if (context.publicToBrowsers) headers['access-control-allow-origin'] = '*';
   let body: Record<string, string>;
   if (error.code === 'unavailable') {
-    headers['retry-after'] = String(
-      Math.max(1, Math.ceil(error.retryAfterSeconds ?? context.retryAfterSeconds ?? 5)),
-    );
-    body = { error: 'temporarily_unavailable', error_description: description };
+    const answer = unavailableAnswer(error, context.retryAfterSeconds);
+    headers['retry-after'] = answer.retryAfter;
+    body = answer.body;
   } else if (error.code === 'missing_token') {
     headers['www-authenticate'] = buildChallenge({
       scope: context.scopes,

@@ -51,6 +51,33 @@ export function expandScopes(
   ];
 }
 
+const held = new WeakMap<
+  object,
+  { hierarchy: Readonly<Record<string, readonly string[]>>; set: ReadonlySet<string> }
+>();
+
+/**
+ * The scopes an identity holds, the hierarchy applied, as a set: the one answer to "does this
+ * token have scope X" for the runtime and the token verifier. Computed once per identity (a
+ * cached `AuthInfo` is the same object on every hit) and hierarchy. Identities from the
+ * verifier are already expanded; those from a custom `verifyToken` are expanded here.
+ *
+ * @example
+ * ```ts
+ * missingScopes(heldScopes(auth, { 'notes:admin': ['notes:write'] }), ['notes:write']); // []
+ * ```
+ */
+export function heldScopes(
+  auth: { readonly scopes: readonly string[] },
+  hierarchy: Readonly<Record<string, readonly string[]>>,
+): ReadonlySet<string> {
+  const hit = held.get(auth);
+  if (hit?.hierarchy === hierarchy) return hit.set;
+  const set = new Set(expandScopes(auth.scopes, hierarchy));
+  held.set(auth, { hierarchy, set });
+  return set;
+}
+
 /** The required scopes missing from an (already expanded) scope set. */
 export function missingScopes(have: ReadonlySet<string>, required: readonly string[]): string[] {
   return required.filter((scope) => !have.has(scope));
