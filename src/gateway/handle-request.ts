@@ -16,8 +16,9 @@ import { metadataRequest, sendCoreResponse, toCoreRequest } from '../adapters/no
 import type { McpAuth } from '../runtime/mcp-auth.js';
 import { BODY_TOO_LARGE, isForm } from '../runtime/read-body.js';
 import type { CompiledResource } from '../runtime/resource.js';
+import { classifyTarget } from '../runtime/classify-request.js';
 import { parseRequestTarget } from '../runtime/request-target.js';
-import { bodyUnreadable, payloadTooLarge } from '../runtime/respond.js';
+import { bodyUnreadable, corsPreflight, payloadTooLarge } from '../runtime/respond.js';
 import type { AccessLogger } from './access-log.js';
 import { captureBody, type CapturedBody } from './capture-body.js';
 import {
@@ -56,14 +57,6 @@ export interface GatewayHandlerOptions {
   /** Receives one record per request. */
   readonly log?: AccessLogger | undefined;
 }
-
-const PREFLIGHT_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, DELETE',
-  'access-control-allow-headers':
-    'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name',
-  'access-control-max-age': '86400',
-};
 
 /** What the access log records about one request. */
 interface Trace {
@@ -125,7 +118,7 @@ async function handle(
   const metadata = await auth.handleMetadataRequest(metadataRequest(req));
   if (metadata) return sendCoreResponse(res, metadata);
 
-  const resource = auth.resourceFor(req.url ?? '/', req.headers.host);
+  const { resource } = classifyTarget(auth.resources, target, req.headers.host);
   const route = resource && routes.get(resource);
   if (!route) return sendRefusal(res, 'not_found');
   trace.resource = route.resource.resource;
@@ -139,10 +132,7 @@ async function handle(
     { resource: route.resource.resource },
   );
   if (result.response) return sendCoreResponse(res, result.response);
-  if (!result.auth) {
-    res.writeHead(204, PREFLIGHT_HEADERS);
-    return void res.end();
-  }
+  if (!result.auth) return sendCoreResponse(res, corsPreflight()); // no credentials by design
   const mirrored = method === 'POST' && carriesMirroredHeaders(req.headers);
   if (mirrored && !captured.bytes()) {
     // The runtime did not need the body, but the mirrored headers must be checked against it.

@@ -1,7 +1,8 @@
 /**
  * The library's own HTTP answers other than token challenges (those are built by
  * `verify/challenge.ts`): metadata documents, 405, 413, 400 for targets or bodies that cannot be
- * decided on, the 503 of an unresolved issuer and the adapters' last-resort 500. Every error
+ * decided on, the 503 of an unresolved issuer, the gateway's CORS preflight and the adapters'
+ * last-resort 500. Every error
  * answer carries `Cache-Control: no-store` and a fixed text: nothing from the request or an
  * upstream server.
  * @module
@@ -70,6 +71,24 @@ export function methodNotAllowed(allow: string): CoreResponse {
 export function temporarilyUnavailable(error: TokenError, head = false): CoreResponse {
   const { retryAfter, body } = unavailableAnswer(error);
   return jsonResponse(503, body, { 'retry-after': retryAfter, ...NO_STORE }, head);
+}
+
+/**
+ * 204 to a CORS preflight where no application answers it (the gateway): any origin may send
+ * the MCP methods with the headers MCP clients use, the bearer token included.
+ */
+export function corsPreflight(): CoreResponse {
+  return {
+    status: 204,
+    headers: {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET, POST, DELETE',
+      'access-control-allow-headers':
+        'Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name',
+      'access-control-max-age': '86400',
+    },
+    body: undefined,
+  };
 }
 
 /** 500: an adapter's last resort when the application's chain failed before answering. */
