@@ -4,14 +4,15 @@
  * `express.json()` parsed the body first; malformed declarations are refused at construction.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCPAuth, type MCPAuthConfig } from '../../src/compat/seed-mcp-auth.js';
 import { ManifestError, OptionError } from '../../src/errors.js';
-import { claims, makeKey, signToken, startJwksServer, type JwksServer } from '../support/tokens.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
+import { type JwksServer, startJwksServer } from '../support/issuer.js';
+import { ISSUER } from '../support/constants.js';
+import { listen, type Listening } from '../support/servers.js';
 
-const ISSUER = 'https://issuer.example.com';
 const key = makeKey('ES256');
 
 function config(resource: string, jwksUri: string, tools?: unknown): MCPAuthConfig {
@@ -41,14 +42,15 @@ function config(resource: string, jwksUri: string, tools?: unknown): MCPAuthConf
 describe('MCPAuth tools extension', () => {
   let jwks: JwksServer;
   let server: Server;
+  let listening: Listening;
   let base: string;
   let mcpAuth: MCPAuth;
 
   beforeAll(async () => {
     jwks = await startJwksServer([key.publicJwk]);
     server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    listening = await listen(server);
+    base = listening.origin;
     mcpAuth = new MCPAuth(
       config(`${base}/mcp`, jwks.uri, { delete_note: { requiredScopes: ['write:notes'] } }),
     );
@@ -61,8 +63,7 @@ describe('MCPAuth tools extension', () => {
   });
   afterAll(async () => {
     await mcpAuth?.close();
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    await listening?.close();
     await jwks?.close();
   });
 

@@ -4,8 +4,7 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { promises as dns } from 'node:dns';
-import { createServer as createTcpServer, type LookupFunction, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type LookupFunction, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { connectOptions, createDispatcher, guardedFetch } from '../../src/discovery/guarded-fetch.js';
@@ -16,6 +15,7 @@ import {
   dripHandler,
   hugeJsonHandler,
   jsonHandler,
+  listen,
   neverAnswer,
   rawHandler,
   redirectHandler,
@@ -33,22 +33,14 @@ afterEach(async () => {
  * ClientHello sent to it is never answered, so the handshake stalls.
  */
 async function stallingTcpServer(): Promise<{ port: number; accepted: () => number }> {
-  const sockets = new Set<Socket>();
   let accepted = 0;
   const server: Server = createTcpServer((socket) => {
     accepted++;
-    sockets.add(socket);
     socket.on('error', () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        sockets.forEach((s) => s.destroy());
-        server.close(() => resolve());
-      }),
-  );
-  return { port: (server.address() as AddressInfo).port, accepted: () => accepted };
+  const { port, close } = await listen(server);
+  cleanups.push(close);
+  return { port, accepted: () => accepted };
 }
 
 /**

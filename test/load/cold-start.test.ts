@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/runtime/compile.js';
 import { send, startAdapter } from '../support/adapters.js';
-import { claims, makeKey, signToken, startServer } from '../support/tokens.js';
-
-const RESOURCE = 'https://mcp.example.com/mcp';
+import { claims, makeKey, signToken } from '../support/tokens.js';
+import { startServer } from '../support/servers.js';
+import { RESOURCE } from '../support/constants.js';
 
 describe('cold start', () => {
   it('300 simultaneous requests cause one metadata fetch and one JWKS fetch', async () => {
@@ -40,7 +40,7 @@ describe('cold start', () => {
         res.end('{}');
       }
     });
-    issuer = as.url;
+    issuer = as.origin;
     const auth = await compile({
       issuers: { main: { issuer, type: 'oauth' } },
       resources: [{ resource: RESOURCE, authorizationServers: ['main'] }],

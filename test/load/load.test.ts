@@ -9,14 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { ADAPTERS, startAdapters, type RunningAdapter } from '../support/adapters.js';
-import {
-  claims,
-  issuerEntry,
-  makeKey,
-  signToken,
-  startJwksServer,
-  type JwksServer,
-} from '../support/tokens.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
+import { issuerEntry, type JwksServer, startJwksServer } from '../support/issuer.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
 
 interface AutocannonResult {
   errors: number;
@@ -28,9 +23,6 @@ interface AutocannonResult {
 }
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-const RESOURCE = 'https://mcp.example.com/mcp';
-const ISSUER = 'https://issuer.example.com';
 
 let auth: McpAuth;
 let adapters: RunningAdapter[];

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { signToken } from '../support/tokens.js';
-import { RESOURCE, refusal, startProvider, times, verifierOf } from './support.js';
+import { refusal, startProvider, times, verifierOf } from './support.js';
+import { RESOURCE } from '../support/constants.js';
 
 describe('auth0 preset', () => {
   async function auth0(preset: Record<string, unknown> = {}) {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { validateManifest } from '../../src/manifest/parse.js';
 import type { ManifestInput } from '../../src/manifest/schema.js';
 import { signToken } from '../support/tokens.js';
-import { RESOURCE, refusal, startProvider, times, verifierOf } from './support.js';
+import { refusal, startProvider, times, verifierOf } from './support.js';
+import { RESOURCE } from '../support/constants.js';
 
 const POOL = 'us-east-1_4OqDoWVrZ'; // the pool of the captured document
 const APP_CLIENT = '3n4b5urk1ft4fl3mg5e62d9ado';

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { signToken } from '../support/tokens.js';
-import { RESOURCE, refusal, startProvider, times, verifierOf } from './support.js';
+import { refusal, startProvider, times, verifierOf } from './support.js';
+import { RESOURCE } from '../support/constants.js';
 
 const TENANT = '9a95fd9e-005d-487a-9a01-d08c1eab2757'; // the tenant of the captured document
 const OTHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

@@ -11,7 +11,8 @@ import { expandPreset } from '../../src/providers/expand-preset.js';
 import { routes, sendJson, startServer } from '../support/servers.js';
 import { loadCapture } from '../support/issuer.js';
 import { now } from '../support/tokens.js';
-import { RESOURCE, refusal, verifierOf } from './support.js';
+import { refusal, verifierOf } from './support.js';
+import { RESOURCE } from '../support/constants.js';
 
 const CLIENT = '407408718192-5q9mn1c2ab3de4fg5hi6jk7lm8no9pq0.apps.googleusercontent.com';
 const OTHER_CLIENT = '111111111111-otherclientotherclientotherclie.apps.googleusercontent.com';

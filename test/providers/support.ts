@@ -13,9 +13,7 @@ import type { AuthInfo } from '../../src/verify/auth-info.js';
 import { closeAllServers, routes, startServer, type TestServer } from '../support/servers.js';
 import { loadCapture } from '../support/issuer.js';
 import { b64url, makeKey, now, type SigningKey } from '../support/tokens.js';
-
-/** The resource every preset test protects. */
-export const RESOURCE = 'http://127.0.0.1:1/mcp';
+import { RESOURCE } from '../support/constants.js';
 
 const runtimes: McpAuth[] = [];
 afterEach(async () => {

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { routes, startServer } from '../support/servers.js';
 import { asMetadata } from '../support/issuer.js';
 import { signToken } from '../support/tokens.js';
-import { RESOURCE, es384Key, refusal, startProvider, times, verifierOf } from './support.js';
+import { es384Key, refusal, startProvider, times, verifierOf } from './support.js';
+import { RESOURCE } from '../support/constants.js';
 
 describe('workos preset (AuthKit)', () => {
   it('accepts an AuthKit access token for the resource and refuses one for another audience', async () => {

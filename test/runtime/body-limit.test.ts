@@ -17,7 +17,9 @@ import { createNodeHandler } from '../../src/adapters/node.js';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { rawExchange } from '../support/raw-request.js';
-import { claims, issuerEntry, makeKey, signToken } from '../support/tokens.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
+import { issuerEntry } from '../support/issuer.js';
+import { listen } from '../support/servers.js';
 
 const ISSUER = 'https://as.example';
 const TOOLS = 'https://mcp.example.com/mcp';
@@ -43,19 +45,8 @@ async function lengthOf(req: IncomingMessage & { body?: unknown }): Promise<numb
 }
 
 async function listening(name: string, server: Server, seen: number[]): Promise<App> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    name,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, port, close } = await listen(server);
+  return { name, port, url: origin, seen, close };
 }
 
 async function startApps(auth: McpAuth): Promise<App[]> {

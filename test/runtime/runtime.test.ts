@@ -3,12 +3,12 @@
  * framework-neutral core answering metadata and protected requests without any adapter.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetchAuth } from '../../src/adapters/fetch.js';
 import type { ManifestInput } from '../../src/manifest/schema.js';
 import { compile } from '../../src/runtime/compile.js';
 import { claims, makeKey, signToken } from '../support/tokens.js';
+import { listen } from '../support/servers.js';
 
 const ISSUER = 'https://as.example';
 const key = makeKey('ES256');
@@ -122,15 +122,15 @@ describe('compile()', () => {
 
   it('close() releases the sockets of its fetches', async () => {
     const sockets = new Set<unknown>();
-    const server = createServer((req, res) => {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    let issuer = '';
+    const server = createServer((_req, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(
         JSON.stringify({
-          issuer: base,
-          authorization_endpoint: `${base}/a`,
-          token_endpoint: `${base}/t`,
-          jwks_uri: `${base}/jwks`,
+          issuer,
+          authorization_endpoint: `${issuer}/a`,
+          token_endpoint: `${issuer}/t`,
+          jwks_uri: `${issuer}/jwks`,
         }),
       );
     });
@@ -138,8 +138,8 @@ describe('compile()', () => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const listening = await listen(server);
+    issuer = listening.origin;
     const auth = await compile({
       issuers: { main: { issuer, type: 'oauth' } },
       resources: [{ resource: 'http://127.0.0.1:1/mcp', authorizationServers: ['main'] }],
@@ -148,7 +148,7 @@ describe('compile()', () => {
     await auth.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sockets.size).toBe(0);
-    server.close();
+    await listening.close();
   });
 });
 

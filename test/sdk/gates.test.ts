@@ -5,8 +5,7 @@
  * tokens are 401 with the challenge (not 500), a missing required scope 403, an unreachable
  * authorization server 500 `temporarily_unavailable` (never 401: the gates map nothing to 503).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { requireBearerAuth as v2ExpressGate } from '@modelcontextprotocol/express';
 import * as v1Errors from '@modelcontextprotocol/sdk/server/auth/errors.js';
@@ -20,12 +19,11 @@ import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { sdkV1TokenVerifier, sdkV2TokenVerifier, type SdkTokenVerifier } from '../../src/sdk/index.js';
 import { ERROR_DESCRIPTIONS } from '../../src/verify/challenge.js';
-import { closedPort } from '../support/servers.js';
-import { claims, issuerEntry, makeKey, signToken } from '../support/tokens.js';
+import { closedPort, listen } from '../support/servers.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
+import { issuerEntry } from '../support/issuer.js';
+import { ISSUER, PRM, RESOURCE } from '../support/constants.js';
 
-const RESOURCE = 'https://mcp.example.com/mcp';
-const PRM = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp';
-const ISSUER = 'https://issuer.example.com';
 const key = makeKey('ES256');
 
 function manifest(jwks: { keys: Record<string, unknown>[] } | { uri: string }, tools = false): ManifestInput {
@@ -72,15 +70,8 @@ async function serveGate(
     });
     listener = app;
   }
-  const server: Server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { origin, close } = await listen(createServer(listener));
+  return { url: `${origin}/mcp`, close };
 }
 
 async function post(url: string, bearer: string) {

@@ -9,10 +9,10 @@ import type { ManifestInput } from '../../src/manifest/schema.js';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { closedPort } from '../support/servers.js';
-import { claims, issuerEntry, makeKey, signToken } from '../support/tokens.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
+import { issuerEntry } from '../support/issuer.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
 
-const RESOURCE = 'https://mcp.example.com/mcp';
-const ISSUER = 'https://issuer.example.com';
 const key = makeKey('ES256');
 const token = (extra: Record<string, unknown> = {}) => signToken(key, claims(ISSUER, RESOURCE, extra));
 

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, send } from '../support/adapters.js';
 import { b64url, claims, signText, signToken } from '../support/tokens.js';
 import { ALL_CASES } from './cases.js';
-import { ISSUER, PRM, RESOURCE, assertRefusal, startWorld, type World } from './setup.js';
+import { assertRefusal, startWorld, type World } from './setup.js';
+import { ISSUER, PRM, RESOURCE } from '../support/constants.js';
 
 let world: World;
 const rejections: unknown[] = [];
@@ -98,8 +99,8 @@ describe.each(ADAPTERS)('%s adapter', (name) => {
     const header = b64url(
       JSON.stringify({
         alg: 'none',
-        jku: `${world.attacker.url}/k`,
-        x5u: `${world.attacker.url}/c`,
+        jku: `${world.attacker.origin}/k`,
+        x5u: `${world.attacker.origin}/c`,
         jwk: world.evil.publicJwk,
       }),
     );

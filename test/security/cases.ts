@@ -13,7 +13,8 @@ import {
   signToken,
   unsignedText,
 } from '../support/tokens.js';
-import { ISSUER, RESOURCE, fakeX5c, type World } from './setup.js';
+import { fakeX5c, type World } from './setup.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
 
 export interface AttackRequest extends SendOptions {
   readonly path?: string;
@@ -177,18 +178,18 @@ export const injectedKeyCases: AttackCase[] = [
     bearer(signToken(w.evil, good(), { kid: w.keys.RS256.kid, jwk: w.evil.publicJwk })),
   ),
   invalidToken('a jku header pointing at the attacker', (w) =>
-    bearer(signToken(w.evil, good(), { jku: `${w.attacker.url}/jwks` })),
+    bearer(signToken(w.evil, good(), { jku: `${w.attacker.origin}/jwks` })),
   ),
   invalidToken('an x5u header pointing at the attacker', (w) =>
-    bearer(signToken(w.evil, good(), { x5u: `${w.attacker.url}/cert.pem` })),
+    bearer(signToken(w.evil, good(), { x5u: `${w.attacker.origin}/cert.pem` })),
   ),
   invalidToken('an x5c header with an attacker key', (w) =>
     bearer(signToken(w.evil, good(), { x5c: [fakeX5c()] })),
   ),
   invalidToken('an iss pointing at the attacker (discovery must not follow)', (w) =>
     bearer(
-      signToken(w.evil, claims(w.attacker.url, RESOURCE, { scope: 'read' }), {
-        jku: `${w.attacker.url}/jwks`,
+      signToken(w.evil, claims(w.attacker.origin, RESOURCE, { scope: 'read' }), {
+        jku: `${w.attacker.origin}/jwks`,
       }),
     ),
   ),

@@ -6,7 +6,7 @@
  * they run. The application never runs, and nothing answers 5xx. With a valid token nothing
  * answers 5xx either, and the plain spellings reach the application (so the apps are live).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import express from 'express';
@@ -23,10 +23,11 @@ import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { rawStatus } from '../support/raw-request.js';
 import { RAW_SPELLINGS, SPELLINGS } from '../support/target-spellings.js';
-import { claims, issuerEntry, makeKey, signToken } from '../support/tokens.js';
+import { claims, makeKey, signToken } from '../support/tokens.js';
+import { issuerEntry } from '../support/issuer.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
+import { listen } from '../support/servers.js';
 
-const ISSUER = 'https://issuer.example.com';
-const RESOURCE = 'https://mcp.example.com/mcp';
 const key = makeKey('ES256');
 
 interface App {
@@ -42,19 +43,6 @@ const INITIALIZE = JSON.stringify({
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'matrix', version: '1' } },
 });
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-function closer(server: Server): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-}
 
 async function fastifyApp(auth: McpAuth, lenient: boolean): Promise<App> {
   const app = Fastify(
@@ -88,12 +76,8 @@ async function expressApp(auth: McpAuth, mode: 'middleware' | 'requireAuth'): Pr
     state.reached++;
     res.json({ ok: true });
   });
-  const server = createServer(app);
-  return Object.assign(state, {
-    name: `express (${mode})`,
-    port: await listen(server),
-    close: closer(server),
-  });
+  const { port, close } = await listen(createServer(app));
+  return Object.assign(state, { name: `express (${mode})`, port, close });
 }
 
 /** node:http: the application routes on the WHATWG URL path, decoded, as hand-written servers do. */
@@ -112,7 +96,8 @@ async function nodeApp(auth: McpAuth): Promise<App> {
       res.writeHead(200).end();
     }),
   );
-  return Object.assign(state, { name: 'node:http', port: await listen(server), close: closer(server) });
+  const { port, close } = await listen(server);
+  return Object.assign(state, { name: 'node:http', port, close });
 }
 
 async function honoApp(auth: McpAuth): Promise<App> {
@@ -127,7 +112,8 @@ async function honoApp(auth: McpAuth): Promise<App> {
     return c.json({ ok: true });
   });
   const server = createServer(getRequestListener(protectFetchHandler(auth, (request) => app.fetch(request))));
-  return Object.assign(state, { name: 'hono (fetch)', port: await listen(server), close: closer(server) });
+  const { port, close } = await listen(server);
+  return Object.assign(state, { name: 'hono (fetch)', port, close });
 }
 
 describe('request targets: the guard decides on what the router routes on', () => {

@@ -9,22 +9,11 @@ import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { ERROR_DESCRIPTIONS } from '../../src/verify/challenge.js';
 import { startAdapters, type RawResponse, type RunningAdapter } from '../support/adapters.js';
-import {
-  ALGORITHMS,
-  b64url,
-  issuerEntry,
-  makeKey,
-  startJwksServer,
-  startServer,
-  type Alg,
-  type JwksServer,
-  type SigningKey,
-  type TestServer,
-} from '../support/tokens.js';
+import { type Alg, ALGORITHMS, b64url, makeKey, type SigningKey } from '../support/tokens.js';
+import { startServer, type TestServer } from '../support/servers.js';
+import { issuerEntry, type JwksServer, startJwksServer } from '../support/issuer.js';
+import { ISSUER, PRM, RESOURCE } from '../support/constants.js';
 
-export const RESOURCE = 'https://mcp.example.com/mcp';
-export const PRM = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp';
-export const ISSUER = 'https://issuer.example.com';
 export const REQUIRED = ['read'];
 
 /** RFC 6750 §3 challenge grammar as MCP clients parse it: Bearer first, lowercase names, quoted values. */

@@ -8,19 +8,9 @@ import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import type { ManifestInput } from '../../src/manifest/schema.js';
 import type { Logger } from '../../src/runtime/types.js';
-import {
-  claims,
-  issuerEntry,
-  makeKey,
-  now,
-  signToken,
-  startIntrospectionServer,
-  type IntrospectionServer,
-  type SigningKey,
-} from '../support/tokens.js';
-
-export const RESOURCE = 'https://mcp.example.com/mcp';
-export const ISSUER = 'https://issuer.example.com';
+import { claims, makeKey, now, type SigningKey, signToken } from '../support/tokens.js';
+import { type IntrospectionServer, issuerEntry, startIntrospectionServer } from '../support/issuer.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
 
 let key: SigningKey | undefined;
 /** One ES256 key for every test of a file. */

@@ -5,8 +5,8 @@
  * Plus `send()`, a raw node:http client that can send repeated headers and reports raw headers.
  */
 import { request as httpRequest, createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
 import { metadataRouter, requireAuth } from '../../src/adapters/express.js';
@@ -14,6 +14,7 @@ import { mcpAuth } from '../../src/adapters/fastify.js';
 import { withMcpAuth } from '../../src/adapters/fetch.js';
 import { createNodeHandler } from '../../src/adapters/node.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
+import { listen } from './servers.js';
 import type { AuthInfo } from '../../src/verify/auth-info.js';
 
 export const ADAPTERS = ['fastify', 'express', 'node', 'fetch'] as const;
@@ -70,24 +71,6 @@ function echoOf(auth: AuthInfo | undefined, body: unknown): Echo {
   };
 }
 
-function tracked(server: Server): () => Promise<void> {
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  return () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
 async function startFastify(auth: McpAuth): Promise<RunningAdapter> {
   const app = Fastify();
   const state = { reached: 0 };
@@ -124,9 +107,8 @@ async function startExpress(auth: McpAuth): Promise<RunningAdapter> {
       );
     });
   }
-  const server = createServer(app);
-  const close = tracked(server);
-  return adapter('express', await listen(server), state, close);
+  const server = await listen(createServer(app));
+  return adapter('express', server.origin, state, server.close);
 }
 
 async function startNode(auth: McpAuth): Promise<RunningAdapter> {
@@ -138,8 +120,8 @@ async function startNode(auth: McpAuth): Promise<RunningAdapter> {
       res.end(JSON.stringify(echoOf(req.auth as AuthInfo | undefined, req.body ?? null)));
     }),
   );
-  const close = tracked(server);
-  return adapter('node', await listen(server), state, close);
+  const listening = await listen(server);
+  return adapter('node', listening.origin, state, listening.close);
 }
 
 async function startFetch(auth: McpAuth): Promise<RunningAdapter> {
@@ -157,11 +139,8 @@ async function startFetch(auth: McpAuth): Promise<RunningAdapter> {
     }
     return Response.json(echoOf(context.auth, body));
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server));
-  });
-  const close = tracked(server);
-  return adapter('fetch', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, state, close);
+  const server = await listen(createAdaptorServer({ fetch: handler }) as Server);
+  return adapter('fetch', server.origin, state, server.close);
 }
 
 function adapter(

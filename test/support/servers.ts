@@ -15,7 +15,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 
 /** One request as a test server received it. */
 export interface RecordedRequest {
@@ -38,10 +38,16 @@ export interface Listening {
 }
 
 /**
- * Listens with `server` on 127.0.0.1 (port 0 unless `port` is given). `close()` drops open
- * connections first, so keep-alive sockets never hold a test up.
+ * Listens with `server` (node:http or a raw node:net server) on 127.0.0.1, port 0 unless `port`
+ * is given. `close()` destroys the open connections first, so keep-alive sockets and stalled
+ * peers never hold a test up.
  */
 export async function listen(server: NetServer, port = 0): Promise<Listening> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -56,7 +62,7 @@ export async function listen(server: NetServer, port = 0): Promise<Listening> {
     port: address,
     close() {
       closed ??= new Promise<void>((resolve) => {
-        (server as Partial<Server>).closeAllConnections?.();
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       });
       return closed;

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenError } from '../../src/errors.js';
 import type { AuthInfo } from '../../src/verify/auth-info.js';
 import { now } from '../support/tokens.js';
-import { ISSUER, RESOURCE, expectAccepted, expectRefused, harness } from './harness.js';
+import { expectAccepted, expectRefused, harness } from './harness.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
 
 afterEach(() => {
   vi.useRealTimers();

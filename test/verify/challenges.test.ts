@@ -5,13 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/runtime/compile.js';
 import { send, startAdapter } from '../support/adapters.js';
-import { claims, issuerEntry, signToken, startServer } from '../support/tokens.js';
-import { PRM, RESOURCE, expectAccepted, expectRefused, harness, testKeys } from './harness.js';
+import { claims, signToken } from '../support/tokens.js';
+import { startServer } from '../support/servers.js';
+import { issuerEntry } from '../support/issuer.js';
+import { expectAccepted, expectRefused, harness, testKeys } from './harness.js';
+import { PRM, RESOURCE } from '../support/constants.js';
 
 async function deadUrl(path: string): Promise<string> {
   const s = await startServer((_req, res) => res.end());
   await s.close();
-  return `${s.url}${path}`;
+  return `${s.origin}${path}`;
 }
 
 describe('challenges', () => {

@@ -16,21 +16,9 @@ import {
   type RunningAdapter,
   type SendOptions,
 } from '../support/adapters.js';
-import {
-  ALGORITHMS,
-  claims,
-  issuerEntry,
-  makeKey,
-  signToken,
-  startJwksServer,
-  type Alg,
-  type JwksServer,
-  type SigningKey,
-} from '../support/tokens.js';
-
-export const RESOURCE = 'https://mcp.example.com/mcp';
-export const PRM = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp';
-export const ISSUER = 'https://issuer.example.com';
+import { type Alg, ALGORITHMS, claims, makeKey, type SigningKey, signToken } from '../support/tokens.js';
+import { issuerEntry, type JwksServer, startJwksServer } from '../support/issuer.js';
+import { ISSUER, PRM, RESOURCE } from '../support/constants.js';
 
 type ResourceInput = ManifestInput['resources'][number];
 type TokenInput = NonNullable<ResourceInput['token']>;

@@ -2,24 +2,11 @@
  * Opaque tokens via RFC 7662 introspection against a real loopback introspection server.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  b64url,
-  issuerEntry,
-  now,
-  startIntrospectionServer,
-  startServer,
-  type IntrospectionServer,
-  type TestServer,
-} from '../support/tokens.js';
-import {
-  ISSUER,
-  RESOURCE,
-  expectAccepted,
-  expectRefused,
-  harness,
-  testKeys,
-  type Harness,
-} from './harness.js';
+import { b64url, now } from '../support/tokens.js';
+import { startServer, type TestServer } from '../support/servers.js';
+import { type IntrospectionServer, issuerEntry, startIntrospectionServer } from '../support/issuer.js';
+import { expectAccepted, expectRefused, harness, type Harness, testKeys } from './harness.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
 
 const CLIENT_ID = 'rs client:1';
 const SECRET = 's3cr:t+/ é';
@@ -155,11 +142,11 @@ describe('introspection with client_secret_basic', () => {
   });
 
   it('never takes the endpoint from the token (a JWT naming another endpoint is posted to the configured one)', async () => {
-    const header = b64url(JSON.stringify({ alg: 'none', jku: `${attacker.url}/jwks` }));
+    const header = b64url(JSON.stringify({ alg: 'none', jku: `${attacker.origin}/jwks` }));
     const payload = b64url(
       JSON.stringify({
-        iss: attacker.url,
-        introspection_endpoint: `${attacker.url}/introspect`,
+        iss: attacker.origin,
+        introspection_endpoint: `${attacker.origin}/introspect`,
         aud: RESOURCE,
       }),
     );
@@ -205,7 +192,7 @@ describe('format auto', () => {
 describe('introspection endpoint unavailable', () => {
   it('answers 503 with Retry-After, never invalid_token', async () => {
     const dead = await startServer((_req, res) => res.end());
-    const url = `${dead.url}/introspect`;
+    const url = `${dead.origin}/introspect`;
     await dead.close();
     const h = await introspecting('client_secret_basic', 'introspection', url);
     try {

@@ -4,17 +4,10 @@
  * checked with its exact status, error code and WWW-Authenticate value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ALGORITHMS,
-  claims,
-  issuerEntry,
-  makeKey,
-  now,
-  signText,
-  signToken,
-  startJwksServer,
-} from '../support/tokens.js';
-import { ISSUER, RESOURCE, expectAccepted, expectRefused, harness, type Harness } from './harness.js';
+import { ALGORITHMS, claims, makeKey, now, signText, signToken } from '../support/tokens.js';
+import { issuerEntry, startJwksServer } from '../support/issuer.js';
+import { expectAccepted, expectRefused, harness, type Harness } from './harness.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
 
 describe('JWT policy (defaults)', () => {
   let h: Harness;

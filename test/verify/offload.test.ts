@@ -5,7 +5,8 @@
  */
 import nodeCrypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ISSUER, RESOURCE, expectAccepted, expectRefused, harness } from './harness.js';
+import { expectAccepted, expectRefused, harness } from './harness.js';
+import { ISSUER, RESOURCE } from '../support/constants.js';
 import { claims } from '../support/tokens.js';
 
 afterEach(() => {
