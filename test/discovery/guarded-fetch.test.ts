@@ -21,6 +21,7 @@ import {
   redirectHandler,
   startServer,
 } from '../support/servers.js';
+import { rejection } from '../support/rejection.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -74,14 +75,7 @@ async function stallingDns(): Promise<{ lookup: LookupFunction; queries: () => n
 }
 
 /** The DiscoveryError a promise rejects with (fails the test if it resolves or throws another type). */
-async function failure(promise: Promise<unknown>): Promise<DiscoveryError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DiscoveryError);
-  return err as DiscoveryError;
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, DiscoveryError);
 
 describe('guardedFetch', () => {
   it('returns the status and the parsed JSON object of a 200 answer', async () => {

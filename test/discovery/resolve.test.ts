@@ -14,9 +14,11 @@ import {
   redirectHandler,
   routes,
   sendJson,
+  startRoutes,
   startServer,
 } from '../support/servers.js';
 import { asMetadata } from '../support/issuer.js';
+import { rejection } from '../support/rejection.js';
 
 afterEach(closeAllServers);
 
@@ -24,13 +26,12 @@ const OAUTH_INSERTED = '/.well-known/oauth-authorization-server/tenant1';
 const OIDC_INSERTED = '/.well-known/openid-configuration/tenant1';
 const OIDC_APPENDED = '/tenant1/.well-known/openid-configuration';
 
-async function failure(promise: Promise<unknown>): Promise<DiscoveryError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DiscoveryError);
-  return err as DiscoveryError;
+const failure = (promise: Promise<unknown>) => rejection(promise, DiscoveryError);
+
+/** A server whose issuer is `<origin>/tenant1`, answering the route table `table(issuer)`. */
+async function startTenant(table: (issuer: string) => Record<string, unknown>) {
+  const server = await startRoutes((origin) => table(`${origin}/tenant1`));
+  return { server, issuer: `${server.origin}/tenant1` };
 }
 
 const paths = (server: { requests: { path: string }[] }) => server.requests.map((r) => r.path);
@@ -47,11 +48,9 @@ describe('discovery from an issuer URL (type auto)', () => {
   });
 
   it('takes the first candidate that answers 200 with a valid document and asks no further', async () => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({ [OIDC_INSERTED]: asMetadata(issuer, { from: 'oidc-inserted' }) })(req, res, s),
-    );
-    issuer = `${server.origin}/tenant1`;
+    const { server, issuer } = await startTenant((issuer) => ({
+      [OIDC_INSERTED]: asMetadata(issuer, { from: 'oidc-inserted' }),
+    }));
     const resolved = await resolveIssuer('main', { issuer, type: 'auto' });
     expect(resolved.source).toEqual({ kind: 'discovery', url: `${server.origin}${OIDC_INSERTED}` });
     expect(resolved.metadata.from).toBe('oidc-inserted');
@@ -59,42 +58,30 @@ describe('discovery from an issuer URL (type auto)', () => {
   });
 
   it('prefers the RFC 8414 document when both are served', async () => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({
-        [OAUTH_INSERTED]: asMetadata(issuer, { from: 'oauth' }),
-        [OIDC_APPENDED]: asMetadata(issuer, { from: 'oidc' }),
-      })(req, res, s),
-    );
-    issuer = `${server.origin}/tenant1`;
+    const { server, issuer } = await startTenant((issuer) => ({
+      [OAUTH_INSERTED]: asMetadata(issuer, { from: 'oauth' }),
+      [OIDC_APPENDED]: asMetadata(issuer, { from: 'oidc' }),
+    }));
     const resolved = await resolveIssuer('main', { issuer, type: 'auto' });
     expect(resolved.metadata.from).toBe('oauth');
     expect(paths(server)).toEqual([OAUTH_INSERTED]);
   });
 
   it.each([400, 401, 403, 404, 410])('moves on after a %i', async (status) => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({
-        [OAUTH_INSERTED]: (_q: unknown, r: Parameters<Handler>[1]) => sendJson(r, status, { error: 'x' }),
-        [OIDC_APPENDED]: asMetadata(issuer),
-      })(req, res, s),
-    );
-    issuer = `${server.origin}/tenant1`;
+    const { server, issuer } = await startTenant((issuer) => ({
+      [OAUTH_INSERTED]: (_q: unknown, r: Parameters<Handler>[1]) => sendJson(r, status, { error: 'x' }),
+      [OIDC_APPENDED]: asMetadata(issuer),
+    }));
     const resolved = await resolveIssuer('main', { issuer, type: 'auto' });
     expect(resolved.source.url).toBe(`${server.origin}${OIDC_APPENDED}`);
     expect(paths(server)).toEqual([OAUTH_INSERTED, OIDC_INSERTED, OIDC_APPENDED]);
   });
 
   it.each([500, 502, 503])('stops at a %i with http_status and asks no further', async (status) => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({
-        [OAUTH_INSERTED]: (_q: unknown, r: Parameters<Handler>[1]) => sendJson(r, status, { error: 'x' }),
-        [OIDC_APPENDED]: asMetadata(issuer),
-      })(req, res, s),
-    );
-    issuer = `${server.origin}/tenant1`;
+    const { server, issuer } = await startTenant((issuer) => ({
+      [OAUTH_INSERTED]: (_q: unknown, r: Parameters<Handler>[1]) => sendJson(r, status, { error: 'x' }),
+      [OIDC_APPENDED]: asMetadata(issuer),
+    }));
     const err = await failure(resolveIssuer('main', { issuer, type: 'auto' }));
     expect(err.code).toBe('http_status');
     expect(err.status).toBe(status);
@@ -104,14 +91,10 @@ describe('discovery from an issuer URL (type auto)', () => {
   });
 
   it('stops at a network failure (connection dropped) and asks no further', async () => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({
-        [OAUTH_INSERTED]: (q: Parameters<Handler>[0]) => q.socket.destroy(),
-        [OIDC_APPENDED]: asMetadata(issuer),
-      })(req, res, s),
-    );
-    issuer = `${server.origin}/tenant1`;
+    const { server, issuer } = await startTenant((issuer) => ({
+      [OAUTH_INSERTED]: (q: Parameters<Handler>[0]) => q.socket.destroy(),
+      [OIDC_APPENDED]: asMetadata(issuer),
+    }));
     const err = await failure(resolveIssuer('main', { issuer, type: 'auto' }));
     expect(err.code).toBe('network');
     expect(paths(server)).toEqual([OAUTH_INSERTED]);
@@ -134,14 +117,10 @@ describe('discovery from an issuer URL (type auto)', () => {
   });
 
   it('moves past a 200 naming another issuer, and wins with a later valid document', async () => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({
-        [OAUTH_INSERTED]: asMetadata('https://other.example/tenant1'),
-        [OIDC_APPENDED]: asMetadata(issuer),
-      })(req, res, s),
-    );
-    issuer = `${server.origin}/tenant1`;
+    const { server, issuer } = await startTenant((issuer) => ({
+      [OAUTH_INSERTED]: asMetadata('https://other.example/tenant1'),
+      [OIDC_APPENDED]: asMetadata(issuer),
+    }));
     const resolved = await resolveIssuer('main', { issuer, type: 'auto' });
     expect(resolved.issuer).toBe(issuer);
     expect(paths(server)).toEqual([OAUTH_INSERTED, OIDC_INSERTED, OIDC_APPENDED]);
@@ -173,21 +152,16 @@ describe('discovery from an issuer URL (type auto)', () => {
 
 describe('discovery types oauth and oidc', () => {
   it('oauth requests only the path-inserted RFC 8414 URL', async () => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({ [OAUTH_INSERTED]: asMetadata(issuer) })(req, res, s),
-    );
-    issuer = `${server.origin}/tenant1`;
+    const { server, issuer } = await startTenant((issuer) => ({ [OAUTH_INSERTED]: asMetadata(issuer) }));
     await resolveIssuer('main', { issuer, type: 'oauth' });
     expect(paths(server)).toEqual([OAUTH_INSERTED]);
   });
 
   it('oauth without an issuer path requests /.well-known/oauth-authorization-server', async () => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({ '/.well-known/oauth-authorization-server': asMetadata(issuer) })(req, res, s),
-    );
-    issuer = server.origin;
+    const server = await startRoutes((origin) => ({
+      '/.well-known/oauth-authorization-server': asMetadata(origin),
+    }));
+    const issuer = server.origin;
     await resolveIssuer('main', { issuer, type: 'oauth' });
     expect(paths(server)).toEqual(['/.well-known/oauth-authorization-server']);
   });
@@ -202,11 +176,10 @@ describe('discovery types oauth and oidc', () => {
 
 describe('exact issuer matching (RFC 8414 §3.3)', () => {
   it('a trailing-slash issuer (Auth0 style) resolves when configured exactly, slash included', async () => {
-    let issuer = '';
-    const server = await startServer((req, res, s) =>
-      routes({ '/.well-known/openid-configuration': asMetadata(issuer) })(req, res, s),
-    );
-    issuer = `${server.origin}/`;
+    const server = await startRoutes((origin) => ({
+      '/.well-known/openid-configuration': asMetadata(`${origin}/`),
+    }));
+    const issuer = `${server.origin}/`;
     const resolved = await resolveIssuer('auth0', { issuer, type: 'auto' });
     expect(resolved.issuer).toBe(issuer);
     expect(paths(server)).toEqual([

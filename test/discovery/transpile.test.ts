@@ -11,28 +11,19 @@ import { applyTranspile } from '../../src/discovery/transpile.js';
 import { DiscoveryError } from '../../src/errors.js';
 import { applyMergePatch } from '../../src/lib/merge-patch.js';
 import type { RawMetadata } from '../../src/manifest/schema.js';
-import { closeAllServers, routes, startServer } from '../support/servers.js';
+import { closeAllServers, startRoutes } from '../support/servers.js';
 import { asMetadata } from '../support/issuer.js';
+import { rejection } from '../support/rejection.js';
 
 afterEach(closeAllServers);
 
 const OAUTH = '/.well-known/oauth-authorization-server';
 
-async function serve(extra: Record<string, unknown> = {}) {
-  let table: Record<string, unknown> = {};
-  const server = await startServer((req, res, s) => routes(table)(req, res, s));
-  table = { [OAUTH]: asMetadata(server.origin, extra) };
-  return server;
+function serve(extra: Record<string, unknown> = {}) {
+  return startRoutes((origin) => ({ [OAUTH]: asMetadata(origin, extra) }));
 }
 
-async function failure(promise: Promise<unknown>): Promise<DiscoveryError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DiscoveryError);
-  return err as DiscoveryError;
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, DiscoveryError);
 
 describe('JSON Merge Patch transpile', () => {
   it('merges objects, replaces arrays and deletes fields patched with null', async () => {
@@ -107,17 +98,12 @@ describe('JSON Merge Patch transpile', () => {
     expect(Object.getPrototypeOf(result.nested)).toBe(Object.prototype);
 
     // And through a real resolution, with a document that itself carries "__proto__".
-    let table: Record<string, unknown> = {};
-    const server = await startServer((req, res, s) => routes(table)(req, res, s));
-    table = {
+    const server = await startRoutes((origin) => ({
       [OAUTH]: (_req: unknown, res: ServerResponse) => {
-        const body = JSON.stringify(asMetadata(server.origin)).replace(
-          /^\{/,
-          '{"__proto__":{"polluted4":"yes"},',
-        );
+        const body = JSON.stringify(asMetadata(origin)).replace(/^\{/, '{"__proto__":{"polluted4":"yes"},');
         res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       },
-    };
+    }));
     const resolved = await resolveIssuer('p', { issuer: server.origin, type: 'oauth', transpile: patch });
     expect(resolved.issuer).toBe(server.origin);
     expect(({} as Record<string, unknown>).polluted4).toBeUndefined();

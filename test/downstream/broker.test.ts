@@ -15,6 +15,7 @@ import { RESOURCE } from '../support/constants.js';
 import { bearerRequest, startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
 import { claims, makeKey, now, signToken, type SigningKey } from '../support/tokens.js';
 import { closeAllServers } from '../support/servers.js';
+import { rejection } from '../support/rejection.js';
 
 const TE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const OBO = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -183,14 +184,7 @@ async function callApi(
   };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<DownstreamError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DownstreamError);
-  return err as DownstreamError;
-}
+const refusal = (promise: Promise<unknown>) => rejection(promise, DownstreamError);
 
 describe('token exchange (RFC 8693)', () => {
   it("exchanges the caller's token for one the downstream API accepts as that user, and not the inbound token", async () => {

@@ -11,8 +11,14 @@ import {
   type OAuthConnection,
 } from '../../examples/support/oauth-client.js';
 import type { ExampleOptions, RunningExample } from '../../examples/support/notes-server.js';
-
-const SCOPES = ['read:notes', 'write:notes'];
+import {
+  listToolsWith,
+  NOTES_SCOPES as SCOPES,
+  startOAuthFlow,
+  textOf,
+  toolJson,
+  type OAuthFlowSetup,
+} from '../support/oauth-flow.js';
 const EXAMPLES: Record<string, () => Promise<{ start(o: ExampleOptions): Promise<RunningExample> }>> = {
   fastify: () => import('../../examples/fastify.js'),
   express: () => import('../../examples/express.js'),
@@ -20,29 +26,23 @@ const EXAMPLES: Record<string, () => Promise<{ start(o: ExampleOptions): Promise
   'hono (fetch)': () => import('../../examples/hono.js'),
 };
 
-function textOf(result: { content: Array<{ type: string; text?: string }> }): string {
-  return result.content.map((c) => c.text ?? '').join('');
-}
-
 for (const [name, load] of Object.entries(EXAMPLES)) {
   describe(`${name} example`, () => {
+    let flow: OAuthFlowSetup | undefined;
     let issuer: DevIssuer;
     let stranger: DevIssuer;
     let server: RunningExample;
     let ctx: OAuthConnection | undefined;
 
     beforeAll(async () => {
-      issuer = await startDevIssuer({ resources: {} });
-      stranger = await startDevIssuer({ resources: {} });
-      server = await (await load()).start({ port: 0, env: { ISSUER_URL: issuer.issuer } });
-      issuer.addResource(server.url, SCOPES);
-      stranger.addResource(server.url, SCOPES);
+      flow = await startOAuthFlow(async (trusted) =>
+        (await load()).start({ port: 0, env: { ISSUER_URL: trusted.issuer } }),
+      );
+      ({ issuer, stranger, server } = flow);
     });
     afterAll(async () => {
       await ctx?.client.close();
-      await server?.close();
-      await issuer?.close();
-      await stranger?.close();
+      await flow?.close();
     });
 
     it('completes the OAuth flow with the SDK client, calls tools and steps up for a write scope', async () => {
@@ -54,7 +54,7 @@ for (const [name, load] of Object.entries(EXAMPLES)) {
       expect(tools.map((t) => t.name).sort()).toEqual(['delete_note', 'read_note', 'whoami']);
       expect(textOf(await callToolWithStepUp(ctx, 'read_note', { id: '1' }))).toBe('Buy milk');
 
-      const me = JSON.parse(textOf(await callToolWithStepUp(ctx, 'whoami'))) as Record<string, unknown>;
+      const me = await toolJson(ctx, 'whoami');
       expect(me.issuer).toBe(issuer.issuer);
       expect(me.subject).toEqual(expect.any(String));
       expect(me.clientId).toBe(ctx.provider.clientInformation()?.client_id);
@@ -63,7 +63,7 @@ for (const [name, load] of Object.entries(EXAMPLES)) {
       const deleted = await callToolWithStepUp(ctx, 'delete_note', { id: '1' });
       expect(textOf(deleted)).toBe('deleted 1');
       expect(lines.some((l) => l.includes('insufficient_scope'))).toBe(true);
-      const after = JSON.parse(textOf(await callToolWithStepUp(ctx, 'whoami'))) as { scopes: string[] };
+      const after = await toolJson<{ scopes: string[] }>(ctx, 'whoami');
       expect(after.scopes).toEqual(expect.arrayContaining(SCOPES));
     });
 
@@ -71,15 +71,7 @@ for (const [name, load] of Object.entries(EXAMPLES)) {
       const other = 'http://127.0.0.1:9/other';
       issuer.addResource(other, SCOPES);
       const token = await issuer.clientCredentialsToken({ resource: other, scope: 'read:notes' });
-      const res = await fetch(server.url, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-      });
+      const res = await listToolsWith(server.url, token);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
       expect(res.headers.get('www-authenticate')).toContain('not intended for this resource');
@@ -87,15 +79,7 @@ for (const [name, load] of Object.entries(EXAMPLES)) {
 
     it('refuses a token from an issuer not listed for the resource', async () => {
       const token = await stranger.clientCredentialsToken({ resource: server.url, scope: 'read:notes' });
-      const res = await fetch(server.url, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-      });
+      const res = await listToolsWith(server.url, token);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('issuer is not trusted');
     });

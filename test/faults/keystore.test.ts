@@ -10,6 +10,7 @@ import { TokenError } from '../../src/errors.js';
 import { isUsableVerificationKey, KeyStore, type KeyStorePolicy } from '../../src/verify/jwks.js';
 import { makeKey, type SigningKey } from '../support/tokens.js';
 import { closeAllServers, jsonHandler, sendJson, startServer, type TestServer } from '../support/servers.js';
+import { rejection } from '../support/rejection.js';
 
 const POLICY: KeyStorePolicy = { cooldownMs: 50, maxAgeMs: 100, staleMs: 200 };
 
@@ -24,14 +25,7 @@ afterEach(async () => {
 
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
 
-async function keyError(promise: Promise<unknown>): Promise<TokenError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TokenError);
-  return err as TokenError;
-}
+const keyError = (promise: Promise<unknown>) => rejection(promise, TokenError);
 
 async function jwksServer(...keys: SigningKey[]): Promise<TestServer> {
   return startServer(jsonHandler({ keys: keys.map((k) => k.publicJwk) }));

@@ -15,6 +15,7 @@ import { DiscoveryError } from '../../src/errors.js';
 import { compile } from '../../src/runtime/compile.js';
 import { closeAllServers, routes, startServer, type TestServer } from '../support/servers.js';
 import { loadCapture, PROVIDER_METADATA_DIR } from '../support/issuer.js';
+import { rejection } from '../support/rejection.js';
 
 afterEach(closeAllServers);
 
@@ -37,14 +38,7 @@ async function serveCapture(
 
 const codes = (findings: readonly { code: string }[]) => findings.map((f) => f.code).sort();
 
-async function failure(promise: Promise<unknown>): Promise<DiscoveryError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DiscoveryError);
-  return err as DiscoveryError;
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, DiscoveryError);
 
 describe('the provider captures', () => {
   it('are read from inside the repository, and every file the README lists is there', () => {

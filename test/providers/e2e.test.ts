@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metadataRouter, requireAuth } from '../../src/adapters/express.js';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
-import { startDevIssuer, type DevIssuer } from '../../examples/support/dev-issuer.js';
+import type { DevIssuer } from '../../examples/support/dev-issuer.js';
 import {
   createNotesServer,
   listen,
@@ -22,12 +22,14 @@ import {
   connectWithOAuth,
   type OAuthConnection,
 } from '../../examples/support/oauth-client.js';
-
-const SCOPES = ['read:notes', 'write:notes'];
-
-function textOf(result: { content: Array<{ type: string; text?: string }> }): string {
-  return result.content.map((c) => c.text ?? '').join('');
-}
+import {
+  listToolsWith,
+  NOTES_SCOPES as SCOPES,
+  startOAuthFlow,
+  textOf,
+  toolJson,
+  type OAuthFlowSetup,
+} from '../support/oauth-flow.js';
 
 /** An Express MCP server protected by a manifest whose only issuer is `preset: auth0` at `domain`. */
 async function startServer(domain: string): Promise<RunningExample> {
@@ -58,25 +60,23 @@ async function startServer(domain: string): Promise<RunningExample> {
 }
 
 describe('auth0 preset with the MCP SDK client and oidc-provider', () => {
+  let flow: OAuthFlowSetup | undefined;
   let tenant: DevIssuer;
   let stranger: DevIssuer;
   let server: RunningExample;
   let ctx: OAuthConnection | undefined;
 
   beforeAll(async () => {
-    tenant = await startDevIssuer({ resources: {}, trailingSlash: true });
-    stranger = await startDevIssuer({ resources: {}, trailingSlash: true });
-    // The preset's `domain` as an origin: the loopback tenant, expanded to `<origin>/`.
-    server = await startServer(new URL(tenant.issuer).origin);
-    // The API identifier is the MCP resource URL, as the preset (and MCP clients) expect.
-    tenant.addResource(server.url, SCOPES);
-    stranger.addResource(server.url, SCOPES);
+    // The preset's `domain` as an origin: the loopback tenant, expanded to `<origin>/`. The API
+    // identifier is the MCP resource URL, as the preset (and MCP clients) expect.
+    flow = await startOAuthFlow((issuer) => startServer(new URL(issuer.issuer).origin), {
+      trailingSlash: true,
+    });
+    ({ issuer: tenant, stranger, server } = flow);
   });
   afterAll(async () => {
     await ctx?.client.close();
-    await server?.close();
-    await tenant?.close();
-    await stranger?.close();
+    await flow?.close();
   });
 
   it('completes the OAuth flow, calls a read tool and steps up for the write tool', async () => {
@@ -94,28 +94,20 @@ describe('auth0 preset with the MCP SDK client and oidc-provider', () => {
     expect(tools.map((t) => t.name).sort()).toEqual(['delete_note', 'read_note', 'whoami']);
     expect(textOf(await callToolWithStepUp(ctx, 'read_note', { id: '1' }))).toBe('Buy milk');
 
-    const me = JSON.parse(textOf(await callToolWithStepUp(ctx, 'whoami'))) as Record<string, unknown>;
+    const me = await toolJson(ctx, 'whoami');
     expect(me.issuer).toBe(tenant.issuer);
     expect(me.clientId).toBe(ctx.provider.clientInformation()?.client_id);
     expect(me.scopes).toEqual(['read:notes']);
 
     expect(textOf(await callToolWithStepUp(ctx, 'delete_note', { id: '1' }))).toBe('deleted 1');
     expect(lines.some((l) => l.includes('insufficient_scope'))).toBe(true);
-    const after = JSON.parse(textOf(await callToolWithStepUp(ctx, 'whoami'))) as { scopes: string[] };
+    const after = await toolJson<{ scopes: string[] }>(ctx, 'whoami');
     expect(after.scopes).toEqual(expect.arrayContaining(SCOPES));
   });
 
   it('refuses a token for the same resource from another issuer with 401', async () => {
     const token = await stranger.clientCredentialsToken({ resource: server.url, scope: 'read:notes' });
-    const res = await fetch(server.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    });
+    const res = await listToolsWith(server.url, token);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(res.headers.get('www-authenticate')).toContain('issuer is not trusted');

@@ -23,6 +23,7 @@ import {
   startServer,
   type Handler,
 } from '../support/servers.js';
+import { rejection } from '../support/rejection.js';
 
 const runtimes: McpAuth[] = [];
 async function compiled(...args: Parameters<typeof compile>): Promise<McpAuth> {
@@ -35,14 +36,7 @@ afterEach(async () => {
   await closeAllServers();
 });
 
-async function failure(promise: Promise<unknown>): Promise<DiscoveryError> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DiscoveryError);
-  return err as DiscoveryError;
-}
+const failure = (promise: Promise<unknown>) => rejection(promise, DiscoveryError);
 
 /**
  * A gate that holds every request until `size` requests are waiting at once, or until a

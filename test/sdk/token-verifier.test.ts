@@ -12,6 +12,7 @@ import { closedPort } from '../support/servers.js';
 import { claims, makeKey, signToken } from '../support/tokens.js';
 import { issuerEntry } from '../support/issuer.js';
 import { ISSUER, RESOURCE } from '../support/constants.js';
+import { rejection } from '../support/rejection.js';
 
 const key = makeKey('ES256');
 const token = (extra: Record<string, unknown> = {}) => signToken(key, claims(ISSUER, RESOURCE, extra));
@@ -26,14 +27,7 @@ function manifest(
   };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<TokenError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TokenError);
-  return err as TokenError;
-}
+const refusal = (promise: Promise<unknown>) => rejection(promise, TokenError);
 
 describe('auth.tokenVerifier() and token.requiredScopes', () => {
   let auth: McpAuth;
