@@ -43,6 +43,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The per-run directory holding the recipes, linked to the installed package. */
     packedProject: string;
+    /** The tarball `npm pack` made, for tests that install it with other packages. */
+    packedTarball: PackedTarball;
   }
 }
 
@@ -98,10 +100,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runDir = await mkdtemp(join(tmpdir(), 'mcp-auth-config-recipes-'));
   try {
     const tarball = await pack(runDir);
-    const installed = await installedProject(tarball);
+    const installed = await installedProject(tarball, await lockedSpecs(HOST_PACKAGES));
     await symlink(join(installed, 'node_modules'), join(runDir, 'node_modules'), 'dir');
     await copyRecipes(runDir);
     project.provide('packedProject', runDir);
+    project.provide('packedTarball', tarball);
   } catch (error) {
     await rm(runDir, { recursive: true, force: true });
     throw error;
@@ -109,8 +112,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return () => rm(runDir, { recursive: true, force: true });
 }
 
-/** `npm pack` without lifecycle scripts (the build already ran): the tarball's path and integrity. */
-async function pack(destination: string): Promise<{ path: string; integrity: string }> {
+/** The tarball of the repository: its path and its integrity (`sha512-...`). */
+export interface PackedTarball {
+  readonly path: string;
+  readonly integrity: string;
+}
+
+/** `npm pack` without lifecycle scripts (the build already ran). */
+async function pack(destination: string): Promise<PackedTarball> {
   const { stdout } = await run(
     'npm',
     ['pack', '--json', '--ignore-scripts', '--pack-destination', destination],
@@ -121,21 +130,23 @@ async function pack(destination: string): Promise<{ path: string; integrity: str
   return { path: join(destination, result.filename), integrity: result.integrity };
 }
 
-/** The host packages at the exact versions of the repository's package-lock. */
-async function hostSpecs(): Promise<string[]> {
+/** `name@version` for each package, at the exact version of the repository's package-lock. */
+export async function lockedSpecs(names: readonly string[]): Promise<string[]> {
   const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { version?: string }>;
   };
-  return HOST_PACKAGES.map((name) => {
+  return names.map((name) => {
     const version = lock.packages[`node_modules/${name}`]?.version;
     if (!version) throw new Error(`${name} is not in package-lock.json: npm i -D ${name}`);
     return `${name}@${version}`;
   });
 }
 
-/** The scratch project with the tarball and the host packages installed: reused, else installed. */
-async function installedProject(tarball: { path: string; integrity: string }): Promise<string> {
-  const specs = await hostSpecs();
+/**
+ * A scratch project (under the OS temp directory) where npm installed the tarball and `specs`
+ * (`name@version`): the one installed for the same tarball and specs before, else a new one.
+ */
+export async function installedProject(tarball: PackedTarball, specs: readonly string[]): Promise<string> {
   const key = createHash('sha256')
     .update(JSON.stringify([tarball.integrity, specs]))
     .digest('hex')

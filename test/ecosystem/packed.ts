@@ -17,6 +17,11 @@ export function packedProject(): string {
   return inject('packedProject');
 }
 
+/** The tarball the global setup packed (path and integrity), for tests that install it themselves. */
+export function packedTarball(): { readonly path: string; readonly integrity: string } {
+  return inject('packedTarball');
+}
+
 /** `mcp-auth-config` as the recipes import it, and the URL it resolved to. */
 export async function packedPackage(): Promise<typeof Package & { resolvedFrom: string }> {
   return (await nativeImport(pathToFileURL(join(packedProject(), 'package.js')).href)) as typeof Package & {
