@@ -14,7 +14,7 @@ import { serveGateway, type Gateway } from '../../src/gateway/serve.js';
 import { startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
 import { claims, makeKey, signToken, type SigningKey } from '../support/tokens.js';
 import { closedPort, startServer, type TestServer } from '../support/servers.js';
-import { rpc } from './support.js';
+import { gatewayManifest, rpc } from './support.js';
 
 const LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
 
@@ -31,18 +31,7 @@ describe('gateway reload', () => {
 
   function manifest(resourceExtra: Record<string, unknown> = {}): string {
     return JSON.stringify(
-      {
-        issuers: { main: { issuer: issuer.issuer, type: 'oauth' } },
-        resources: [
-          {
-            resource,
-            authorizationServers: ['main'],
-            scopesSupported: ['read', 'admin'],
-            upstream: { url: `${upstream.origin}/mcp` },
-            ...resourceExtra,
-          },
-        ],
-      },
+      gatewayManifest(issuer.issuer, resource, `${upstream.origin}/mcp`, resourceExtra),
       null,
       2,
     );

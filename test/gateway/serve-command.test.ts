@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIssuer, type FakeIssuer } from '../support/issuer.js';
 import { claims, makeKey, signToken, type SigningKey } from '../support/tokens.js';
 import { closedPort } from '../support/servers.js';
-import { rpc, startPythonUpstream, type ChildUpstream } from './support.js';
+import { gatewayManifest, rpc, startPythonUpstream, type ChildUpstream } from './support.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -98,22 +98,7 @@ describe('mcp-auth serve', () => {
     const write = (extra: Record<string, unknown>) =>
       writeFileSync(
         manifest,
-        JSON.stringify(
-          {
-            issuers: { main: { issuer: issuer.issuer, type: 'oauth' } },
-            resources: [
-              {
-                resource,
-                authorizationServers: ['main'],
-                scopesSupported: ['read', 'admin'],
-                upstream: { url: `${upstream.origin}/mcp` },
-                ...extra,
-              },
-            ],
-          },
-          null,
-          2,
-        ),
+        JSON.stringify(gatewayManifest(issuer.issuer, resource, `${upstream.origin}/mcp`, extra), null, 2),
       );
     write({});
     const cli = runCli(['serve', manifest, '--port', String(port), '--watch']);

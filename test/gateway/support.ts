@@ -103,6 +103,31 @@ export interface GatewayKit {
   close(): Promise<void>;
 }
 
+/**
+ * A gateway manifest: one resource `resource` trusting `issuer` (discovered, type oauth), with
+ * scopes `read` and `admin`, forwarding to `upstream`; `extra` is merged into the resource (also
+ * unknown or misspelt keys, for the reload tests).
+ */
+export function gatewayManifest(
+  issuer: string,
+  resource: string,
+  upstream: string,
+  extra: Record<string, unknown> = {},
+): ManifestInput {
+  return {
+    issuers: { main: { issuer, type: 'oauth' } },
+    resources: [
+      {
+        resource,
+        authorizationServers: ['main'],
+        scopesSupported: ['read', 'admin'],
+        upstream: { url: upstream },
+        ...(extra as Partial<ManifestInput['resources'][number]>),
+      },
+    ],
+  };
+}
+
 /** Starts a gateway for one resource at `/mcp` forwarding to `upstream`, plus `extra` resources. */
 export async function startGateway(
   upstream: string,
@@ -117,19 +142,13 @@ export async function startGateway(
   const port = await closedPort();
   const origin = `http://127.0.0.1:${port}`;
   const resource = `${origin}/mcp`;
-  const manifest: ManifestInput = {
-    issuers: { main: { issuer: issuer.issuer, type: 'oauth' } },
-    resources: [
-      {
-        resource,
-        authorizationServers: ['main'],
-        scopesSupported: ['read', 'admin'],
-        upstream: { url: upstream },
-        ...(options.tools ? { tools: options.tools } : {}),
-      },
-      ...(options.extra?.(origin, issuer.issuer) ?? []),
-    ],
-  };
+  const manifest = gatewayManifest(
+    issuer.issuer,
+    resource,
+    upstream,
+    options.tools ? { tools: options.tools } : {},
+  );
+  manifest.resources.push(...(options.extra?.(origin, issuer.issuer) ?? []));
   const auth = await compile(manifest);
   const log: AccessLogEntry[] = [];
   const gateway = await serveGateway({ auth, port, log: (e) => log.push(e), ...options.serve });

@@ -9,6 +9,7 @@ import { send, startAdapter } from '../support/adapters.js';
 import { claims, makeKey, signToken } from '../support/tokens.js';
 import { startServer } from '../support/servers.js';
 import { RESOURCE } from '../support/constants.js';
+import { manifestFor } from '../support/issuer.js';
 
 describe('cold start', () => {
   it('300 simultaneous requests cause one metadata fetch and one JWKS fetch', async () => {
@@ -41,11 +42,7 @@ describe('cold start', () => {
       }
     });
     issuer = as.origin;
-    const auth = await compile({
-      issuers: { main: { issuer, type: 'oauth' } },
-      resources: [{ resource: RESOURCE, authorizationServers: ['main'] }],
-      settings: { startup: 'lazy' },
-    });
+    const auth = await compile(manifestFor(issuer, { startup: 'lazy' }));
     const app = await startAdapter('node', auth);
     try {
       // Lazy start-up resolves in the background from compile() on; keys wait for a token.

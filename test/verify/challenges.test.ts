@@ -7,7 +7,7 @@ import { compile } from '../../src/runtime/compile.js';
 import { send, startAdapter } from '../support/adapters.js';
 import { claims, signToken } from '../support/tokens.js';
 import { startServer } from '../support/servers.js';
-import { issuerEntry } from '../support/issuer.js';
+import { issuerEntry, manifestFor } from '../support/issuer.js';
 import { expectAccepted, expectRefused, harness, testKeys } from './harness.js';
 import { PRM, RESOURCE } from '../support/constants.js';
 
@@ -105,11 +105,7 @@ describe('challenges', () => {
 
   it('issuer metadata unreachable (lazy start-up): 503 with Retry-After', async () => {
     const issuer = (await deadUrl('')).replace(/\/$/, '');
-    const auth = await compile({
-      issuers: { main: { issuer, type: 'oauth' } },
-      resources: [{ resource: RESOURCE, authorizationServers: ['main'] }],
-      settings: { startup: 'lazy' },
-    });
+    const auth = await compile(manifestFor(issuer, { startup: 'lazy' }));
     const app = await startAdapter('node', auth);
     try {
       const token = signToken(testKeys().RS256, claims(issuer, RESOURCE));
