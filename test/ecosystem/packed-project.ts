@@ -7,7 +7,7 @@
  *    libraries at the versions of the repository's package-lock (`--prefer-offline`: the packages
  *    `npm ci` put in the npm cache are not fetched again). It is kept under a key made of the
  *    tarball's integrity and that list, so the later runs of the same package (CI runs the suite on
- *    three Node versions) reuse it; entries unused for a day are removed.
+ *    three Node versions) reuse it; entries unused for two hours are removed.
  * 3. A per-run directory beside it: the recipe files and `examples/support/`, copied and
  *    transpiled to `.js`, a `node_modules` link to the scratch project's, a `tsconfig.json` for the
  *    type check, `published-types.ts` (every entry point's types, checked without skipLibCheck)
@@ -51,7 +51,8 @@ declare module 'vitest' {
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE_ROOT = join(tmpdir(), 'mcp-auth-config-ecosystem');
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** Unused this long, a scratch project is removed (a CI run, three suites, is well within it). */
+const UNUSED_MS = 2 * 60 * 60 * 1000;
 
 /** The recipes (`examples/<name>.ts`) the ecosystem tests run and type-check. */
 const RECIPES = ['sdk-v2', 'hono-mcp', 'mcp-handler', 'fastmcp'] as const;
@@ -183,13 +184,13 @@ export async function installedProject(tarball: PackedTarball, specs: readonly s
   return dir;
 }
 
-/** Removes scratch projects (and abandoned partial installs) unused for a day. */
+/** Removes scratch projects (and abandoned partial installs) unused for two hours. */
 async function pruneCache(keep: string): Promise<void> {
   for (const entry of await readdir(CACHE_ROOT)) {
     if (entry === keep) continue;
     const path = join(CACHE_ROOT, entry);
     const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Date.now() }));
-    if (Date.now() - mtimeMs > DAY_MS) await rm(path, { recursive: true, force: true });
+    if (Date.now() - mtimeMs > UNUSED_MS) await rm(path, { recursive: true, force: true });
   }
 }
 
