@@ -73,21 +73,21 @@ const HOST_PACKAGES = [
   '@types/node',
 ];
 
-/** The type check every recipe passes: a strict Node ESM project of a user. */
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    lib: ['ES2023'],
-    types: ['node'],
-    strict: true,
-    exactOptionalPropertyTypes: true,
-    skipLibCheck: true,
-    noEmit: true,
-  },
-  files: RECIPES.map((name) => `${name}.ts`),
-};
+/** The compiler options of a user's strict Node ESM project: every recipe type-checks under them. */
+export const USER_COMPILER_OPTIONS = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  lib: ['ES2023'],
+  types: ['node'],
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  skipLibCheck: true,
+  noEmit: true,
+} as const;
+
+/** The type check every recipe passes. */
+const TSCONFIG = { compilerOptions: USER_COMPILER_OPTIONS, files: RECIPES.map((name) => `${name}.ts`) };
 
 /** Every typed entry point a user without fastify can import, for the check without skipLibCheck. */
 const PUBLISHED_TYPES = ['', '/express', '/fetch', '/node', '/sdk']

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { closedPort } from '../support/servers.js';
 import { bareEnv, buildStep, startAppServer } from './app-server.js';
 import { describeRecipe } from './checks.js';
-import { installedProject, lockedSpecs } from './packed-project.js';
+import { USER_COMPILER_OPTIONS, installedProject, lockedSpecs } from './packed-project.js';
 import { packedTarball } from './packed.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -31,21 +31,8 @@ const LOCKED_PACKAGES = [
 ];
 const BUILD_TIMEOUT_MS = 300_000;
 
-/** The type check of the recipe: a strict Node ESM project of a user. */
-const TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    lib: ['ES2023'],
-    types: ['node'],
-    strict: true,
-    exactOptionalPropertyTypes: true,
-    skipLibCheck: true,
-    noEmit: true,
-  },
-  include: ['src', 'xmcp.config.ts'],
-};
+/** The type check of the recipe, under a user's strict compiler options. */
+const TSCONFIG = { compilerOptions: USER_COMPILER_OPTIONS, include: ['src', 'xmcp.config.ts'] };
 
 let appDir: string;
 let scratch: string;
