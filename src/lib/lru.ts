@@ -2,14 +2,28 @@
  * A bounded map with per-entry expiry and approximate LRU eviction. A hit only moves an entry to
  * the young end once it has aged past half the capacity, so most hits cost one lookup while an
  * entry in use is never the one evicted.
+ *
+ * With `admission: 'second-sighting'`, a full cache admits a new key only the second time it is
+ * set within a window of `maxEntries` first sightings (a doorkeeper of 32-bit hashes, no
+ * allocation per key). A stream of keys that are never asked for again (a flood of one-shot
+ * tokens) then evicts nothing: the entries in use stay, and no entry dies in the old generation
+ * of the heap for every new key. While there is room, every key is admitted at once.
  */
+export interface LruOptions {
+  /** `always` (default) or `second-sighting` (see the class). */
+  readonly admission?: 'always' | 'second-sighting';
+}
+
 export class LruCache<V> {
   readonly #max: number;
   readonly #map = new Map<string, { value: V; expiresAt: number; seq: number }>();
+  readonly #doorkeeper: Doorkeeper | undefined;
   #tick = 0;
 
-  constructor(maxEntries: number) {
+  constructor(maxEntries: number, options: LruOptions = {}) {
     this.#max = maxEntries;
+    if (options.admission === 'second-sighting' && maxEntries > 0)
+      this.#doorkeeper = new Doorkeeper(maxEntries);
   }
 
   get size(): number {
@@ -31,11 +45,15 @@ export class LruCache<V> {
     return entry.value;
   }
 
-  set(key: string, value: V, expiresAt: number): void {
-    if (this.#max <= 0) return;
-    this.#map.delete(key);
+  /** Stores `value` until `expiresAt`; returns whether it was stored (see `admission`). */
+  set(key: string, value: V, expiresAt: number): boolean {
+    if (this.#max <= 0) return false;
+    const known = this.#map.delete(key);
+    if (!known && this.#doorkeeper && this.#map.size >= this.#max && this.#doorkeeper.firstSighting(key))
+      return false;
     this.#map.set(key, { value, expiresAt, seq: ++this.#tick });
     while (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
+    return true;
   }
 
   delete(key: string): void {
@@ -44,5 +62,55 @@ export class LruCache<V> {
 
   clear(): void {
     this.#map.clear();
+    this.#doorkeeper?.clear();
+  }
+}
+
+/**
+ * Remembers the 32-bit hashes of keys seen once, in an open-addressed table at most half full
+ * (8 bytes per cache entry, allocated once). Two keys with the same hash only means the second is
+ * admitted early, which is what a cache without a doorkeeper does anyway. Cleared after
+ * `maxEntries` first sightings (at least 64), so it forgets keys seen long ago.
+ */
+class Doorkeeper {
+  readonly #hashes: Uint32Array;
+  readonly #mask: number;
+  readonly #window: number;
+  #count = 0;
+
+  constructor(maxEntries: number) {
+    this.#window = Math.max(64, maxEntries);
+    let size = 128;
+    while (size < this.#window * 2) size *= 2;
+    this.#hashes = new Uint32Array(size);
+    this.#mask = size - 1;
+  }
+
+  /** True (and remembered) when `key` was not seen in this window; false on a later sighting. */
+  firstSighting(key: string): boolean {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    h = (h | 1) >>> 0; // 0 marks an empty slot
+    let slot = this.#find(h);
+    if (this.#hashes[slot] === h) return false;
+    if (this.#count >= this.#window) {
+      this.clear();
+      slot = this.#find(h);
+    }
+    this.#hashes[slot] = h;
+    this.#count++;
+    return true;
+  }
+
+  /** The slot holding `h`, or the empty slot where it belongs. */
+  #find(h: number): number {
+    let slot = h & this.#mask;
+    while (this.#hashes[slot] !== 0 && this.#hashes[slot] !== h) slot = (slot + 1) & this.#mask;
+    return slot;
+  }
+
+  clear(): void {
+    this.#hashes.fill(0);
+    this.#count = 0;
   }
 }

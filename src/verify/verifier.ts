@@ -55,7 +55,9 @@ export interface VerifierOptions {
  * Verifies access tokens for one resource. Positive results are cached by token (bounded LRU,
  * keyed by the token itself: the cached AuthInfo holds it anyway, so a digest would cost a hash
  * per request and save no memory); an entry lives until the token's `exp` and at most
- * `cache.maxAgeMs`, checked on every hit. Failures are never cached.
+ * `cache.maxAgeMs`, checked on every hit. Failures are never cached. Once the cache is full, a new
+ * token displaces another only when it is verified a second time (`lib/lru.ts`): a flood of
+ * one-shot tokens leaves the tokens in use cached and costs no garbage-collection churn.
  */
 export class TokenVerifier {
   readonly #options: VerifierOptions;
@@ -69,7 +71,7 @@ export class TokenVerifier {
     this.#audiences = audienceRule(options.audiences, options.requireAudience ?? true);
     this.#jwt = { ...options.jwt, audiences: this.#audiences };
     this.#resourceUrl = new URL(options.resource);
-    this.#cache = new LruCache(options.cache.maxEntries);
+    this.#cache = new LruCache(options.cache.maxEntries, { admission: 'second-sighting' });
   }
 
   /** The longest token accepted. */

@@ -24,7 +24,7 @@ import { Agent, request } from 'undici';
 import { createUpstreamAgent, forwardRequest } from '../../src/gateway/forward-request.js';
 import { serveGateway } from '../../src/gateway/serve.js';
 import { compile } from '../../src/runtime/compile.js';
-import { drive, median, type AutocannonResult, type TokenFeed } from './lib/harness.js';
+import { drive, driveDistinct, median, type AutocannonResult, type TokenFeed } from './lib/harness.js';
 import { MCP_BODY } from './lib/protocol.js';
 import { ISSUER, makeKeys, signToken } from './lib/tokens.js';
 
@@ -194,8 +194,13 @@ interface Throughput {
 }
 
 async function throughput(id: string, port: number, feed: TokenFeed, duration: number): Promise<Throughput> {
-  await drive(port, feed, { duration: 1 }, 32);
-  const r: AutocannonResult = await drive(port, feed, { duration }, 32);
+  let r: AutocannonResult;
+  if (feed.kind === 'cycle') {
+    r = await driveDistinct(port, feed.tokens, { warmupTokens: 3_000, duration }, 32);
+  } else {
+    await drive(port, feed, { duration: 1 }, 32);
+    r = await drive(port, feed, { duration }, 32);
+  }
   return {
     id,
     rps: r.requests.total / r.duration,
@@ -219,7 +224,7 @@ async function main(): Promise<void> {
   });
   const proxy = await start('proxy', { port: await freePort(), upstream: upstreamOrigin });
   const reused = signToken(keys.ES256, 0, { aud: resource });
-  const distinct = Array.from({ length: 20_000 }, (_, i) => signToken(keys.ES256, i + 1, { aud: resource }));
+  const distinct = Array.from({ length: 40_000 }, (_, i) => signToken(keys.ES256, i + 1, { aud: resource }));
   try {
     const rows: Throughput[] = [];
     rows.push(await throughput('direct to upstream', upstream.port, { kind: 'none' }, duration));

@@ -38,4 +38,42 @@ describe('LruCache', () => {
     cache.set('a', 'x', Infinity);
     expect(cache.get('a')).toBeUndefined();
   });
+
+  describe("admission: 'second-sighting'", () => {
+    const full = () => {
+      const cache = new LruCache<string>(3, { admission: 'second-sighting' });
+      for (const k of ['a', 'b', 'c']) expect(cache.set(k, k, Infinity)).toBe(true); // room: admitted at once
+      return cache;
+    };
+
+    it('once full, a flood of keys seen once evicts nothing', () => {
+      const cache = full();
+      for (let i = 0; i < 5_000; i++) expect(cache.set(`one-shot-${i}`, 'x', Infinity)).toBe(false);
+      expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual(['a', 'b', 'c']);
+      expect(cache.size).toBe(3);
+    });
+
+    it('admits a key on its second sighting, evicting the least recently used', () => {
+      const cache = full();
+      expect(cache.set('d', 'd', Infinity)).toBe(false);
+      expect(cache.get('d')).toBeUndefined();
+      expect(cache.set('d', 'd', Infinity)).toBe(true);
+      expect(cache.get('d')).toBe('d');
+      expect(cache.get('a')).toBeUndefined();
+      expect(cache.size).toBe(3);
+    });
+
+    it('replaces a key it holds without asking the doorkeeper', () => {
+      const cache = full();
+      expect(cache.set('b', 'B', Infinity)).toBe(true);
+      expect(cache.get('b')).toBe('B');
+    });
+
+    it('forgets first sightings after its window (a key seen once, long ago, is seen once again)', () => {
+      const cache = full();
+      expect(cache.set('late', 'x', Infinity)).toBe(false);
+      for (let i = 0; i < 64; i++) cache.set(`filler-${i}`, 'x', Infinity); // the smallest window
+      expect(cache.set('late', 'x', Infinity)).toBe(false);
+    });
+  });
 });

@@ -54,6 +54,28 @@ describe('verified-token cache', () => {
     }
   });
 
+  it('once full, keeps the tokens in use through a flood of one-shot tokens', async () => {
+    const h = await harness({ settings: { cache: { maxEntries: 2 } } });
+    const verify = vi.spyOn(nodeCrypto, 'verify');
+    try {
+      const [hot, warm] = [h.token(), h.token()];
+      expectAccepted(await h.call(hot));
+      expectAccepted(await h.call(warm));
+      for (let i = 0; i < 20; i++) expectAccepted(await h.call(h.token()));
+      expect(verify).toHaveBeenCalledTimes(22);
+      expectAccepted(await h.call(hot));
+      expectAccepted(await h.call(warm));
+      expect(verify).toHaveBeenCalledTimes(22); // both still cached
+      // A new token verified twice takes a place; the third call is a hit.
+      const fresh = h.token();
+      for (let i = 0; i < 3; i++) expectAccepted(await h.call(fresh));
+      expect(verify).toHaveBeenCalledTimes(24);
+      expect(h.auth.resources[0]!.verifier.cacheSize).toBe(2);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('rechecks exp: a cached token is refused once expired', async () => {
     const h = await harness();
     try {

@@ -45,7 +45,7 @@ interface AutocannonOptions {
 type Autocannon = (
   options: AutocannonOptions,
   callback: (err: Error | null, result: AutocannonResult) => void,
-) => unknown;
+) => { on(event: 'response', listener: () => void): void };
 
 const autocannon = require('autocannon') as Autocannon;
 
@@ -130,10 +130,10 @@ export async function startServer(
 export type TokenFeed =
   { kind: 'none' } | { kind: 'reused'; token: string } | { kind: 'cycle'; tokens: readonly string[] };
 
-/** A shared cursor, so that concurrent connections walk the token list in order. */
-const cursor = { next: 0 };
-
-/** Drives `POST /mcp` for `duration` seconds or `amount` requests. */
+/**
+ * Drives `POST /mcp` for `duration` seconds or `amount` requests. A `cycle` feed walks its list in
+ * order from the start, across all connections (each token once per `tokens.length` requests).
+ */
 export function drive(
   port: number,
   feed: TokenFeed,
@@ -154,6 +154,7 @@ export function drive(
   };
   if (feed.kind === 'cycle') {
     const tokens = feed.tokens;
+    const cursor = { next: 0 };
     options.requests = [
       {
         setupRequest: (req) => {
@@ -164,8 +165,41 @@ export function drive(
     ];
   }
   return new Promise((resolve, reject) => {
-    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+    const started = performance.now();
+    let last = started;
+    const run = autocannon(options, (err, result) =>
+      err
+        ? reject(err)
+        : // A run bounded by `amount` ends at the next whole second: time it to its last response.
+          resolve('amount' in limit ? { ...result, duration: (last - started) / 1000 } : result),
+    );
+    if ('amount' in limit) run.on('response', () => (last = performance.now()));
   });
+}
+
+/**
+ * A distinct-token load: every request carries a token this server has never seen, so the
+ * verified-token cache can help no request (it admits a token on its second sighting, so cycling
+ * through a list would turn misses into hits). The first `warmupTokens` warm the server up and
+ * give the rate; the measured run then takes as many of the rest as that rate spends in
+ * `duration` seconds. `afterWarmup` runs in between (to read the server's stats). Throws when fewer
+ * than 1,000 tokens are left for the measured run.
+ */
+export async function driveDistinct(
+  port: number,
+  tokens: readonly string[],
+  limit: { readonly warmupTokens: number; readonly duration: number },
+  connections = 50,
+  afterWarmup?: () => Promise<unknown>,
+): Promise<AutocannonResult> {
+  const warm = tokens.slice(0, limit.warmupTokens);
+  const rest = tokens.slice(limit.warmupTokens);
+  const warmup = await drive(port, { kind: 'cycle', tokens: warm }, { amount: warm.length }, connections);
+  const rate = warm.length / warmup.duration;
+  const amount = Math.min(rest.length, Math.round(rate * limit.duration));
+  if (amount < 1000) throw new Error(`only ${rest.length} distinct tokens left for the measured run`);
+  await afterWarmup?.();
+  return drive(port, { kind: 'cycle', tokens: rest.slice(0, amount) }, { amount }, connections);
 }
 
 export function median(values: readonly number[]): number {
