@@ -52,9 +52,19 @@ export interface VerifierOptions {
 }
 
 /**
+ * Where a token is cached: its last 64 characters (for a JWT, signature bytes). Hashing a short
+ * key costs a fraction of hashing a whole 400–800-character token, which the map would do for
+ * every request; a hit counts only when the whole token equals the cached `AuthInfo.token`, so
+ * two tokens sharing a key only ever miss.
+ */
+function cacheKey(token: string): string {
+  return token.length > 64 ? token.slice(-64) : token;
+}
+
+/**
  * Verifies access tokens for one resource. Positive results are cached by token (bounded LRU,
- * keyed by the token itself: the cached AuthInfo holds it anyway, so a digest would cost a hash
- * per request and save no memory); an entry lives until the token's `exp` and at most
+ * keyed by {@link cacheKey}: the cached AuthInfo holds the token anyway, so a digest would cost a
+ * hash per request and save no memory); an entry lives until the token's `exp` and at most
  * `cache.maxAgeMs`, checked on every hit. Failures are never cached. Once the cache is full, a new
  * token displaces another only when it is verified a second time (`lib/lru.ts`): a flood of
  * one-shot tokens leaves the tokens in use cached and costs no garbage-collection churn.
@@ -89,7 +99,7 @@ export class TokenVerifier {
    * run (hooks may be async). Otherwise `undefined`: call {@link verifyAccessToken}.
    */
   cachedAccessToken(token: string): AuthInfo | undefined {
-    const hit = this.#options.hook ? undefined : this.#cache.get(token);
+    const hit = this.#options.hook ? undefined : this.#lookup(token);
     return hit && this.#options.revocation?.refusal(hit) ? undefined : hit; // refused: the async path throws
   }
 
@@ -103,7 +113,7 @@ export class TokenVerifier {
     if (token.length > this.#options.maxLength) throw new TokenError('invalid_token', 'token_too_long');
     // An entry expires at the token's `exp` (or the cache's max age, if sooner): every hit is
     // rechecked against it, so an expired token is verified afresh, and refused.
-    const cached = this.#cache.get(token);
+    const cached = this.#lookup(token);
     if (cached) {
       this.#checkRevocation(token, cached);
       await this.#runHook(cached);
@@ -114,15 +124,21 @@ export class TokenVerifier {
     this.#checkRevocation(token, info);
     await this.#runHook(info);
     const expiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000;
-    this.#cache.set(token, info, Math.min(Date.now() + this.#options.cache.maxAgeMs, expiry));
+    this.#cache.set(cacheKey(token), info, Math.min(Date.now() + this.#options.cache.maxAgeMs, expiry));
     return info;
+  }
+
+  /** The cached identity of exactly this token (an entry found by key alone may be another's). */
+  #lookup(token: string): AuthInfo | undefined {
+    const hit = this.#cache.get(cacheKey(token));
+    return hit?.token === token ? hit : undefined;
   }
 
   /** Revocation (src/store/revocation.ts): a revoked token leaves the cache and is refused. */
   #checkRevocation(token: string, info: AuthInfo): void {
     const refusal = this.#options.revocation?.refusal(info);
     if (!refusal) return;
-    if (refusal.code === 'invalid_token') this.#cache.delete(token);
+    if (refusal.code === 'invalid_token') this.#cache.delete(cacheKey(token));
     throw refusal;
   }
 

@@ -52,6 +52,23 @@ describe.each(ADAPTERS)('%s adapter', (name) => {
     expect(res.json<{ auth: { scopes: string[] } }>().auth.scopes).toEqual(['read']);
   });
 
+  it('a token ending like a cached one is verified on its own: a changed payload under a cached signature is refused', async () => {
+    const app = adapter();
+    const genuine = signToken(world.keys.ES256, claims(ISSUER, RESOURCE, { scope: 'read', sub: 'alice' }));
+    const ok = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${genuine}` } });
+    expect(ok.status).toBe(200); // now cached
+    const [header, , signature] = genuine.split('.') as [string, string, string];
+    const forged = `${header}.${b64url(JSON.stringify(claims(ISSUER, RESOURCE, { scope: 'read write', sub: 'mallory' })))}.${signature}`;
+    expect(forged.slice(-64)).toBe(genuine.slice(-64)); // the cache's key is the last 64 characters
+    const before = app.reached;
+    const res = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${forged}` } });
+    assertRefusal(
+      res,
+      { status: 401, error: 'invalid_token' },
+      { token: forged, reachedBefore: before, reachedAfter: app.reached },
+    );
+  });
+
   it('a __proto__ payload member is plain data: no pollution, no inherited scope', async () => {
     const app = adapter();
     const k = world.keys.RS256;
