@@ -4,10 +4,11 @@
  * entry in use is never the one evicted.
  *
  * With `admission: 'second-sighting'`, a full cache admits a new key only the second time it is
- * set within a window of `maxEntries` first sightings (a doorkeeper of 32-bit hashes, no
- * allocation per key). A stream of keys that are never asked for again (a flood of one-shot
- * tokens) then evicts nothing: the entries in use stay, and no entry dies in the old generation
- * of the heap for every new key. While there is room, every key is admitted at once.
+ * set, unless its oldest entry has expired (then that entry makes room). First sightings are
+ * remembered for up to `max(64, maxEntries)` of them, then forgotten all at once (a doorkeeper of
+ * 32-bit hashes, no allocation per key). A stream of keys that are never asked for again (a flood
+ * of one-shot tokens) then evicts nothing: the entries in use stay, and no entry dies in the old
+ * generation of the heap for every new key. While there is room, every key is admitted at once.
  */
 export interface LruOptions {
   /** `always` (default) or `second-sighting` (see the class). */
@@ -49,10 +50,19 @@ export class LruCache<V> {
   set(key: string, value: V, expiresAt: number): boolean {
     if (this.#max <= 0) return false;
     const known = this.#map.delete(key);
-    if (!known && this.#doorkeeper && this.#map.size >= this.#max && this.#doorkeeper.firstSighting(key))
-      return false;
+    if (!known && this.#doorkeeper && this.#map.size >= this.#max && !this.#oldestExpired()) {
+      if (this.#doorkeeper.firstSighting(key)) return false;
+    }
     this.#map.set(key, { value, expiresAt, seq: ++this.#tick });
     while (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
+    return true;
+  }
+
+  /** Drops the least recently used entry when it has expired; true when it did. */
+  #oldestExpired(): boolean {
+    const oldest = this.#map.entries().next().value;
+    if (!oldest || oldest[1].expiresAt > Date.now()) return false;
+    this.#map.delete(oldest[0]);
     return true;
   }
 
@@ -68,9 +78,10 @@ export class LruCache<V> {
 
 /**
  * Remembers the 32-bit hashes of keys seen once, in an open-addressed table at most half full
- * (8 bytes per cache entry, allocated once). Two keys with the same hash only means the second is
- * admitted early, which is what a cache without a doorkeeper does anyway. Cleared after
- * `maxEntries` first sightings (at least 64), so it forgets keys seen long ago.
+ * (8-16 bytes per cache entry, allocated once). Two keys with the same hash only means the second is
+ * admitted early, which is what a cache without a doorkeeper does anyway. Cleared (not aged)
+ * after `max(64, maxEntries)` first sightings, so a second sighting just after a clear counts as
+ * a first one.
  */
 class Doorkeeper {
   readonly #hashes: Uint32Array;
@@ -90,7 +101,7 @@ class Doorkeeper {
   firstSighting(key: string): boolean {
     let h = 0x811c9dc5;
     for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    h = (h | 1) >>> 0; // 0 marks an empty slot
+    h = h >>> 0 || 1; // 0 marks an empty slot
     let slot = this.#find(h);
     if (this.#hashes[slot] === h) return false;
     if (this.#count >= this.#window) {

@@ -573,7 +573,7 @@ function settingsSchema() {
             .max(100_000)
             .default(10_000)
             .describe(
-              "Verified tokens remembered (LRU); 0 disables the cache. Each entry holds the token (kept as its key) and its identity: about 1.3 KB of heap for a 420-character token with eight claims (the token's length plus ~0.9 KB), so 10,000 entries ≈ 13 MB and the maximum ≈ 130 MB. Once full, a new token takes a place only when it is verified a second time, so a flood of one-shot tokens evicts none of the tokens in use.",
+              "Verified tokens remembered (LRU); 0 disables the cache. Each entry holds the token and its identity: about 1.3 KB of heap for a 420-character token with eight claims (the token's length plus ~0.9 KB), so 10,000 entries ≈ 13 MB and the maximum ≈ 130 MB. Once full, a new token takes a place only when it is verified a second time (or when the oldest entry has expired), so a flood of one-shot tokens evicts none of the tokens in use.",
             ),
           maxAgeSeconds: seconds(
             'Longest a verified token is remembered (it is also dropped at its `exp`).',

@@ -52,13 +52,18 @@ export interface VerifierOptions {
 }
 
 /**
- * Where a token is cached: its last 64 characters (for a JWT, signature bytes). Hashing a short
- * key costs a fraction of hashing a whole 400–800-character token, which the map would do for
- * every request; a hit counts only when the whole token equals the cached `AuthInfo.token`, so
- * two tokens sharing a key only ever miss.
+ * Where a token is cached: for a compact JWS (two dots), the last 64 characters of its signature
+ * segment, which differ from token to token; any other token (opaque, JWE, a format with a fixed
+ * trailer) is its own key. Hashing a short key costs a fraction of hashing a whole
+ * 400–800-character JWT, which the map would do for every request. A hit counts only when the
+ * whole token equals the cached `AuthInfo.token`: two tokens sharing a key miss (and take turns
+ * in the entry), never borrow each other's identity.
  */
 function cacheKey(token: string): string {
-  return token.length > 64 ? token.slice(-64) : token;
+  const first = token.indexOf('.');
+  const last = token.lastIndexOf('.');
+  if (first === last || token.indexOf('.', first + 1) !== last) return token; // not two dots
+  return token.slice(Math.max(last + 1, token.length - 64));
 }
 
 /**

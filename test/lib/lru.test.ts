@@ -69,6 +69,21 @@ describe('LruCache', () => {
       expect(cache.get('b')).toBe('B');
     });
 
+    it('remembers a first sighting through the rest of its window (63 other keys)', () => {
+      const cache = full();
+      expect(cache.set('late', 'x', Infinity)).toBe(false);
+      for (let i = 0; i < 62; i++) cache.set(`filler-${i}`, 'x', Infinity);
+      expect(cache.set('late', 'x', Infinity)).toBe(true);
+    });
+
+    it('admits a new key at once when the oldest entry has expired (it makes room)', () => {
+      const cache = new LruCache<string>(2, { admission: 'second-sighting' });
+      cache.set('stale', 's', Date.now() - 1);
+      cache.set('live', 'l', Infinity);
+      expect(cache.set('new', 'n', Infinity)).toBe(true);
+      expect([cache.get('new'), cache.get('live'), cache.size]).toEqual(['n', 'l', 2]);
+    });
+
     it('forgets first sightings after its window (a key seen once, long ago, is seen once again)', () => {
       const cache = full();
       expect(cache.set('late', 'x', Infinity)).toBe(false);

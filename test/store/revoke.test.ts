@@ -32,7 +32,9 @@ describe('revocation on one instance (in-memory store)', () => {
     expect(auth.resources[0]!.verifier.cachedAccessToken(token)).toBeDefined();
     await auth.revoke({ jti: 'mem-1' });
     expect(auth.resources[0]!.verifier.cachedAccessToken(token)).toBeUndefined();
+    const cached = auth.resources[0]!.verifier.cacheSize;
     expect(await call(auth, token)).toMatchObject({ status: 401, error: 'invalid_token' });
+    expect(auth.resources[0]!.verifier.cacheSize).toBe(cached - 1); // the refused entry is dropped
     expect((await call(auth, jwt())).status).toBe(200);
   });
 
