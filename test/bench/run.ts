@@ -126,6 +126,8 @@ const CASES: readonly Case[] = [
       ),
     ),
   ),
+  makeCase({ framework: 'express', mode: 'ours', alg: 'ES256', tokens: 'distinct', offload: 'pool' }),
+  makeCase({ framework: 'express', mode: 'ours', alg: 'RS256', tokens: 'distinct', offload: 'pool' }),
   ...(['node', 'fetch'] as const).flatMap((framework) => [
     makeCase({ framework, mode: 'plain', tokens: 'none' }),
     makeCase({ framework, mode: 'ours', alg: 'ES256', tokens: 'reused' }),
