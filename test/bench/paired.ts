@@ -116,12 +116,10 @@ async function measure(pair: Pair, keys: BenchKeys, tokens: readonly string[]): 
   });
   const [a, b] = await Promise.all([start(pair.a), start(pair.b)]);
   try {
-    // Warm-up, and the request count that a run of `seconds` takes (from the slower side).
-    const warm = await Promise.all(
-      [a, b].map((s) =>
-        run(s, pair, tokens, pair.tokens === 'distinct' ? { amount: WARMUP_TOKENS } : { duration: 1 }),
-      ),
-    );
+    // Warm-up, one server at a time, and the request count that a run of `seconds` takes (from
+    // the slower side).
+    const warmup = pair.tokens === 'distinct' ? { amount: WARMUP_TOKENS } : { duration: 1 };
+    const warm = [await run(a, pair, tokens, warmup), await run(b, pair, tokens, warmup)];
     const rate = Math.min(...warm.map((w) => w.rps));
     const amount = Math.round(Math.min(rate * seconds, (tokens.length - WARMUP_TOKENS) / rounds));
     const limit = pair.tokens === 'distinct' ? { amount } : { duration: seconds };

@@ -238,6 +238,18 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
+/** The faster of Logto's and Auth0's Express middleware for a case's algorithm and token mode. */
+function bestExpressPeer(rows: readonly Row[], c: Case): Row | undefined {
+  const peers = rows.filter(
+    (r) =>
+      r.case.framework === 'express' &&
+      (r.case.mode === 'logto' || r.case.mode === 'auth0') &&
+      r.case.alg === c.alg &&
+      r.case.tokens === c.tokens,
+  );
+  return peers.reduce<Row | undefined>((best, p) => (!best || p.rps > best.rps ? p : best), undefined);
+}
+
 /** The row a case is compared with: same framework unprotected, no scale-up. */
 function computeRatios(rows: Row[]): void {
   const find = (pred: (c: Case) => boolean) => rows.find((r) => pred(r.case));
@@ -254,14 +266,8 @@ function computeRatios(rows: Row[]): void {
     const same = (x: Case) => x.alg === c.alg && x.tokens === c.tokens && !x.resources && !x.issuers;
     const jose = find((x) => x.framework === 'fastify' && x.mode === 'jose' && same(x));
     if (jose && c.framework === 'fastify') row.vsJose = row.rps / jose.rps;
-    const peers = rows.filter(
-      (r) =>
-        r.case.framework === 'express' &&
-        (r.case.mode === 'logto' || r.case.mode === 'auth0') &&
-        same(r.case),
-    );
-    if (peers.length && c.framework === 'express')
-      row.vsBestPeer = row.rps / Math.max(...peers.map((p) => p.rps));
+    const peer = bestExpressPeer(rows, c);
+    if (peer && c.framework === 'express') row.vsBestPeer = row.rps / peer.rps;
   }
 }
 
@@ -322,11 +328,9 @@ function targets(
       ...distinct('fastify', f, f?.vsJose, get(`fastify raw-jose ${alg} distinct`)),
     });
     const e = get(`express ours ${alg} distinct`);
-    const peers = ['logto mcp-auth', 'auth0 jwt-bearer'].map((p) => get(`express ${p} ${alg} distinct`));
-    const bestPeer = peers.reduce<Row | undefined>((a, b) => (!a || (b && b.rps > a.rps) ? b : a), undefined);
     out.push({
       name: `distinct ${alg}: express ours / best Express peer`,
-      ...distinct('express', e, e?.vsBestPeer, bestPeer),
+      ...distinct('express', e, e?.vsBestPeer, e && bestExpressPeer(rows, e.case)),
     });
   }
   for (const framework of ['fastify', 'express'] as const) {

@@ -45,6 +45,12 @@ export function makeKeys(): BenchKeys {
   return { ES256: makeKey('ES256'), RS256: makeKey('RS256'), EdDSA: makeKey('EdDSA') };
 }
 
+/** The digest `node:crypto` signs and verifies each algorithm with (EdDSA: none). */
+const DIGEST: Record<Alg, string | null> = { ES256: 'sha256', RS256: 'sha256', EdDSA: null };
+/** A key as `sign`/`verify` take it: JWS's ECDSA signatures are IEEE P1363, not DER. */
+const keyInput = (alg: Alg, key: KeyObject) =>
+  alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
+
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** Signs one access token (`typ: at+jwt`, one hour of validity, a unique `jti`). */
@@ -63,10 +69,7 @@ export function signToken(key: BenchKey, n: number, overrides: Record<string, un
     ...overrides,
   });
   const input = `${header}.${payload}`;
-  const signature =
-    key.alg === 'ES256'
-      ? sign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' })
-      : sign(key.alg === 'EdDSA' ? null : 'sha256', Buffer.from(input), key.privateKey);
+  const signature = sign(DIGEST[key.alg], Buffer.from(input), keyInput(key.alg, key.privateKey));
   return `${input}.${signature.toString('base64url')}`;
 }
 
@@ -104,8 +107,8 @@ export function primitiveMicros(key: BenchKey, tokens: readonly string[]): numbe
     const dot = t.lastIndexOf('.');
     return { data: Buffer.from(t.slice(0, dot)), signature: Buffer.from(t.slice(dot + 1), 'base64url') };
   });
-  const options = key.alg === 'ES256' ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const } : publicKey;
-  const digest = key.alg === 'EdDSA' ? null : 'sha256';
+  const options = keyInput(key.alg, publicKey);
+  const digest = DIGEST[key.alg];
   const rounds: number[] = [];
   for (let round = 0; round < 6; round++) {
     const started = performance.now();
