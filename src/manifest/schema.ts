@@ -588,7 +588,7 @@ function settingsSchema() {
             .enum(['auto', 'sync', 'pool'])
             .default('auto')
             .describe(
-              'Where JWT signatures are checked. `sync`: on the event loop (fastest per token; an ES256 check holds the loop ~90 µs, RS256 ~30 µs). `pool`: on the libuv thread pool (`UV_THREADPOOL_SIZE`), so the loop spends ~20 µs per token and other cores share the work, at ~30 µs more latency. `auto`: `sync` for RS*, PS*, ES256 and EdDSA, `pool` for ES384 and ES512, whose checks take milliseconds. Runtimes without `node:crypto` use WebCrypto whatever the setting.',
+              'Where JWT signatures are checked. `sync`: always on the event loop (an ES256 check holds it ~70 µs, RS256 ~25 µs). `pool`: always on the libuv thread pool (`UV_THREADPOOL_SIZE`): the loop spends ~20 µs per token and other cores share the work, but a lone check waits ~35-50 µs longer for its answer. `auto`: by load. For RS*, PS*, ES256 and EdDSA, the first check of an event-loop turn runs on the loop when the pool holds none, and the others go to the pool, so a lone request is answered like `sync` and a flood of new tokens is handled like `pool`. ES384 and ES512 always go to the pool. Runtimes without `node:crypto` use WebCrypto whatever the setting.',
             ),
         })
         .describe('How token signatures are verified.')

@@ -15,9 +15,10 @@ type NodeCrypto = typeof NodeCryptoModule;
 
 /**
  * Where a signature is checked: `sync` on the event loop, `pool` on the libuv thread pool (the
- * callback form of `crypto.verify`), `auto` synchronously for the algorithms whose check is cheap
- * (RS*, PS*, ES256, EdDSA) and on the pool for the others (ES384, ES512). Without
- * `node:crypto`, WebCrypto decides.
+ * callback form of `crypto.verify`), `auto` by load: for the algorithms whose check is cheap (RS*,
+ * PS*, ES256, EdDSA) the first check of an event-loop turn runs on the loop and the rest of that
+ * turn's checks go to the pool (see {@link claimLoop}); ES384 and ES512 always go to the pool.
+ * Without `node:crypto`, WebCrypto decides.
  *
  * @example
  * ```ts
@@ -116,6 +117,35 @@ export interface PreparedKey {
   verify(data: Uint8Array, signature: Uint8Array, offload: Offload): boolean | Promise<boolean>;
 }
 
+/** Runs a callback once the current event-loop turn is over (after its I/O callbacks). */
+const afterTurn: (callback: () => void) => unknown =
+  typeof globalThis.setImmediate === 'function'
+    ? (callback) => globalThis.setImmediate(callback)
+    : (callback) => setTimeout(callback, 0);
+
+let loopClaimed = false;
+const releaseLoop = () => {
+  loopClaimed = false;
+};
+/** Checks dispatched to the thread pool and not yet answered (all keys of the process). */
+let inPool = 0;
+
+/**
+ * `auto`'s reading of the load: true (check on the loop) for the first cheap check of an
+ * event-loop turn when the pool holds none of ours; false (check on the pool) for the other
+ * checks of that turn and for any check while earlier ones are still on the pool. A lone request,
+ * the common case, pays no thread hop; under a flood of new tokens every check goes to the pool,
+ * which verifies while the loop goes on parsing and answering, and the answers leave together.
+ * Measured (test/bench/RESULTS.md): a lone check as fast as `sync`, a flood as fast as `pool`.
+ * The state is the process's, because the event loop and the pool are.
+ */
+function claimLoop(): boolean {
+  if (loopClaimed || inPool > 0) return false;
+  loopClaimed = true;
+  afterTurn(releaseLoop);
+  return true;
+}
+
 /** The imported key is of the type, curve and size the algorithm signs with (else throws). */
 function assertKeyFits(key: NodeCryptoModule.KeyObject, alg: string, spec: AlgSpec): void {
   const type = key.asymmetricKeyType;
@@ -154,10 +184,16 @@ function nodeKey(crypto: NodeCrypto, imported: CryptoKey, alg: string, spec: Alg
     alg,
     backend: 'node',
     verify(data, signature, offload) {
-      if (offload === 'sync' || (offload === 'auto' && spec.cheap)) return checkSync(data, signature);
+      if (offload === 'sync' || (offload === 'auto' && spec.cheap && claimLoop())) {
+        return checkSync(data, signature);
+      }
       return new Promise<boolean>((resolve) => {
         try {
-          crypto.verify(hash, data, input, signature, (err, ok) => resolve(!err && ok));
+          crypto.verify(hash, data, input, signature, (err, ok) => {
+            inPool--;
+            resolve(!err && ok);
+          });
+          inPool++;
         } catch {
           resolve(false);
         }

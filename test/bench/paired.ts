@@ -22,7 +22,7 @@ const WARMUP_TOKENS = 5_000;
 interface Side {
   readonly framework: 'fastify' | 'express' | 'node' | 'fetch';
   readonly mode: ServerMode;
-  readonly offload?: 'pool';
+  readonly offload?: 'auto' | 'sync' | 'pool';
 }
 interface Pair {
   readonly name: string;
@@ -58,6 +58,18 @@ const PAIRS: readonly Pair[] = [
       alg,
       tokens: 'distinct' as const,
       goal: alg === 'ES256' ? 1.5 : 1.2,
+    })),
+  ),
+  // The default `auto` against the two fixed modes: under a flood it should match `pool`, and
+  // beat `sync` (a lone check's latency is the micro bench's `event-loop.ts`).
+  ...(['ES256', 'RS256'] as const).flatMap((alg) =>
+    (['sync', 'pool'] as const).map((offload) => ({
+      name: `fastify distinct ${alg}: ours(auto) / ours(${offload})`,
+      a: { framework: 'fastify' as const, mode: 'ours' as const, offload },
+      b: { framework: 'fastify' as const, mode: 'ours' as const, offload: 'auto' as const },
+      alg,
+      tokens: 'distinct' as const,
+      goal: 1,
     })),
   ),
 ];

@@ -115,3 +115,47 @@ describe.each(['node', 'webcrypto'] as const)('prepared keys on %s', (backend) =
     await expect(prepareKey(jwk, alg, runtime)).rejects.toThrow();
   });
 });
+
+describe('offload auto: the load decides, on node:crypto', () => {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  const es256 = CASES.find((x) => x.alg === 'ES256')!;
+
+  it('checks a lone signature on the loop, and the rest of a burst (or anything while the pool is busy) on the pool', async () => {
+    const { privateKey, jwk } = pair(es256);
+    const key = await prepareKey(jwk, 'ES256', nodeCrypto);
+    const sig = jwsSign(es256, privateKey, DATA);
+    await nextTurn();
+
+    // A burst: checks started in one turn. Only the first runs on the loop. (256 of them keep
+    // the four pool threads busy for milliseconds, far longer than the turn below takes.)
+    const burst = Array.from({ length: 256 }, () => key.verify(DATA, sig, 'auto'));
+    expect(typeof burst[0]).toBe('boolean');
+    expect(burst.slice(1).every((r) => r instanceof Promise)).toBe(true);
+
+    // A new turn while the pool still holds checks: the load is on, so the pool again.
+    await nextTurn();
+    const during = key.verify(DATA, sig, 'auto');
+    expect(during).toBeInstanceOf(Promise);
+    expect((await Promise.all([...burst, during])).every((ok) => ok === true)).toBe(true);
+
+    // The pool is empty and a turn has passed: a lone check runs on the loop again.
+    await nextTurn();
+    expect(key.verify(DATA, sig, 'auto')).toBe(true);
+    const bad = Buffer.from(sig);
+    bad[3]! ^= 1;
+    await nextTurn();
+    expect(key.verify(DATA, bad, 'auto')).toBe(false);
+  });
+
+  it('sends the expensive algorithms (ES384, ES512) to the pool even when alone', async () => {
+    for (const alg of ['ES384', 'ES512']) {
+      const c = CASES.find((x) => x.alg === alg)!;
+      const { privateKey, jwk } = pair(c);
+      const key = await prepareKey(jwk, alg, nodeCrypto);
+      await nextTurn();
+      const result = key.verify(DATA, jwsSign(c, privateKey, DATA), 'auto');
+      expect(result).toBeInstanceOf(Promise);
+      expect(await result).toBe(true);
+    }
+  });
+});

@@ -18,6 +18,8 @@ const config = { mode: 'ours' as const, issuer: ISSUER, resource: RESOURCE, keys
 export const uncached = await compile(manifestFor({ ...config, cacheEntries: 0 }));
 /** The same with `settings.verify.offload: "pool"` (signatures on the libuv thread pool). */
 export const uncachedPool = await compile(manifestFor({ ...config, cacheEntries: 0, offload: 'pool' }));
+/** The same with `settings.verify.offload: "sync"` (signatures always on the event loop). */
+export const uncachedSync = await compile(manifestFor({ ...config, cacheEntries: 0, offload: 'sync' }));
 /** Our runtime with the default cache. */
 export const cached = await compile(manifestFor(config));
 
@@ -60,6 +62,7 @@ export const prototype = createFastVerifier(publicJwks, {
 for (const alg of ['ES256', 'RS256'] as const) {
   await uncached.tokenVerifier(RESOURCE).verifyAccessToken(tokens[alg]);
   await uncachedPool.tokenVerifier(RESOURCE).verifyAccessToken(tokens[alg]);
+  await uncachedSync.tokenVerifier(RESOURCE).verifyAccessToken(tokens[alg]);
   await jwtVerify(tokens[alg], localJwks, joseOptions);
   await prototype.verifyAsync(tokens[alg]);
   if (!primitive(alg)()) throw new Error(`${alg}: primitive rejected the fixture token`);
