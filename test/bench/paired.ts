@@ -9,7 +9,15 @@
  * Options: `--only=<substring>[,…]` (pairs whose name contains one), `--rounds=N` (couples,
  * default 8), `--seconds=S` (per run, default 1.5).
  */
-import { drive, killAll, median, pinSelf, startServer, type RunningServer } from './lib/harness.js';
+import {
+  buildPackage,
+  drive,
+  killAll,
+  median,
+  pinSelf,
+  startServer,
+  type RunningServer,
+} from './lib/harness.js';
 import type { ServerConfig, ServerMode } from './lib/protocol.js';
 import { ALGS, ISSUER, RESOURCE, makeKeys, signTokens, type Alg, type BenchKeys } from './lib/tokens.js';
 
@@ -41,6 +49,13 @@ const PAIRS: readonly Pair[] = [
     b: { framework: 'fastify', mode: 'noop' },
     tokens: 'none',
     goal: 0.92,
+  },
+  {
+    name: 'express two empty middlewares / unprotected (what any guard mounted like ours costs)',
+    a: { framework: 'express', mode: 'plain' },
+    b: { framework: 'express', mode: 'noop' },
+    tokens: 'none',
+    goal: 0.95,
   },
   ...(['fastify', 'express'] as const).map((framework) => ({
     name: `${framework} reused ES256: ours / unprotected`,
@@ -165,6 +180,7 @@ async function measure(pair: Pair, keys: BenchKeys, tokens: readonly string[]): 
 }
 
 async function main(): Promise<void> {
+  buildPackage();
   console.log(`paired bench: ${rounds} couples of ${seconds} s runs per pair; ${pinSelf()}`);
   const only = option('only');
   const pairs = only ? PAIRS.filter((p) => only.split(',').some((o) => p.name.includes(o))) : PAIRS;

@@ -4,14 +4,13 @@
  * with `npx tsx test/bench/startup.ts [--quick]`, or as part of `npm run bench`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ManifestInput } from '../../src/manifest/schema.js';
 import { compile } from '../../src/runtime/compile.js';
-import { ROOT, median } from './lib/harness.js';
+import { ROOT, buildPackage, median } from './lib/harness.js';
 
 export interface StartupFigures {
   readonly runs: number;
@@ -37,10 +36,7 @@ function wallMs(args: readonly string[]): number {
 /** Median wall times of `node dist/cli/bin.js validate <example>` and `node -e 0`, interleaved. */
 export function measureValidate(runs: number): { nodeMs: number; validateMs: number } {
   const bin = join(ROOT, 'dist/cli/bin.js');
-  if (!existsSync(bin)) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('npm run build failed');
-  }
+  buildPackage();
   const validate = [bin, 'validate', 'mcp-auth.config.example.json'];
   wallMs(['-e', '0']);
   wallMs(validate);

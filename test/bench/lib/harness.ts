@@ -50,6 +50,18 @@ type Autocannon = (
 const autocannon = require('autocannon') as Autocannon;
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+let built = false;
+/**
+ * Builds `dist/` (once per process). The bench servers import the package by its published
+ * entry points, so they run the code users run (tsc output), not `src/` through tsx.
+ */
+export function buildPackage(): void {
+  if (built) return;
+  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  built = true;
+}
 const CORES = availableParallelism();
 const HAS_TASKSET = process.platform === 'linux' && spawnSync('taskset', ['-V']).status === 0;
 

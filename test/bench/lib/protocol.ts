@@ -2,12 +2,15 @@
 import type { JWK } from 'jose';
 
 /**
- * `noop`: an empty async preHandler (Fastify), to show what any async hook costs by itself.
+ * `noop`: an empty async preHandler (Fastify), or two empty middlewares mounted where ours go
+ * (Express), to show what any hook costs by itself.
+ * `floor`: the signature check alone over HTTP (`floorCheck` in `servers/common.ts`), the least a
+ * verifier can cost at that rate.
  * `jose`: a hand-written `jose.jwtVerify` hook (Fastify). `logto`: Logto's `mcp-auth` 0.2
  * `bearerAuth('jwt')`, `auth0`: `express-oauth2-jwt-bearer` (Express; both fetch the keys from a
  * loopback JWKS URL once, as deployed).
  */
-export type ServerMode = 'plain' | 'noop' | 'ours' | 'jose' | 'logto' | 'auth0';
+export type ServerMode = 'plain' | 'noop' | 'floor' | 'ours' | 'jose' | 'logto' | 'auth0';
 
 export interface ServerConfig {
   readonly mode: ServerMode;
@@ -34,6 +37,8 @@ export interface ServerStats {
   readonly heapUsed: number;
   /** performance.eventLoopUtilization().active since start, ms. */
   readonly eluActiveMs: number;
+  /** Time spent in garbage collection since start (PerformanceObserver `gc` entries), ms. */
+  readonly gcMs: number;
   /** Entries in the verified-token cache (ours only). */
   readonly cacheSize?: number | undefined;
 }

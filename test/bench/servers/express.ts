@@ -1,7 +1,7 @@
 /**
  * Bench server: Express 5 with `express.json()` and `POST /mcp` answering a trivial JSON-RPC
  * result: `plain` (unprotected), `ours` (`metadataRouter` at the root and `requireAuth` on the
- * route, as the README mounts them), `logto` (Logto's `mcp-auth` 0.2: its metadata router and
+ * route, as the README mounts them), `noop` (two empty middlewares, mounted where ours go), `floor` (a middleware that checks the signature alone), `logto` (Logto's `mcp-auth` 0.2: its metadata router and
  * `bearerAuth('jwt')`, as its README mounts them) or `auth0` (`express-oauth2-jwt-bearer`'s
  * `auth()`); the two peers fetch the keys once from a loopback JWKS URL.
  */
@@ -9,11 +9,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { auth as auth0 } from 'express-oauth2-jwt-bearer';
-import { metadataRouter, requireAuth } from '../../../src/adapters/express.js';
-import { compile } from '../../../src/runtime/compile.js';
-import type { McpAuth } from '../../../src/runtime/mcp-auth.js';
+import { compile, type McpAuth } from 'mcp-auth-config';
+import { metadataRouter, requireAuth } from 'mcp-auth-config/express';
 import { STATS_PATH } from '../lib/protocol.js';
-import { announce, manifestFor, readConfig, stats } from './common.js';
+import { announce, floorCheck, manifestFor, readConfig, stats } from './common.js';
 import { serveJwks } from './jwks.js';
 
 /** The part of Logto's `mcp-auth` 0.2 this bench calls. */
@@ -80,6 +79,21 @@ if (config.mode === 'ours') {
     mcpAuth.bearerAuth('jwt', { resource: config.resource, audience: config.resource }),
     handler,
   );
+} else if (config.mode === 'noop') {
+  // What any guard mounted like ours costs by itself: an empty app-level middleware (where the
+  // metadata router goes) and an empty route-level one (where `requireAuth` goes).
+  const pass: express.RequestHandler = (_req, _res, next) => next();
+  app.use(pass);
+  app.post('/mcp', express.json(), pass, handler);
+} else if (config.mode === 'floor') {
+  const check = floorCheck(config.keys, config.offload);
+  const floor: express.RequestHandler = (req, res, next) => {
+    check(req.headers.authorization?.slice(7) ?? '').then(
+      (ok) => (ok ? next() : res.status(401).json({ error: 'invalid_token' })),
+      next,
+    );
+  };
+  app.post('/mcp', express.json(), floor, handler);
 } else if (config.mode === 'auth0') {
   jwks = await serveJwks(config.keys);
   app.post(

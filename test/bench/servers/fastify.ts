@@ -1,15 +1,15 @@
 /**
  * Bench server: Fastify 5 with `POST /mcp` answering a trivial JSON-RPC result, in one of four
- * modes: `plain` (unprotected), `noop` (an empty async preHandler), `ours` (the mcpAuth plugin), `jose` (a hand-written preHandler
+ * modes: `plain` (unprotected), `noop` (an empty async preHandler), `floor` (a preHandler that
+ * checks the signature alone), `ours` (the mcpAuth plugin), `jose` (a hand-written preHandler
  * with `jose.jwtVerify` + `createLocalJWKSet`, the baseline a user would write).
  */
 import Fastify from 'fastify';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { mcpAuth } from '../../../src/adapters/fastify.js';
-import { compile } from '../../../src/runtime/compile.js';
-import type { McpAuth } from '../../../src/runtime/mcp-auth.js';
+import { compile, type McpAuth } from 'mcp-auth-config';
+import { mcpAuth } from 'mcp-auth-config/fastify';
 import { STATS_PATH } from '../lib/protocol.js';
-import { announce, manifestFor, readConfig, stats } from './common.js';
+import { announce, floorCheck, manifestFor, readConfig, stats } from './common.js';
 
 const config = readConfig();
 const app = Fastify({ logger: false });
@@ -20,6 +20,13 @@ if (config.mode === 'ours') {
   await app.register(mcpAuth, { auth });
 } else if (config.mode === 'noop') {
   app.addHook('preHandler', async () => undefined);
+} else if (config.mode === 'floor') {
+  const check = floorCheck(config.keys, config.offload);
+  app.addHook('preHandler', async (request, reply) => {
+    if (!request.url.startsWith('/mcp')) return;
+    const token = request.headers.authorization?.slice(7) ?? '';
+    if (!(await check(token))) return reply.code(401).send({ error: 'invalid_token' });
+  });
 } else if (config.mode === 'jose') {
   const jwks = createLocalJWKSet({ keys: [...config.keys] });
   const audience = config.resource;

@@ -3,9 +3,8 @@
  * (unprotected) or `ours` (`protectFetchHandler`).
  */
 import { serve } from '@hono/node-server';
-import { protectFetchHandler } from '../../../src/adapters/fetch.js';
-import { compile } from '../../../src/runtime/compile.js';
-import type { McpAuth } from '../../../src/runtime/mcp-auth.js';
+import { compile, type McpAuth } from 'mcp-auth-config';
+import { protectFetchHandler } from 'mcp-auth-config/fetch';
 import { STATS_PATH } from '../lib/protocol.js';
 import { announce, manifestFor, readConfig, stats } from './common.js';
 

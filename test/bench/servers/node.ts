@@ -5,9 +5,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeHandler } from '../../../src/adapters/node.js';
-import { compile } from '../../../src/runtime/compile.js';
-import type { McpAuth } from '../../../src/runtime/mcp-auth.js';
+import { compile, type McpAuth } from 'mcp-auth-config';
+import { createNodeHandler } from 'mcp-auth-config/node';
 import { STATS_PATH } from '../lib/protocol.js';
 import { announce, manifestFor, readConfig, stats } from './common.js';
 
