@@ -135,12 +135,29 @@ interface DecodedJws {
   readonly signatureAt: number;
 }
 
+/**
+ * Headers already decoded, by their segment: an issuer signs every token with the same few
+ * headers, so a header is decoded once, not per token. Frozen (callers only read them); at most
+ * 32, and cleared when full, so a caller cycling through headers costs a decode each, as before.
+ */
+const HEADERS = new Map<string, Record<string, unknown>>();
+
+function decodeHeader(segment: string): Record<string, unknown> {
+  let header = HEADERS.get(segment);
+  if (!header) {
+    header = Object.freeze(decodeSegment(segment));
+    if (HEADERS.size >= 32) HEADERS.clear();
+    HEADERS.set(segment, header);
+  }
+  return header;
+}
+
 function decode(token: string): DecodedJws {
   if (!isJwtShaped(token)) throw malformed();
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
   return {
-    header: decodeSegment(token.slice(0, first)),
+    header: decodeHeader(token.slice(0, first)),
     payload: decodeSegment(token.slice(first + 1, second)),
     signatureAt: second,
   };

@@ -121,13 +121,13 @@ export class TokenVerifier {
     const cached = this.#lookup(token);
     if (cached) {
       this.#checkRevocation(token, cached);
-      await this.#runHook(cached);
+      if (this.#options.hook) await this.#runHook(this.#options.hook, cached);
       return cached;
     }
     const info = await this.#verify(token);
     assertClaimPolicy(info, this.#options.claimPolicy);
     this.#checkRevocation(token, info);
-    await this.#runHook(info);
+    if (this.#options.hook) await this.#runHook(this.#options.hook, info);
     const expiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000;
     this.#cache.set(cacheKey(token), info, Math.min(Date.now() + this.#options.cache.maxAgeMs, expiry));
     return info;
@@ -147,10 +147,9 @@ export class TokenVerifier {
     throw refusal;
   }
 
-  async #runHook(info: AuthInfo): Promise<void> {
-    if (!this.#options.hook) return;
+  async #runHook(hook: VerifyHook, info: AuthInfo): Promise<void> {
     try {
-      await this.#options.hook(info);
+      await hook(info);
     } catch (err) {
       if (err instanceof TokenError) throw err;
       throw new TokenError('invalid_token', 'rejected', { cause: err });
