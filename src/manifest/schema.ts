@@ -588,7 +588,7 @@ function settingsSchema() {
             .enum(['auto', 'sync', 'pool'])
             .default('auto')
             .describe(
-              'Where JWT signatures are checked. `sync`: always on the event loop (an ES256 check holds it ~70 µs, RS256 ~25 µs). `pool`: always on the libuv thread pool (`UV_THREADPOOL_SIZE`): the loop spends ~20 µs per token and other cores share the work, but a lone check waits ~35-50 µs longer for its answer. `auto`: by load. For RS*, PS*, ES256 and EdDSA, the first check of an event-loop turn runs on the loop when the pool holds none, and the others go to the pool, so a lone request is answered like `sync` and a flood of new tokens is handled like `pool`. ES384 and ES512 always go to the pool. Runtimes without `node:crypto` use WebCrypto whatever the setting.',
+              'Where JWT signatures are checked. `sync`: always on the event loop (an ES256 check holds it ~70 µs, RS256 ~25 µs). `pool`: always on the libuv thread pool (`UV_THREADPOOL_SIZE`): the loop spends ~20 µs per token and other cores share the work, but a lone check waits ~35-50 µs longer for its answer. `auto`: by load. For RS*, PS*, ES256 and EdDSA, a lone check (the first of an event-loop turn, none pending) runs on the loop and is answered at once, like `sync`; the other checks of a burst go to the pool when the process may run on more than one core, and on a single core run on the loop with their answers given after the turn, so the answers of a burst leave together (on one core that beats both `sync` and `pool`). ES384 and ES512 always go to the pool. Runtimes without `node:crypto` use WebCrypto whatever the setting.',
             ),
         })
         .describe('How token signatures are verified.')

@@ -9,6 +9,7 @@
  * @module
  */
 import type * as NodeCryptoModule from 'node:crypto';
+import type * as NodeOsModule from 'node:os';
 import { importJWK, type JWK } from 'jose';
 
 type NodeCrypto = typeof NodeCryptoModule;
@@ -16,9 +17,10 @@ type NodeCrypto = typeof NodeCryptoModule;
 /**
  * Where a signature is checked: `sync` on the event loop, `pool` on the libuv thread pool (the
  * callback form of `crypto.verify`), `auto` by load: for the algorithms whose check is cheap (RS*,
- * PS*, ES256, EdDSA) the first check of an event-loop turn runs on the loop and the rest of that
- * turn's checks go to the pool (see {@link claimLoop}); ES384 and ES512 always go to the pool.
- * Without `node:crypto`, WebCrypto decides.
+ * PS*, ES256, EdDSA) the first check of an event-loop turn runs on the loop and is answered at
+ * once, and the rest of a burst go where {@link BURST} says (the pool, or on one core the loop
+ * with answers after the turn); ES384 and ES512 always go to the pool. Without `node:crypto`,
+ * WebCrypto decides.
  *
  * @example
  * ```ts
@@ -127,23 +129,47 @@ let loopClaimed = false;
 const releaseLoop = () => {
   loopClaimed = false;
 };
-/** Checks dispatched to the thread pool and not yet answered (all keys of the process). */
-let inPool = 0;
+/** Checks whose answer is still to come (on the pool, or deferred to the end of a turn). */
+let pending = 0;
 
 /**
- * `auto`'s reading of the load: true (check on the loop) for the first cheap check of an
- * event-loop turn when the pool holds none of ours; false (check on the pool) for the other
- * checks of that turn and for any check while earlier ones are still on the pool. A lone request,
- * the common case, pays no thread hop; under a flood of new tokens every check goes to the pool,
- * which verifies while the loop goes on parsing and answering, and the answers leave together.
- * Measured (test/bench/RESULTS.md): a lone check as fast as `sync`, a flood as fast as `pool`.
- * The state is the process's, because the event loop and the pool are.
+ * `auto`'s reading of the load: true (check on the loop, answer now) for the first cheap check of
+ * an event-loop turn when no check of ours is pending; false (a burst: see {@link BURST}) for the
+ * other checks of that turn and for any check while earlier ones are pending. A lone request,
+ * the common case, pays no thread hop and no wait. The state is the process's, because the event
+ * loop and the pool are.
  */
 function claimLoop(): boolean {
-  if (loopClaimed || inPool > 0) return false;
+  if (loopClaimed || pending > 0) return false;
   loopClaimed = true;
   afterTurn(releaseLoop);
   return true;
+}
+
+/**
+ * Where `auto` sends the checks of a burst, decided once per process from the cores it may run
+ * on (`os.availableParallelism()`, which honours CPU affinity): `pool` when there is more than
+ * one (the libuv pool verifies on the other cores while the loop goes on parsing and answering);
+ * `deferred` on a single core, where pool threads can only take turns with the loop and their
+ * hand-off is pure cost: the check runs on the loop and its answer is given after the turn, so
+ * the answers of a burst leave together, as they do from the pool. Measured in
+ * test/bench/RESULTS.md.
+ *
+ * @example
+ * ```ts
+ * BURST; // 'pool' on a machine with two or more cores available to the process
+ * ```
+ */
+export const BURST: 'pool' | 'deferred' = burstPath();
+
+function burstPath(): 'pool' | 'deferred' {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    const os = proc?.getBuiltinModule?.('node:os') as typeof NodeOsModule | undefined;
+    return os && os.availableParallelism() <= 1 ? 'deferred' : 'pool';
+  } catch {
+    return 'pool';
+  }
 }
 
 /** The imported key is of the type, curve and size the algorithm signs with (else throws). */
@@ -184,16 +210,27 @@ function nodeKey(crypto: NodeCrypto, imported: CryptoKey, alg: string, spec: Alg
     alg,
     backend: 'node',
     verify(data, signature, offload) {
-      if (offload === 'sync' || (offload === 'auto' && spec.cheap && claimLoop())) {
-        return checkSync(data, signature);
+      if (offload === 'sync') return checkSync(data, signature);
+      if (offload === 'auto' && spec.cheap) {
+        if (claimLoop()) return checkSync(data, signature);
+        if (BURST === 'deferred') {
+          const ok = checkSync(data, signature);
+          pending++;
+          return new Promise<boolean>((resolve) =>
+            afterTurn(() => {
+              pending--;
+              resolve(ok);
+            }),
+          );
+        }
       }
       return new Promise<boolean>((resolve) => {
         try {
           crypto.verify(hash, data, input, signature, (err, ok) => {
-            inPool--;
+            pending--;
             resolve(!err && ok);
           });
-          inPool++;
+          pending++;
         } catch {
           resolve(false);
         }

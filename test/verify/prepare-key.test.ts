@@ -4,10 +4,12 @@
  * the algorithm's exact parameters (PSS salt length, P1363 ECDSA signatures) and the key's type,
  * curve and size checked at preparation.
  */
+import { spawnSync } from 'node:child_process';
 import nodeCrypto, { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { prepareKey, type Offload, type PreparedKey } from '../../src/verify/prepare-key.js';
+import { BURST, prepareKey, type Offload, type PreparedKey } from '../../src/verify/prepare-key.js';
 
 type Case = { alg: string; type: 'rsa' | 'ec' | 'ed25519' | 'ed448'; options?: object; hash: string | null };
 
@@ -120,32 +122,72 @@ describe('offload auto: the load decides, on node:crypto', () => {
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
   const es256 = CASES.find((x) => x.alg === 'ES256')!;
 
-  it('checks a lone signature on the loop, and the rest of a burst (or anything while the pool is busy) on the pool', async () => {
-    const { privateKey, jwk } = pair(es256);
-    const key = await prepareKey(jwk, 'ES256', nodeCrypto);
-    const sig = jwsSign(es256, privateKey, DATA);
-    await nextTurn();
-
-    // A burst: checks started in one turn. Only the first runs on the loop. (256 of them keep
-    // the four pool threads busy for milliseconds, far longer than the turn below takes.)
-    const burst = Array.from({ length: 256 }, () => key.verify(DATA, sig, 'auto'));
-    expect(typeof burst[0]).toBe('boolean');
-    expect(burst.slice(1).every((r) => r instanceof Promise)).toBe(true);
-
-    // A new turn while the pool still holds checks: the load is on, so the pool again.
-    await nextTurn();
-    const during = key.verify(DATA, sig, 'auto');
-    expect(during).toBeInstanceOf(Promise);
-    expect((await Promise.all([...burst, during])).every((ok) => ok === true)).toBe(true);
-
-    // The pool is empty and a turn has passed: a lone check runs on the loop again.
-    await nextTurn();
-    expect(key.verify(DATA, sig, 'auto')).toBe(true);
-    const bad = Buffer.from(sig);
-    bad[3]! ^= 1;
-    await nextTurn();
-    expect(key.verify(DATA, bad, 'auto')).toBe(false);
+  it('sends a burst to the pool only when the process has another core to run it on', () => {
+    expect(BURST).toBe(availableParallelism() > 1 ? 'pool' : 'deferred');
   });
+
+  /** The fixture's account of one burst of four checks (the third with a bad signature). */
+  const burstIn = (pinned: boolean) => {
+    const node = [process.execPath, '--import', 'tsx', 'test/fixtures/burst/check-burst.ts'];
+    const [command, ...args] = pinned ? ['taskset', '-c', '0', ...node] : node;
+    const child = spawnSync(command!, args, { encoding: 'utf8', timeout: 30_000 });
+    expect(child.status, child.stderr).toBe(0);
+    return JSON.parse(child.stdout) as Record<string, unknown>;
+  };
+  const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
+
+  it.runIf(hasTaskset)(
+    'on one core: a lone check is answered at once, the rest of a burst checked on the loop and answered after the turn',
+    () => {
+      expect(burstIn(true)).toEqual({
+        burst: 'deferred',
+        kinds: ['now', 'later', 'later', 'later'],
+        callbacks: [false, false, false, false],
+        results: [true, true, false, true],
+        afterwards: 'now',
+      });
+    },
+  );
+
+  it.runIf(availableParallelism() > 1)('with two cores or more: the rest of a burst goes to the pool', () => {
+    expect(burstIn(false)).toEqual({
+      burst: 'pool',
+      kinds: ['now', 'later', 'later', 'later'],
+      callbacks: [false, true, true, true],
+      results: [true, true, false, true],
+      afterwards: 'now',
+    });
+  });
+
+  it.runIf(BURST === 'pool')(
+    'checks a lone signature on the loop, and the rest of a burst (or anything while the pool is busy) on the pool',
+    async () => {
+      const { privateKey, jwk } = pair(es256);
+      const key = await prepareKey(jwk, 'ES256', nodeCrypto);
+      const sig = jwsSign(es256, privateKey, DATA);
+      await nextTurn();
+
+      // A burst: checks started in one turn. Only the first runs on the loop. (256 of them keep
+      // the four pool threads busy for milliseconds, far longer than the turn below takes.)
+      const burst = Array.from({ length: 256 }, () => key.verify(DATA, sig, 'auto'));
+      expect(typeof burst[0]).toBe('boolean');
+      expect(burst.slice(1).every((r) => r instanceof Promise)).toBe(true);
+
+      // A new turn while the pool still holds checks: the load is on, so the pool again.
+      await nextTurn();
+      const during = key.verify(DATA, sig, 'auto');
+      expect(during).toBeInstanceOf(Promise);
+      expect((await Promise.all([...burst, during])).every((ok) => ok === true)).toBe(true);
+
+      // The pool is empty and a turn has passed: a lone check runs on the loop again.
+      await nextTurn();
+      expect(key.verify(DATA, sig, 'auto')).toBe(true);
+      const bad = Buffer.from(sig);
+      bad[3]! ^= 1;
+      await nextTurn();
+      expect(key.verify(DATA, bad, 'auto')).toBe(false);
+    },
+  );
 
   it('sends the expensive algorithms (ES384, ES512) to the pool even when alone', async () => {
     for (const alg of ['ES384', 'ES512']) {
