@@ -29,11 +29,11 @@ type NodeCrypto = typeof NodeCryptoModule;
  */
 export type Offload = 'auto' | 'sync' | 'pool';
 
-/** `node:crypto`, when the runtime has it (Node, Deno, Bun, workerd with `nodejs_compat`). */
-function lookupNodeCrypto(): NodeCrypto | null {
+/** A Node built-in module, when the runtime has it (Node, Deno, Bun, workerd with `nodejs_compat`). */
+function builtin<T>(id: string): T | null {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
-    return (proc?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined) ?? null;
+    return (proc?.getBuiltinModule?.(id) as T | undefined) ?? null;
   } catch {
     return null;
   }
@@ -47,7 +47,7 @@ function lookupNodeCrypto(): NodeCrypto | null {
  * const backend = NODE_CRYPTO ? 'node' : 'webcrypto';
  * ```
  */
-export const NODE_CRYPTO: NodeCrypto | null = lookupNodeCrypto();
+export const NODE_CRYPTO: NodeCrypto | null = builtin<NodeCrypto>('node:crypto');
 
 interface AlgSpec {
   readonly kty: 'RSA' | 'EC' | 'OKP';
@@ -160,17 +160,8 @@ function claimLoop(): boolean {
  * BURST; // 'pool' on a machine with two or more cores available to the process
  * ```
  */
-export const BURST: 'pool' | 'deferred' = burstPath();
-
-function burstPath(): 'pool' | 'deferred' {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    const os = proc?.getBuiltinModule?.('node:os') as typeof NodeOsModule | undefined;
-    return os && os.availableParallelism() <= 1 ? 'deferred' : 'pool';
-  } catch {
-    return 'pool';
-  }
-}
+export const BURST: 'pool' | 'deferred' =
+  (builtin<typeof NodeOsModule>('node:os')?.availableParallelism?.() ?? 2) <= 1 ? 'deferred' : 'pool';
 
 /** The imported key is of the type, curve and size the algorithm signs with (else throws). */
 function assertKeyFits(key: NodeCryptoModule.KeyObject, alg: string, spec: AlgSpec): void {
