@@ -139,6 +139,7 @@ interface DecodedJws {
  * Headers already decoded, by their segment: an issuer signs every token with the same few
  * headers, so a header is decoded once, not per token. Frozen (callers only read them); at most
  * 32, and cleared when full, so a caller cycling through headers costs a decode each, as before.
+ * A key is a copy of the segment: a slice of the token would keep the whole token alive.
  */
 const HEADERS = new Map<string, Record<string, unknown>>();
 
@@ -147,7 +148,7 @@ function decodeHeader(segment: string): Record<string, unknown> {
   if (!header) {
     header = Object.freeze(decodeSegment(segment));
     if (HEADERS.size >= 32) HEADERS.clear();
-    HEADERS.set(segment, header);
+    HEADERS.set(UTF8.decode(asciiBytes(segment)), header);
   }
   return header;
 }

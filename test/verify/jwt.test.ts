@@ -166,6 +166,26 @@ describe('JWT policy (defaults)', () => {
     expectRefused(res, { status: 401, error: 'invalid_token', reason: 'crit' });
   });
 
+  it('decodes a header once but judges every token: a refused header stays refused, a forged payload under a known header is refused', async () => {
+    const crit = { crit: ['exp_ext'], exp_ext: 1 };
+    for (let i = 0; i < 2; i++) {
+      expectRefused(await h.call(h.token({}, { header: crit })), {
+        status: 401,
+        error: 'invalid_token',
+        reason: 'crit',
+      });
+    }
+    const [header, , sig] = h.token().split('.');
+    expectAccepted(await h.call(h.token()));
+    const forged = `${header}.${Buffer.from(JSON.stringify(claims(ISSUER, RESOURCE, { scope: 'admin' }))).toString('base64url')}.${sig}`;
+    expectRefused(await h.call(forged), { status: 401, error: 'invalid_token', reason: 'signature' });
+    // More distinct headers than the decoded ones kept: each token still verified on its own.
+    for (let i = 0; i < 40; i++) {
+      expectAccepted(await h.call(h.token({}, { header: { [`x${i}`]: i } })));
+    }
+    expectAccepted(await h.call(h.token()));
+  });
+
   it('reads scopes from the space-separated scope claim, case-sensitively', async () => {
     const echo = expectAccepted(await h.call(h.token({ scope: 'read  write Admin' })));
     expect(echo.auth?.scopes).toEqual(['read', 'write', 'Admin']);
