@@ -137,13 +137,15 @@ interface DecodedJws {
 
 /**
  * Headers already decoded, by their segment: an issuer signs every token with the same few
- * headers, so a header is decoded once, not per token. Frozen (callers only read them); at most
- * 32, and cleared when full, so a caller cycling through headers costs a decode each, as before.
- * A key is a copy of the segment: a slice of the token would keep the whole token alive.
+ * headers, so a header is decoded once, not per token. Shallowly frozen (callers only read them);
+ * at most 32, of at most 512 characters each, and cleared when full, so a caller cycling through
+ * headers costs a decode each, as before. A key is a copy of the segment: a slice of the token
+ * would keep the whole token alive. Only the decoding is kept: every token's header is judged.
  */
 const HEADERS = new Map<string, Record<string, unknown>>();
 
 function decodeHeader(segment: string): Record<string, unknown> {
+  if (segment.length > 512) return decodeSegment(segment);
   let header = HEADERS.get(segment);
   if (!header) {
     header = Object.freeze(decodeSegment(segment));

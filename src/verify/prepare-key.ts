@@ -103,7 +103,8 @@ export function isPreparedAlgorithm(alg: string): boolean {
 
 /**
  * A public key ready to check one algorithm's signatures. `verify` answers `true`/`false`
- * synchronously when the check ran on the event loop, otherwise a promise of it; it never throws
+ * synchronously when the check ran on the event loop and is answered at once, otherwise a promise
+ * of it (a check on the pool, or one whose answer waits for the end of the turn); it never throws
  * for a bad signature (a malformed one is simply not valid).
  *
  * @example
@@ -119,17 +120,32 @@ export interface PreparedKey {
   verify(data: Uint8Array, signature: Uint8Array, offload: Offload): boolean | Promise<boolean>;
 }
 
-/** Runs a callback once the current event-loop turn is over (after its I/O callbacks). */
-const afterTurn: (callback: () => void) => unknown =
-  typeof globalThis.setImmediate === 'function'
-    ? (callback) => globalThis.setImmediate(callback)
-    : (callback) => setTimeout(callback, 0);
+type Runtime = {
+  process?: { versions?: Record<string, string | undefined>; env?: Record<string, string | undefined> };
+  navigator?: { userAgent?: string };
+};
+const RUNTIME = globalThis as Runtime;
+
+/**
+ * Runs a callback once the current event-loop turn is over: in Node, after the I/O callbacks of
+ * this iteration of the loop (the "check" phase). `node:timers` is read once, so a test's fake
+ * timers (which replace the global `setImmediate`) cannot hold an answer back.
+ */
+const afterTurn: (callback: () => void) => unknown = (() => {
+  const immediate =
+    builtin<{ setImmediate?: (callback: () => void) => unknown }>('node:timers')?.setImmediate ??
+    globalThis.setImmediate;
+  const timeout = globalThis.setTimeout;
+  return typeof immediate === 'function'
+    ? (callback) => immediate(callback)
+    : (callback) => timeout(callback, 0);
+})();
 
 let loopClaimed = false;
 const releaseLoop = () => {
   loopClaimed = false;
 };
-/** Checks whose answer is still to come (on the pool, or deferred to the end of a turn). */
+/** Checks of ours whose answer is still to come (on the pool, or waiting for the end of a turn). */
 let pending = 0;
 
 /**
@@ -137,7 +153,8 @@ let pending = 0;
  * an event-loop turn when no check of ours is pending; false (a burst: see {@link BURST}) for the
  * other checks of that turn and for any check while earlier ones are pending. A lone request,
  * the common case, pays no thread hop and no wait. The state is the process's, because the event
- * loop and the pool are.
+ * loop and the pool are. A token without `kid` checked against several keys claims the loop for
+ * its first key only.
  */
 function claimLoop(): boolean {
   if (loopClaimed || pending > 0) return false;
@@ -147,21 +164,40 @@ function claimLoop(): boolean {
 }
 
 /**
- * Where `auto` sends the checks of a burst, decided once per process from the cores it may run
- * on (`os.availableParallelism()`, which honours CPU affinity): `pool` when there is more than
- * one (the libuv pool verifies on the other cores while the loop goes on parsing and answering);
- * `deferred` on a single core, where pool threads can only take turns with the loop and their
- * hand-off is pure cost: the check runs on the loop and its answer is given after the turn, so
- * the answers of a burst leave together, as they do from the pool. Measured in
- * test/bench/RESULTS.md.
+ * Where `auto` sends the checks of a burst, decided once per process. `pool` when the process
+ * may run on two cores or more (`os.availableParallelism()`, which honours CPU affinity) and the
+ * runtime's pool is a real thread pool (Node, Bun): the pool verifies on the other cores while
+ * the loop goes on parsing and answering. Otherwise `deferred`: the check runs on the loop and
+ * its answer is given after the turn. On one core, pool threads only take turns with the loop and
+ * their hand-off is pure cost; answering after the turn keeps what the pool gave, the answers of
+ * a burst leaving together, which costs fewer system calls and wake-ups than answering each
+ * request alone. The price: an early answer of a burst waits until the burst is checked. Deno's
+ * and workerd's callback `crypto.verify` checks on the loop anyway, so they get `deferred` too.
+ * On Node before 22 (libuv before 1.49), a container's CPU quota is not seen: a one-CPU container
+ * on a larger host gets `pool`. Measured in test/bench/RESULTS.md.
  *
  * @example
  * ```ts
- * BURST; // 'pool' on a machine with two or more cores available to the process
+ * BURST; // 'pool' on Node with two or more cores available to the process
  * ```
  */
-export const BURST: 'pool' | 'deferred' =
-  (builtin<typeof NodeOsModule>('node:os')?.availableParallelism?.() ?? 2) <= 1 ? 'deferred' : 'pool';
+export const BURST: 'pool' | 'deferred' = (() => {
+  const versions = RUNTIME.process?.versions ?? {};
+  const threadPool =
+    versions.node !== undefined &&
+    versions.deno === undefined &&
+    RUNTIME.navigator?.userAgent !== 'Cloudflare-Workers';
+  const cores = builtin<typeof NodeOsModule>('node:os')?.availableParallelism?.() ?? 1;
+  return threadPool && cores > 1 ? 'pool' : 'deferred';
+})();
+
+/**
+ * At most this many of our checks wait on the pool at once (twice its threads); beyond, a burst's
+ * checks are made on the loop and answered after the turn. A flood then slows the loop's intake
+ * instead of queueing without bound, and the pool stays free enough for what else needs it (DNS
+ * lookups of a key-set refresh, file reads).
+ */
+const POOL_QUEUE = 2 * (Number(RUNTIME.process?.env?.UV_THREADPOOL_SIZE) || 4);
 
 /** The imported key is of the type, curve and size the algorithm signs with (else throws). */
 function assertKeyFits(key: NodeCryptoModule.KeyObject, alg: string, spec: AlgSpec): void {
@@ -204,26 +240,30 @@ function nodeKey(crypto: NodeCrypto, imported: CryptoKey, alg: string, spec: Alg
       if (offload === 'sync') return checkSync(data, signature);
       if (offload === 'auto' && spec.cheap) {
         if (claimLoop()) return checkSync(data, signature);
-        if (BURST === 'deferred') {
+        if (BURST === 'deferred' || pending >= POOL_QUEUE) {
           const ok = checkSync(data, signature);
-          pending++;
-          return new Promise<boolean>((resolve) =>
+          return new Promise<boolean>((resolve) => {
             afterTurn(() => {
               pending--;
               resolve(ok);
-            }),
-          );
+            });
+            pending++;
+          });
         }
       }
       return new Promise<boolean>((resolve) => {
+        let answered = false;
+        const answer = (ok: boolean) => {
+          if (answered) return;
+          answered = true;
+          pending--;
+          resolve(ok);
+        };
+        pending++;
         try {
-          crypto.verify(hash, data, input, signature, (err, ok) => {
-            pending--;
-            resolve(!err && ok);
-          });
-          pending++;
+          crypto.verify(hash, data, input, signature, (err, ok) => answer(!err && ok));
         } catch {
-          resolve(false);
+          answer(false);
         }
       });
     },

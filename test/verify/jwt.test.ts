@@ -4,6 +4,7 @@
  * checked with its exact status, error code and WWW-Authenticate value.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertHeader, decodeJws } from '../../src/verify/jwt.js';
 import { ALGORITHMS, claims, makeKey, now, signText, signToken } from '../support/tokens.js';
 import { issuerEntry, startJwksServer } from '../support/issuer.js';
 import { expectAccepted, expectRefused, harness, type Harness } from './harness.js';
@@ -184,6 +185,17 @@ describe('JWT policy (defaults)', () => {
       expectAccepted(await h.call(h.token({}, { header: { [`x${i}`]: i } })));
     }
     expectAccepted(await h.call(h.token()));
+  });
+
+  it('shares a decoded header between tokens, never a verdict: the same header is judged by each policy', () => {
+    const [a, b] = [h.token({}, { alg: 'ES256' }), h.token({ sub: 'other' }, { alg: 'ES256' })];
+    expect(a.split('.')[0]).toBe(b.split('.')[0]);
+    const header = decodeJws(a).header;
+    expect(decodeJws(b).header).toBe(header); // decoded once
+    expect(Object.isFrozen(header)).toBe(true);
+    const policy = { algorithms: ['ES256'], typ: 'lenient' as const };
+    expect(() => assertHeader(header, policy)).not.toThrow();
+    expect(() => assertHeader(header, { ...policy, algorithms: ['RS256'] })).toThrow(/unsupported_algorithm/);
   });
 
   it('reads scopes from the space-separated scope claim, case-sensitively', async () => {

@@ -1,8 +1,8 @@
 /**
  * `settings.verify.offload`: where signatures are checked, end to end over HTTP. `sync` calls
  * `crypto.verify` without a callback (on the event loop), `pool` with one (the libuv thread
- * pool), `auto` synchronously for a lone ES256 request (a burst goes to the pool:
- * `prepare-key.test.ts`); every mode still refuses a forged signature.
+ * pool), `auto` synchronously for a lone ES256 request (where a burst goes is
+ * `prepare-key.test.ts`'s); every mode still refuses a forged signature.
  */
 import nodeCrypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';

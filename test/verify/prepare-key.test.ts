@@ -7,8 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import nodeCrypto, { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { setImmediate as realSetImmediate } from 'node:timers';
+import { fileURLToPath } from 'node:url';
 import type { JWK } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BURST, prepareKey, type Offload, type PreparedKey } from '../../src/verify/prepare-key.js';
 
 type Case = { alg: string; type: 'rsa' | 'ec' | 'ed25519' | 'ed448'; options?: object; hash: string | null };
@@ -122,27 +124,33 @@ describe('offload auto: the load decides, on node:crypto', () => {
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
   const es256 = CASES.find((x) => x.alg === 'ES256')!;
 
-  it('sends a burst to the pool only when the process has another core to run it on', () => {
-    expect(BURST).toBe(availableParallelism() > 1 ? 'pool' : 'deferred');
-  });
-
-  /** The fixture's account of one burst of four checks (the third with a bad signature). */
-  const burstIn = (pinned: boolean) => {
-    const node = [process.execPath, '--import', 'tsx', 'test/fixtures/burst/check-burst.ts'];
-    const [command, ...args] = pinned ? ['taskset', '-c', '0', ...node] : node;
-    const child = spawnSync(command!, args, { encoding: 'utf8', timeout: 30_000 });
+  /** The fixture's account of one burst of `size` checks (the third with a bad signature). */
+  const burstIn = (pinned: boolean, size = 4) => {
+    const fixture = fileURLToPath(new URL('../fixtures/burst/check-burst.ts', import.meta.url));
+    const node = [process.execPath, '--import', 'tsx', fixture, String(size)];
+    const [command, ...args] = pinned ? ['taskset', '-c', firstAllowedCpu(), ...node] : node;
+    const child = spawnSync(command!, args, {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
+    });
     expect(child.status, child.stderr).toBe(0);
     return JSON.parse(child.stdout) as Record<string, unknown>;
   };
+  /** The first CPU this process may run on (`taskset -pc` prints e.g. "…: 0-1" or "…: 2,3"). */
+  const firstAllowedCpu = () =>
+    /:\s*(\d+)/.exec(spawnSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8' }).stdout)![1]!;
   const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
+  const later = (n: number) => Array.from({ length: n }, () => 'later');
 
   it.runIf(hasTaskset)(
     'on one core: a lone check is answered at once, the rest of a burst checked on the loop and answered after the turn',
     () => {
       expect(burstIn(true)).toEqual({
         burst: 'deferred',
-        kinds: ['now', 'later', 'later', 'later'],
+        kinds: ['now', ...later(3)],
         callbacks: [false, false, false, false],
+        arrivedInTurn: 1,
         results: [true, true, false, true],
         afterwards: 'now',
       });
@@ -152,34 +160,62 @@ describe('offload auto: the load decides, on node:crypto', () => {
   it.runIf(availableParallelism() > 1)('with two cores or more: the rest of a burst goes to the pool', () => {
     expect(burstIn(false)).toEqual({
       burst: 'pool',
-      kinds: ['now', 'later', 'later', 'later'],
+      kinds: ['now', ...later(3)],
       callbacks: [false, true, true, true],
+      arrivedInTurn: 1,
       results: [true, true, false, true],
       afterwards: 'now',
     });
   });
 
+  it.runIf(availableParallelism() > 1)(
+    'queues at most twice the pool threads on the pool: the rest of a flood is checked on the loop, answered after the turn',
+    () => {
+      const account = burstIn(false, 12);
+      expect(account.callbacks).toEqual([false, ...Array(8).fill(true), false, false, false]);
+      expect(account.kinds).toEqual(['now', ...later(11)]);
+      expect(account.arrivedInTurn).toBe(1);
+      expect((account.results as boolean[]).filter((ok) => !ok)).toHaveLength(1);
+    },
+  );
+
+  it('fake timers cannot hold answers or the loop back (the timer is node:timers, read once)', async () => {
+    const { privateKey, jwk } = pair(es256);
+    const key = await prepareKey(jwk, 'ES256', nodeCrypto);
+    const sig = jwsSign(es256, privateKey, DATA);
+    const realTurn = () => new Promise((resolve) => realSetImmediate(resolve));
+    await realTurn();
+    vi.useFakeTimers();
+    try {
+      const burst = [0, 1, 2].map(() => key.verify(DATA, sig, 'auto'));
+      expect(await Promise.all(burst)).toEqual([true, true, true]);
+      await realTurn();
+      expect(key.verify(DATA, sig, 'auto')).toBe(true); // the loop was released: a lone check again
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it.runIf(BURST === 'pool')(
-    'checks a lone signature on the loop, and the rest of a burst (or anything while the pool is busy) on the pool',
+    'while checks of ours wait on the pool, even the first check of a new turn goes there; once they are answered, a lone check is back on the loop',
     async () => {
       const { privateKey, jwk } = pair(es256);
       const key = await prepareKey(jwk, 'ES256', nodeCrypto);
       const sig = jwsSign(es256, privateKey, DATA);
+      const es512 = CASES.find((x) => x.alg === 'ES512')!;
+      const slowPair = pair(es512);
+      const slowKey = await prepareKey(slowPair.jwk, 'ES512', nodeCrypto);
+      const slowSig = jwsSign(es512, slowPair.privateKey, DATA);
       await nextTurn();
 
-      // A burst: checks started in one turn. Only the first runs on the loop. (256 of them keep
-      // the four pool threads busy for milliseconds, far longer than the turn below takes.)
-      const burst = Array.from({ length: 256 }, () => key.verify(DATA, sig, 'auto'));
-      expect(typeof burst[0]).toBe('boolean');
-      expect(burst.slice(1).every((r) => r instanceof Promise)).toBe(true);
-
-      // A new turn while the pool still holds checks: the load is on, so the pool again.
+      // Sixteen ES512 checks (each ~1 ms, always on the pool) keep four threads busy for
+      // milliseconds, far longer than the turn below takes.
+      const slow = Array.from({ length: 16 }, () => slowKey.verify(DATA, slowSig, 'auto'));
       await nextTurn();
       const during = key.verify(DATA, sig, 'auto');
       expect(during).toBeInstanceOf(Promise);
-      expect((await Promise.all([...burst, during])).every((ok) => ok === true)).toBe(true);
+      expect((await Promise.all([...slow, during])).every((ok) => ok === true)).toBe(true);
 
-      // The pool is empty and a turn has passed: a lone check runs on the loop again.
       await nextTurn();
       expect(key.verify(DATA, sig, 'auto')).toBe(true);
       const bad = Buffer.from(sig);
