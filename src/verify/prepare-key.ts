@@ -199,7 +199,16 @@ export const BURST: 'pool' | 'deferred' = (() => {
  * The bound is wide on purpose: a queue of a few per thread leaves the threads idle while the
  * loop checks the rest (measured: below `sync` with 32 checks in flight on two cores).
  */
-const POOL_QUEUE = 64 * (Number(RUNTIME.process?.env?.UV_THREADPOOL_SIZE) || 4);
+const POOL_QUEUE = 64 * poolThreads();
+
+/** `UV_THREADPOOL_SIZE`, or libuv's default 4 (also where reading the environment is not allowed, as in Deno without `--allow-env`). */
+function poolThreads(): number {
+  try {
+    return Number(RUNTIME.process?.env?.UV_THREADPOOL_SIZE) || 4;
+  } catch {
+    return 4;
+  }
+}
 
 /** The imported key is of the type, curve and size the algorithm signs with (else throws). */
 function assertKeyFits(key: NodeCryptoModule.KeyObject, alg: string, spec: AlgSpec): void {
