@@ -29,11 +29,21 @@ type NodeCrypto = typeof NodeCryptoModule;
  */
 export type Offload = 'auto' | 'sync' | 'pool';
 
+/** What this module reads of the runtime's globals (each may be missing). */
+type Runtime = {
+  process?: {
+    getBuiltinModule?: (id: string) => unknown;
+    versions?: Record<string, string | undefined>;
+    env?: Record<string, string | undefined>;
+  };
+  navigator?: { userAgent?: string };
+};
+const RUNTIME = globalThis as Runtime;
+
 /** A Node built-in module, when the runtime has it (Node, Deno, Bun, workerd with `nodejs_compat`). */
 function builtin<T>(id: string): T | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
-    return (proc?.getBuiltinModule?.(id) as T | undefined) ?? null;
+    return (RUNTIME.process?.getBuiltinModule?.(id) as T | undefined) ?? null;
   } catch {
     return null;
   }
@@ -120,12 +130,6 @@ export interface PreparedKey {
   verify(data: Uint8Array, signature: Uint8Array, offload: Offload): boolean | Promise<boolean>;
 }
 
-type Runtime = {
-  process?: { versions?: Record<string, string | undefined>; env?: Record<string, string | undefined> };
-  navigator?: { userAgent?: string };
-};
-const RUNTIME = globalThis as Runtime;
-
 /**
  * Runs a callback once the current event-loop turn is over: in Node, after the I/O callbacks of
  * this iteration of the loop (the "check" phase). `node:timers` is read once, so a test's fake
@@ -187,8 +191,8 @@ export const BURST: 'pool' | 'deferred' = (() => {
     versions.node !== undefined &&
     versions.deno === undefined &&
     RUNTIME.navigator?.userAgent !== 'Cloudflare-Workers';
-  const cores = builtin<typeof NodeOsModule>('node:os')?.availableParallelism?.() ?? 1;
-  return threadPool && cores > 1 ? 'pool' : 'deferred';
+  const os = threadPool ? builtin<typeof NodeOsModule>('node:os') : null;
+  return (os?.availableParallelism?.() ?? 1) > 1 ? 'pool' : 'deferred';
 })();
 
 /**
@@ -208,6 +212,29 @@ function poolThreads(): number {
   } catch {
     return 4;
   }
+}
+
+/**
+ * A check answered later: `start` gets `answer`, which settles the promise once (a second call,
+ * as from a runtime that calls back twice, is ignored); the check counts as pending from the
+ * start until then. A `start` that throws answers `false`.
+ */
+function answerLater(start: (answer: (ok: boolean) => void) => void): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let answered = false;
+    const answer = (ok: boolean) => {
+      if (answered) return;
+      answered = true;
+      pending--;
+      resolve(ok);
+    };
+    pending++;
+    try {
+      start(answer);
+    } catch {
+      answer(false);
+    }
+  });
 }
 
 /** The imported key is of the type, curve and size the algorithm signs with (else throws). */
@@ -253,30 +280,12 @@ function nodeKey(crypto: NodeCrypto, imported: CryptoKey, alg: string, spec: Alg
         if (claimLoop()) return checkSync(data, signature);
         if (BURST === 'deferred' || pending >= POOL_QUEUE) {
           const ok = checkSync(data, signature);
-          return new Promise<boolean>((resolve) => {
-            afterTurn(() => {
-              pending--;
-              resolve(ok);
-            });
-            pending++;
-          });
+          return answerLater((answer) => afterTurn(() => answer(ok)));
         }
       }
-      return new Promise<boolean>((resolve) => {
-        let answered = false;
-        const answer = (ok: boolean) => {
-          if (answered) return;
-          answered = true;
-          pending--;
-          resolve(ok);
-        };
-        pending++;
-        try {
-          crypto.verify(hash, data, input, signature, (err, ok) => answer(!err && ok));
-        } catch {
-          answer(false);
-        }
-      });
+      return answerLater((answer) =>
+        crypto.verify(hash, data, input, signature, (err, ok) => answer(!err && ok)),
+      );
     },
   };
 }

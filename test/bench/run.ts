@@ -317,10 +317,10 @@ function targets(
   // Without a floor case in the run, the unprotected server plus the primitive timed alone
   // (optimistic: it leaves out what a slower server pays per request).
   const ceiling = (peer: Row | undefined, framework: Framework, alg: Alg) => {
-    const floor = get(`${framework} signature-only floor ${alg} distinct`);
-    const plain = get(`${framework} unprotected`);
     if (!peer) return undefined;
+    const floor = get(`${framework} signature-only floor ${alg} distinct`);
     if (floor) return peer.cpuUs / floor.cpuUs;
+    const plain = get(`${framework} unprotected`);
     return plain ? peer.cpuUs / (plain.cpuUs + primitive[alg]) : undefined;
   };
   for (const alg of ALGS) {

@@ -121,7 +121,8 @@ describe.each(['node', 'webcrypto'] as const)('prepared keys on %s', (backend) =
 });
 
 describe('offload auto: the load decides, on node:crypto', () => {
-  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  /** The end of this event-loop turn, by `node:timers` (which a test's fake timers leave alone). */
+  const nextTurn = () => new Promise((resolve) => realSetImmediate(resolve));
   const es256 = CASES.find((x) => x.alg === 'ES256')!;
 
   /** The fixture's account of one burst of `size` checks (the third with a bad signature). */
@@ -139,34 +140,40 @@ describe('offload auto: the load decides, on node:crypto', () => {
   };
   /** The first CPU this process may run on (`taskset -pc` prints e.g. "…: 0-1" or "…: 2,3"). */
   const firstAllowedCpu = () =>
-    /:\s*(\d+)/.exec(spawnSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8' }).stdout)![1]!;
-  const hasTaskset = spawnSync('taskset', ['-V']).status === 0;
+    /:\s*(\d+)/.exec(
+      spawnSync('taskset', ['-pc', String(process.pid)], { encoding: 'utf8', timeout: 10_000 }).stdout,
+    )![1]!;
+  const hasTaskset = spawnSync('taskset', ['-V'], { timeout: 10_000 }).status === 0;
   const later = (n: number) => Array.from({ length: n }, () => 'later');
 
-  it.runIf(hasTaskset)(
-    'on one core: a lone check is answered at once, the rest of a burst checked on the loop and answered after the turn',
-    () => {
-      expect(burstIn(true)).toEqual({
-        burst: 'deferred',
+  for (const { where, pinned, runs, burst, callbacks } of [
+    {
+      where:
+        'on one core: a lone check is answered at once, the rest of a burst checked on the loop and answered after the turn',
+      pinned: true,
+      runs: hasTaskset,
+      burst: 'deferred',
+      callbacks: [false, false, false, false],
+    },
+    {
+      where: 'with two cores or more: the rest of a burst goes to the pool',
+      pinned: false,
+      runs: availableParallelism() > 1,
+      burst: 'pool',
+      callbacks: [false, true, true, true],
+    },
+  ]) {
+    it.runIf(runs)(where, () => {
+      expect(burstIn(pinned)).toEqual({
+        burst,
         kinds: ['now', ...later(3)],
-        callbacks: [false, false, false, false],
+        callbacks,
         arrivedInTurn: 1,
         results: [true, true, false, true],
         afterwards: 'now',
       });
-    },
-  );
-
-  it.runIf(availableParallelism() > 1)('with two cores or more: the rest of a burst goes to the pool', () => {
-    expect(burstIn(false)).toEqual({
-      burst: 'pool',
-      kinds: ['now', ...later(3)],
-      callbacks: [false, true, true, true],
-      arrivedInTurn: 1,
-      results: [true, true, false, true],
-      afterwards: 'now',
     });
-  });
+  }
 
   it.runIf(availableParallelism() > 1)(
     'queues at most 64 checks per pool thread on the pool: the rest of a flood is checked on the loop, answered after the turn',
@@ -183,13 +190,12 @@ describe('offload auto: the load decides, on node:crypto', () => {
     const { privateKey, jwk } = pair(es256);
     const key = await prepareKey(jwk, 'ES256', nodeCrypto);
     const sig = jwsSign(es256, privateKey, DATA);
-    const realTurn = () => new Promise((resolve) => realSetImmediate(resolve));
-    await realTurn();
+    await nextTurn();
     vi.useFakeTimers();
     try {
       const burst = [0, 1, 2].map(() => key.verify(DATA, sig, 'auto'));
       expect(await Promise.all(burst)).toEqual([true, true, true]);
-      await realTurn();
+      await nextTurn();
       expect(key.verify(DATA, sig, 'auto')).toBe(true); // the loop was released: a lone check again
     } finally {
       vi.useRealTimers();

@@ -58,7 +58,11 @@ let built = false;
  */
 export function buildPackage(): void {
   if (built) return;
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = spawnSync('npm', ['run', 'build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    timeout: 300_000,
+  });
   if (build.status !== 0) throw new Error('npm run build failed');
   built = true;
 }

@@ -46,9 +46,9 @@ export function makeKeys(): BenchKeys {
 }
 
 /** The digest `node:crypto` signs and verifies each algorithm with (EdDSA: none). */
-const DIGEST: Record<Alg, string | null> = { ES256: 'sha256', RS256: 'sha256', EdDSA: null };
+export const DIGEST: Record<Alg, string | null> = { ES256: 'sha256', RS256: 'sha256', EdDSA: null };
 /** A key as `sign`/`verify` take it: JWS's ECDSA signatures are IEEE P1363, not DER. */
-const keyInput = (alg: Alg, key: KeyObject) =>
+export const keyInput = (alg: Alg, key: KeyObject) =>
   alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key;
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

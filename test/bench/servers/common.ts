@@ -1,10 +1,11 @@
 /** Shared bits of the bench servers: config, the manifest, the floor check, stats, start-up line and shutdown. */
-import { createPublicKey, verify, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import type { ManifestInput } from '../../../src/manifest/schema.js';
 import type { McpAuth } from 'mcp-auth-config';
 import type { ServerConfig, ServerStats } from '../lib/protocol.js';
+import { DIGEST, keyInput, type Alg } from '../lib/tokens.js';
 
 export function readConfig(): ServerConfig {
   const raw = process.env.BENCH_CONFIG;
@@ -65,21 +66,20 @@ export function floorCheck(
   keys: ServerConfig['keys'],
   offload?: 'auto' | 'sync' | 'pool',
 ): (token: string) => Promise<boolean> {
-  const byHeader = new Map<string, { hash: string | null; input: VerifyKeyObjectInput | KeyObject }>();
+  const byHeader = new Map<string, { hash: string | null; input: ReturnType<typeof keyInput> }>();
   const keyFor = (header: string) => {
     let found = byHeader.get(header);
     if (!found) {
       const { alg, kid } = JSON.parse(Buffer.from(header, 'base64url').toString()) as {
-        alg: string;
+        alg: Alg;
         kid: string;
       };
       const jwk = keys.find((k) => k.kid === kid);
       if (!jwk) throw new Error(`floor: no key ${kid}`);
-      const key = createPublicKey({ key: jwk as never, format: 'jwk' });
-      found =
-        alg === 'EdDSA'
-          ? { hash: null, input: key }
-          : { hash: 'sha256', input: alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key };
+      found = {
+        hash: DIGEST[alg],
+        input: keyInput(alg, createPublicKey({ key: jwk as never, format: 'jwk' })),
+      };
       byHeader.set(header, found);
     }
     return found;

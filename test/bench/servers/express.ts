@@ -1,9 +1,11 @@
 /**
  * Bench server: Express 5 with `express.json()` and `POST /mcp` answering a trivial JSON-RPC
  * result: `plain` (unprotected), `ours` (`metadataRouter` at the root and `requireAuth` on the
- * route, as the README mounts them), `noop` (two empty middlewares, mounted where ours go), `floor` (a middleware that checks the signature alone), `logto` (Logto's `mcp-auth` 0.2: its metadata router and
- * `bearerAuth('jwt')`, as its README mounts them) or `auth0` (`express-oauth2-jwt-bearer`'s
- * `auth()`); the two peers fetch the keys once from a loopback JWKS URL.
+ * route, as the README mounts them), `noop` (two empty middlewares, mounted where ours go),
+ * `floor` (a middleware that checks the signature alone), `logto` (Logto's `mcp-auth` 0.2: its
+ * metadata router and `bearerAuth('jwt')`, as its README mounts them) or `auth0`
+ * (`express-oauth2-jwt-bearer`'s `auth()`); the two peers fetch the keys once from a loopback
+ * JWKS URL.
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * Bench server: Fastify 5 with `POST /mcp` answering a trivial JSON-RPC result, in one of four
+ * Bench server: Fastify 5 with `POST /mcp` answering a trivial JSON-RPC result, in one of five
  * modes: `plain` (unprotected), `noop` (an empty async preHandler), `floor` (a preHandler that
  * checks the signature alone), `ours` (the mcpAuth plugin), `jose` (a hand-written preHandler
  * with `jose.jwtVerify` + `createLocalJWKSet`, the baseline a user would write).
