@@ -1,7 +1,8 @@
 /**
- * The verified-token cache seen through the gateway: a token that ends like a cached one (the
- * cache's key is the tail of a JWS signature) is verified on its own, so a changed payload under
- * a cached signature is refused and never reaches the upstream.
+ * Verification seen through the gateway. The verified-token cache: a token that ends like a
+ * cached one (the cache's key is the tail of a JWS signature) is verified on its own, so a
+ * changed payload under a cached signature is refused and never reaches the upstream. Checks
+ * answered later (`offload: "pool"`): in a burst of new tokens, each request gets its own verdict.
  */
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
@@ -13,6 +14,7 @@ import { rpc, startGateway, type GatewayKit } from './support.js';
 let upstream: Server;
 let reached = 0;
 let kit: GatewayKit;
+let pooled: GatewayKit;
 
 beforeAll(async () => {
   upstream = createServer((_req, res) => {
@@ -21,11 +23,14 @@ beforeAll(async () => {
   });
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');
-  kit = await startGateway(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`);
+  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`;
+  kit = await startGateway(url);
+  pooled = await startGateway(url, { settings: { verify: { offload: 'pool' } } });
 });
 
 afterAll(async () => {
   await kit.close();
+  await pooled.close();
   upstream.close();
 });
 
@@ -47,5 +52,22 @@ describe('gateway: verified-token cache', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(reached).toBe(1);
+  });
+
+  it('a burst of new tokens, forged ones among them, sent at once: each call gets its own verdict', async () => {
+    const LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+    const tokens = Array.from({ length: 30 }, (_, i) => pooled.token({ sub: `burst-${i}` }));
+    // Every third token carries the signature of the token before it.
+    const sent = tokens.map((t, i) =>
+      i % 3 === 1
+        ? `${t.slice(0, t.lastIndexOf('.'))}${tokens[i - 1]!.slice(tokens[i - 1]!.lastIndexOf('.'))}`
+        : t,
+    );
+    const before = reached;
+    const answers = await Promise.all(
+      sent.map((t) => rpc(`${pooled.gateway.url}/mcp`, LIST, { authorization: `Bearer ${t}` })),
+    );
+    answers.forEach((res, i) => expect(res.status, `call ${i}`).toBe(i % 3 === 1 ? 401 : 200));
+    expect(reached - before).toBe(20);
   });
 });

@@ -135,6 +135,8 @@ export async function startGateway(
     tools?: Record<string, { requiredScopes: string[] }>;
     extra?: (origin: string, issuer: string) => ManifestInput['resources'];
     serve?: Partial<ServeOptions>;
+    /** `settings` of the manifest (merged over the defaults). */
+    settings?: ManifestInput['settings'];
   } = {},
 ): Promise<GatewayKit> {
   const key = makeKey('ES256');
@@ -149,6 +151,7 @@ export async function startGateway(
     options.tools ? { tools: options.tools } : {},
   );
   manifest.resources.push(...(options.extra?.(origin, issuer.issuer) ?? []));
+  if (options.settings) manifest.settings = { ...manifest.settings, ...options.settings };
   const auth = await compile(manifest);
   const log: AccessLogEntry[] = [];
   const gateway = await serveGateway({ auth, port, log: (e) => log.push(e), ...options.serve });

@@ -132,6 +132,55 @@ describe.each(ADAPTERS)('%s adapter', (name) => {
   });
 });
 
+/** Every third token of a burst carries the signature of the token before it. */
+function burstOf(
+  keys: World['keys'],
+  label: string,
+  size: number,
+): { sent: string[]; forged: (i: number) => boolean } {
+  const tokens = Array.from({ length: size }, (_, i) =>
+    signToken(keys.ES256, claims(ISSUER, RESOURCE, { scope: 'read', sub: `${label}-${i}` })),
+  );
+  const signatureOf = (t: string) => t.slice(t.lastIndexOf('.'));
+  const forged = (i: number) => i % 3 === 1;
+  return {
+    sent: tokens.map((t, i) =>
+      forged(i) ? `${t.slice(0, t.lastIndexOf('.'))}${signatureOf(tokens[i - 1]!)}` : t,
+    ),
+    forged,
+  };
+}
+
+describe('answers given later (offload "pool": every check answered from the pool)', () => {
+  let pooled: World;
+  beforeAll(async () => {
+    pooled = await startWorld({ offload: 'pool' });
+  });
+  afterAll(() => pooled.close());
+
+  it.each(ADAPTERS)(
+    '%s: a burst of new tokens, forged ones among them, sent at once: each request gets its own verdict',
+    async (name) => {
+      const app = pooled.adapters.find((a) => a.name === name)!;
+      const { sent, forged } = burstOf(pooled.keys, `burst-${name}`, 60);
+      const before = app.reached;
+      const answers = await Promise.all(
+        sent.map((t) => send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${t}` } })),
+      );
+      answers.forEach((res, i) => {
+        if (forged(i)) {
+          expect(res.status, `token ${i}`).toBe(401);
+          expect(res.headers['www-authenticate']?.[0]).toContain('error="invalid_token"');
+        } else {
+          expect(res.status, `token ${i}`).toBe(200);
+          expect(res.json<{ auth: { subject: string } }>().auth.subject).toBe(`burst-${name}-${i}`);
+        }
+      });
+      expect(app.reached - before).toBe(40);
+    },
+  );
+});
+
 describe('after every adapter and case', () => {
   it('the attacker server received nothing, not even a connection', () => {
     expect(world.attacker.connections()).toBe(0);

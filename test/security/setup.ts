@@ -38,7 +38,8 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+/** `offload` sets `settings.verify.offload` (default: the manifest's default, `auto`). */
+export async function startWorld(options: { offload?: 'auto' | 'sync' | 'pool' } = {}): Promise<World> {
   const keys = Object.fromEntries(ALGORITHMS.map((alg) => [alg, makeKey(alg)])) as Record<Alg, SigningKey>;
   const weak = makeKey('RS256', { rsaBits: 1024, kid: 'weak-1' });
   const privateOnly = makeKey('RS256', { kid: 'private-1' });
@@ -70,6 +71,7 @@ export async function startWorld(): Promise<World> {
         token: { requiredScopes: REQUIRED },
       },
     ],
+    ...(options.offload ? { settings: { verify: { offload: options.offload } } } : {}),
   });
   const adapters = await startAdapters(auth);
   return {
