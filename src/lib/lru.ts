@@ -15,9 +15,9 @@ export interface LruOptions {
   readonly admission?: 'always' | 'second-sighting';
 }
 
-export class LruCache<V> {
+export class LruCache<V, K extends string | number = string> {
   readonly #max: number;
-  readonly #map = new Map<string, { value: V; expiresAt: number; seq: number }>();
+  readonly #map = new Map<K, { value: V; expiresAt: number; seq: number }>();
   readonly #doorkeeper: Doorkeeper | undefined;
   #tick = 0;
 
@@ -31,7 +31,7 @@ export class LruCache<V> {
     return this.#map.size;
   }
 
-  get(key: string, now = Date.now()): V | undefined {
+  get(key: K, now = Date.now()): V | undefined {
     const entry = this.#map.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= now) {
@@ -47,7 +47,7 @@ export class LruCache<V> {
   }
 
   /** Stores `value` until `expiresAt`; returns whether it was stored (see `admission`). */
-  set(key: string, value: V, expiresAt: number): boolean {
+  set(key: K, value: V, expiresAt: number): boolean {
     if (this.#max <= 0) return false;
     const known = this.#map.delete(key);
     if (!known && this.#doorkeeper && this.#map.size >= this.#max && !this.#oldestExpired()) {
@@ -66,7 +66,7 @@ export class LruCache<V> {
     return true;
   }
 
-  delete(key: string): void {
+  delete(key: K): void {
     this.#map.delete(key);
   }
 
@@ -98,9 +98,10 @@ class Doorkeeper {
   }
 
   /** True (and remembered) when `key` was not seen in this window; false on a later sighting. */
-  firstSighting(key: string): boolean {
+  firstSighting(key: string | number): boolean {
     let h = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    if (typeof key === 'number') h = Math.imul(h ^ key, 0x01000193);
+    else for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
     h = h >>> 0 || 1; // 0 marks an empty slot
     let slot = this.#find(h);
     if (this.#hashes[slot] === h) return false;

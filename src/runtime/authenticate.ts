@@ -6,7 +6,7 @@
  */
 import { OptionError, TokenError } from '../errors.js';
 import type { AuthInfo } from '../verify/auth-info.js';
-import { extractBearer } from '../verify/bearer.js';
+import { assertTokenSyntax, readBearer } from '../verify/bearer.js';
 import { errorResponse } from '../verify/challenge.js';
 import { heldScopes, missingScopes } from '../verify/scopes.js';
 import { BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
@@ -24,6 +24,17 @@ import type {
   HandleOptions,
   Logger,
 } from './types.js';
+
+/**
+ * A request's resource and bearer token, once the header passed its checks. `cached` is the
+ * token's cached identity when it was found while the header was read (it is used only in that
+ * same turn: a decision finished later looks the token up again).
+ */
+interface Credentials {
+  readonly resource: CompiledResource;
+  readonly token: string;
+  readonly cached: AuthInfo | undefined;
+}
 
 /** The decisions behind {@link McpAuth.handle}, `guard`, `guardBeforeBody` and `authenticate`. Immutable. */
 export class Authenticator {
@@ -103,10 +114,10 @@ export class Authenticator {
     if (!('token' in step)) return step;
     const { resource, token } = step;
     if (!bodyMatters(resource, request, options.tool !== undefined)) {
-      return this.#withBody(resource, request, request.body, token, options);
+      return this.#withBody(resource, request, request.body, token, step.cached, options);
     }
     if (this.#declaredTooLarge(resource, request, options)) return { response: payloadTooLarge() };
-    return { resume: (body) => this.#withBody(resource, request, body, token, options) };
+    return { resume: (body) => this.#withBody(resource, request, body, token, undefined, options) };
   }
 
   /**
@@ -134,11 +145,7 @@ export class Authenticator {
    * none: a refusal, or pass-through (a CORS preflight; in guard mode, a request no protected
    * resource covers).
    */
-  #credentials(
-    request: CoreRequest,
-    options: HandleOptions,
-    guardMode: boolean,
-  ): { resource: CompiledResource; token: string } | AuthResult {
+  #credentials(request: CoreRequest, options: HandleOptions, guardMode: boolean): Credentials | AuthResult {
     let resource: CompiledResource;
     const target = parseRequestTarget(request.url);
     if (options.resource !== undefined) {
@@ -152,14 +159,19 @@ export class Authenticator {
       resource = found;
     }
     // CORS preflights carry no credentials by design; the application's CORS handling answers them.
-    if (request.method.toUpperCase() === 'OPTIONS' && request.accessControlRequestMethod) return {};
+    if (request.accessControlRequestMethod && request.method.toUpperCase() === 'OPTIONS') return {};
     try {
       const queryToken = target.search.length > 1 && new URLSearchParams(target.search).has('access_token');
-      const token = extractBearer(
+      const token = readBearer(
         { authorization: request.authorization, queryToken },
         resource.verifier.maxLength,
       );
-      return { resource, token };
+      // A reused token is answered without a promise turn (a cache hit with no hook to run). Equal
+      // to a token verified before, it passed the character-set rule then; any other token is
+      // checked against it now, before any crypto or network work.
+      const cached = options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token);
+      if (!cached) assertTokenSyntax(token);
+      return { resource, token, cached };
     } catch (err) {
       return this.#refuse(
         err,
@@ -173,21 +185,21 @@ export class Authenticator {
 
   /** After the header passed: the body when it matters (bounded), then {@link #withBody}. */
   #withToken(
-    { resource, token }: { resource: CompiledResource; token: string },
+    { resource, token, cached }: Credentials,
     request: CoreRequest,
     options: AuthenticateOptions,
   ): AuthResult | Promise<AuthResult> {
     if (!bodyMatters(resource, request, options.tool !== undefined)) {
-      return this.#withBody(resource, request, request.body, token, options);
+      return this.#withBody(resource, request, request.body, token, cached, options);
     }
     if (this.#declaredTooLarge(resource, request, options)) return { response: payloadTooLarge() };
     if (request.body === undefined && request.readBody) {
       return request.readBody(this.#maxBodyBytes).then(
-        (body) => this.#withBody(resource, request, body, token, options),
+        (body) => this.#withBody(resource, request, body, token, undefined, options),
         () => ({ response: bodyUnreadable() }),
       );
     }
-    return this.#withBody(resource, request, request.body, token, options);
+    return this.#withBody(resource, request, request.body, token, cached, options);
   }
 
   /** Whether the body matters and its declared length is over `settings.maxBodyBytes`. */
@@ -198,12 +210,16 @@ export class Authenticator {
     );
   }
 
-  /** Continues once the body (if it matters) is known: form-token rule, 413, scopes, verification. */
+  /**
+   * Continues once the body (if it matters) is known: form-token rule, 413, scopes, verification.
+   * `cachedNow` is the identity found in this turn, if any; `undefined` looks the token up again.
+   */
   #withBody(
     resource: CompiledResource,
     request: CoreRequest,
     body: unknown,
     token: string,
+    cachedNow: AuthInfo | undefined,
     options: AuthenticateOptions,
   ): AuthResult | Promise<AuthResult> {
     if (body === BODY_TOO_LARGE) {
@@ -221,8 +237,8 @@ export class Authenticator {
       );
     }
     const needed = this.#neededScopes(resource, body, options);
-    // A reused token is answered without a promise turn (a cache hit with no hook to run).
-    const cached = options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token);
+    const cached =
+      cachedNow ?? (options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token));
     if (cached) return this.#authorize(cached, resource, needed, options);
     let verifying: Promise<AuthInfo>;
     try {

@@ -20,20 +20,29 @@ export type TargetMatch =
 interface ResourceIndex {
   readonly exact: ReadonlyMap<string, readonly CompiledResource[]>;
   readonly lower: ReadonlyMap<string, readonly CompiledResource[]>;
+  /** One frozen answer per resource (and for none), so a request allocates no result. */
+  readonly answers: ReadonlyMap<CompiledResource | undefined, TargetMatch>;
 }
 
 const indexes = new WeakMap<readonly CompiledResource[], ResourceIndex>();
+const CONFLICT: TargetMatch = Object.freeze({ conflict: true as const });
+/** Two different protected resources: {@link combine}'s answer for a conflict. */
+const CLASH: unique symbol = Symbol('clash');
 
 function indexOf(resources: readonly CompiledResource[]): ResourceIndex {
   let index = indexes.get(resources);
   if (!index) {
     const exact = new Map<string, CompiledResource[]>();
     const lower = new Map<string, CompiledResource[]>();
+    const answers = new Map<CompiledResource | undefined, TargetMatch>([
+      [undefined, Object.freeze({ resource: undefined })],
+    ]);
     for (const r of resources) {
       (exact.get(r.routedPath) ?? exact.set(r.routedPath, []).get(r.routedPath)!).push(r);
       (lower.get(r.routedPathLower) ?? lower.set(r.routedPathLower, []).get(r.routedPathLower)!).push(r);
+      answers.set(r, Object.freeze({ resource: r }));
     }
-    index = { exact, lower };
+    index = { exact, lower, answers };
     indexes.set(resources, index);
   }
   return index;
@@ -52,10 +61,27 @@ function longestMatch(
   let prefix = path.endsWith('/') ? path.slice(0, -1) : path;
   for (;;) {
     const found = byPath.get(prefix);
-    if (found) return (found.length > 1 && found.find((r) => r.host === host)) || found[0];
+    if (found) {
+      if (found.length === 1) return found[0];
+      const requestHost = host?.toLowerCase();
+      return found.find((r) => r.host === requestHost) ?? found[0];
+    }
     if (prefix === '') return undefined;
     prefix = prefix.slice(0, Math.max(0, prefix.lastIndexOf('/')));
   }
+}
+
+/**
+ * The answer so far with one more reading's resource: the protected one wins over an
+ * unprotected one; two different protected resources are a conflict.
+ */
+function combine(
+  found: CompiledResource | undefined,
+  candidate: CompiledResource | undefined,
+): CompiledResource | undefined | typeof CLASH {
+  if (!candidate || candidate === found) return found;
+  if (!found || (!found.protect && candidate.protect)) return candidate;
+  return found.protect && candidate.protect ? CLASH : found;
 }
 
 /**
@@ -64,6 +90,13 @@ function longestMatch(
  * readings disagree the protected resource wins; two different protected resources are a
  * conflict. `Host` only breaks a tie between resources with the same path on different
  * origins, so it can never make a protected path unprotected.
+ *
+ * @example
+ * ```ts
+ * const match = classifyTarget(resources, parseRequestTarget('/MCP/'), 'api.example.com', ['/mcp']);
+ * if (match.conflict) refuse(400);
+ * else if (match.resource?.protect) authenticate(match.resource);
+ * ```
  */
 export function classifyTarget(
   resources: readonly CompiledResource[],
@@ -71,19 +104,17 @@ export function classifyTarget(
   host: string | undefined,
   routePatterns: readonly string[] = [],
 ): TargetMatch {
-  const requestHost = host?.toLowerCase();
-  const { exact, lower } = indexOf(resources);
-  const paths = routePatterns.length ? [...target.readings, ...routePatterns] : target.readings;
+  const { exact, lower, answers } = indexOf(resources);
+  const { readings } = target;
   let found: CompiledResource | undefined;
-  for (const path of paths) {
+  for (let i = 0; i < readings.length + routePatterns.length; i++) {
+    const path = i < readings.length ? readings[i]! : routePatterns[i - readings.length]!;
     const lowerPath = path.toLowerCase();
-    for (const candidate of lowerPath === path
-      ? [longestMatch(lower, path, requestHost)]
-      : [longestMatch(exact, path, requestHost), longestMatch(lower, lowerPath, requestHost)]) {
-      if (!candidate || candidate === found) continue;
-      if (!found || (!found.protect && candidate.protect)) found = candidate;
-      else if (found.protect && candidate.protect) return { conflict: true };
-    }
+    const spelled = lowerPath === path ? found : combine(found, longestMatch(exact, path, host));
+    if (spelled === CLASH) return CONFLICT;
+    const either = combine(spelled, longestMatch(lower, lowerPath, host));
+    if (either === CLASH) return CONFLICT;
+    found = either;
   }
-  return { resource: found };
+  return answers.get(found)!;
 }

@@ -206,6 +206,7 @@ export class RevocationList {
    * path (no entries, fresh copy).
    */
   refusal(info: Pick<AuthInfo, 'clientId' | 'subject' | 'claims'>): TokenError | undefined {
+    if (!this.#size && !this.#store.shared) return undefined; // nothing to match, no copy to age
     const now = Date.now();
     if (this.#size) {
       const jti = info.claims.jti;

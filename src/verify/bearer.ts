@@ -35,6 +35,24 @@ export interface CredentialSources {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
 export function extractBearer(sources: CredentialSources, maxLength: number): string {
+  const token = readBearer(sources, maxLength);
+  assertTokenSyntax(token);
+  return token;
+}
+
+/**
+ * {@link extractBearer} without its last rule, the `b64token` character set: the runtime first
+ * looks the token up in the verified-token cache, and a token equal to a cached one passed that
+ * rule when it was verified. Every other token must go through {@link assertTokenSyntax} before
+ * any crypto or network work.
+ *
+ * @example
+ * ```ts
+ * const token = readBearer({ authorization: [header] }, 8192);
+ * if (!verifier.cachedAccessToken(token)) assertTokenSyntax(token);
+ * ```
+ */
+export function readBearer(sources: CredentialSources, maxLength: number): string {
   const headers = sources.authorization;
   if (headers.length > 1) throw new TokenError('invalid_request', 'multiple_credentials');
   const header = headers[0];
@@ -55,6 +73,19 @@ export function extractBearer(sources: CredentialSources, maxLength: number): st
   if (sources.queryToken || sources.bodyToken)
     throw new TokenError('invalid_request', 'multiple_credentials');
   if (token.length > maxLength) throw new TokenError('invalid_token', 'token_too_long');
-  if (!B64TOKEN.test(token)) throw new TokenError('invalid_request', 'malformed_header');
   return token;
+}
+
+/**
+ * Throws `invalid_request` (`malformed_header`) unless `token` is in the strict `b64token`
+ * grammar of RFC 6750 §2.1.
+ *
+ * @example
+ * ```ts
+ * assertTokenSyntax('eyJhbGciOi...'); // passes
+ * assertTokenSyntax('a b'); // throws TokenError invalid_request
+ * ```
+ */
+export function assertTokenSyntax(token: string): void {
+  if (!B64TOKEN.test(token)) throw new TokenError('invalid_request', 'malformed_header');
 }

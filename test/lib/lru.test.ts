@@ -63,6 +63,16 @@ describe('LruCache', () => {
       expect(cache.size).toBe(3);
     });
 
+    it('numeric keys (the verifier keys a JWS by a number) pass the doorkeeper alike', () => {
+      const cache = new LruCache<string, number>(2, { admission: 'second-sighting' });
+      expect(cache.set(1, 'a', Infinity)).toBe(true);
+      expect(cache.set(2, 'b', Infinity)).toBe(true);
+      for (let k = 3; k < 500; k++) expect(cache.set(k, 'x', Infinity)).toBe(false);
+      expect([cache.get(1), cache.get(2)]).toEqual(['a', 'b']);
+      expect(cache.set(499, 'y', Infinity)).toBe(true); // its second sighting
+      expect(cache.get(499)).toBe('y');
+    });
+
     it('replaces a key it holds without asking the doorkeeper', () => {
       const cache = full();
       expect(cache.set('b', 'B', Infinity)).toBe(true);

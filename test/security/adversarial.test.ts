@@ -59,13 +59,30 @@ describe.each(ADAPTERS)('%s adapter', (name) => {
     expect(ok.status).toBe(200); // now cached
     const [header, , signature] = genuine.split('.') as [string, string, string];
     const forged = `${header}.${b64url(JSON.stringify(claims(ISSUER, RESOURCE, { scope: 'read write', sub: 'mallory' })))}.${signature}`;
-    expect(forged.slice(-64)).toBe(genuine.slice(-64)); // the cache's key is the last 64 characters
+    expect(forged.slice(-16)).toBe(genuine.slice(-16)); // the cache's key is hashed from the last 16 characters
     const before = app.reached;
     const res = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${forged}` } });
     assertRefusal(
       res,
       { status: 401, error: 'invalid_token' },
       { token: forged, reachedBefore: before, reachedAfter: app.reached },
+    );
+  });
+
+  it('the character-set rule is skipped only for a cached token itself: a malformed token under a cached signature is refused as malformed', async () => {
+    const app = adapter();
+    const genuine = signToken(world.keys.ES256, claims(ISSUER, RESOURCE, { scope: 'read', sub: 'carol' }));
+    const ok = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${genuine}` } });
+    expect(ok.status).toBe(200); // now cached
+    const [header, payload, signature] = genuine.split('.') as [string, string, string];
+    // Same signature, so the same cache key; a character outside b64token in the payload.
+    const malformed = `${header}.${payload.slice(0, 10)}!${payload.slice(11)}.${signature}`;
+    const before = app.reached;
+    const res = await send(`${app.url}/mcp`, { headers: { authorization: `Bearer ${malformed}` } });
+    assertRefusal(
+      res,
+      { status: 400, error: 'invalid_request' },
+      { token: malformed, reachedBefore: before, reachedAfter: app.reached },
     );
   });
 

@@ -99,6 +99,19 @@ describe('introspection with client_secret_basic', () => {
     expect(server.calls).toHaveLength(1);
   });
 
+  it('a token handed straight to verifyAccessToken (as the MCP SDK does) must be b64token too: nothing outside the grammar is introspected or cached', async () => {
+    const token = opaque(active()).replace('-', '!'); // active, were it asked
+    answers.set(token, active());
+    const verifier = h.auth.tokenVerifier(RESOURCE);
+    for (let i = 0; i < 2; i++) {
+      await expect(verifier.verifyAccessToken(token)).rejects.toMatchObject({
+        code: 'invalid_request',
+        reason: 'malformed_header',
+      });
+    }
+    expect(server.calls).toHaveLength(0);
+  });
+
   it('does not cache negative results', async () => {
     const token = opaque({ active: false });
     expectRefused(await h.call(token), { status: 401, error: 'invalid_token', reason: 'inactive' });
