@@ -7,7 +7,9 @@
  * token twice to one server (each server walks the same list with its own cursor).
  *
  * Options: `--only=<substring>[,…]` (pairs whose name contains one), `--rounds=N` (couples,
- * default 8), `--seconds=S` (per run, default 1.5).
+ * default 8), `--seconds=S` (per run, default 1.5), `--base=<checkout>`: every pair whose B side
+ * is ours becomes ours at that checkout (A, built with `npm run build` there) against ours here
+ * (B), so a change is measured against the commit before it (`git worktree add <dir> <rev>`).
  */
 import {
   buildPackage,
@@ -25,12 +27,15 @@ const argv = process.argv.slice(2);
 const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const rounds = Number(option('rounds') ?? 8);
 const seconds = Number(option('seconds') ?? 1.5);
+const base = option('base');
 const WARMUP_TOKENS = 5_000;
 
 interface Side {
   readonly framework: 'fastify' | 'express' | 'node' | 'fetch';
   readonly mode: ServerMode;
   readonly offload?: 'auto' | 'sync' | 'pool';
+  /** The checkout whose server runs (`--base`); this one when absent. */
+  readonly root?: string;
 }
 interface Pair {
   readonly name: string;
@@ -138,7 +143,7 @@ async function measure(pair: Pair, keys: BenchKeys, tokens: readonly string[]): 
     ...(side.offload ? { offload: side.offload } : {}),
   });
   const start = async (side: Side): Promise<Running> => ({
-    server: await startServer(side.framework, config(side)),
+    server: await startServer(side.framework, config(side), [], side.root),
     next: 0,
   });
   const [a, b] = await Promise.all([start(pair.a), start(pair.b)]);
@@ -183,7 +188,17 @@ async function main(): Promise<void> {
   buildPackage();
   console.log(`paired bench: ${rounds} couples of ${seconds} s runs per pair; ${pinSelf()}`);
   const only = option('only');
-  const pairs = only ? PAIRS.filter((p) => only.split(',').some((o) => p.name.includes(o))) : PAIRS;
+  const chosen = only ? PAIRS.filter((p) => only.split(',').some((o) => p.name.includes(o))) : PAIRS;
+  const pairs = base
+    ? chosen
+        .filter((p) => p.b.mode === 'ours')
+        .map((p) => ({
+          ...p,
+          name: `${p.name.split(':')[0]}: ours here / ours at ${base}`,
+          a: { ...p.b, root: base },
+          goal: 1,
+        }))
+    : chosen;
   const keys = makeKeys();
   const lists = new Map<Alg, string[]>();
   const rows: string[][] = [];

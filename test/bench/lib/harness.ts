@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MCP_BODY, STATS_PATH, type ServerConfig, type ServerStats } from './protocol.js';
 
@@ -92,17 +93,21 @@ export function killAll(): void {
   children.clear();
 }
 
-/** Starts `test/bench/servers/<name>.ts` as a child process and waits for its port. */
+/**
+ * Starts `test/bench/servers/<name>.ts` as a child process and waits for its port; `root` is the
+ * checkout whose server (and build) runs, this one by default.
+ */
 export async function startServer(
   name: 'fastify' | 'express' | 'node' | 'fetch',
   config: ServerConfig,
   nodeFlags: readonly string[] = [],
+  root = ROOT,
 ): Promise<RunningServer> {
-  const script = fileURLToPath(new URL(`../servers/${name}.ts`, import.meta.url));
+  const script = join(root, 'test/bench/servers', `${name}.ts`);
   const node = [process.execPath, ...nodeFlags, '--import', 'tsx', script];
   const [command, ...args] = HAS_TASKSET && CORES >= 2 ? ['taskset', '-c', String(CORES - 1), ...node] : node;
   const child = spawn(command!, args, {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(config), NODE_ENV: 'production' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
