@@ -10,6 +10,8 @@
  * of one-shot tokens) then evicts nothing: the entries in use stay, and no entry dies in the old
  * generation of the heap for every new key. While there is room, every key is admitted at once.
  */
+import { fnv1a } from './hash.js';
+
 export interface LruOptions {
   /** `always` (default) or `second-sighting` (see the class). */
   readonly admission?: 'always' | 'second-sighting';
@@ -99,10 +101,7 @@ class Doorkeeper {
 
   /** True (and remembered) when `key` was not seen in this window; false on a later sighting. */
   firstSighting(key: string | number): boolean {
-    let h = 0x811c9dc5;
-    if (typeof key === 'number') h = Math.imul(h ^ key, 0x01000193);
-    else for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-    h = h >>> 0 || 1; // 0 marks an empty slot
+    const h = (typeof key === 'number' ? key : fnv1a(key)) >>> 0 || 1; // 0 marks an empty slot
     let slot = this.#find(h);
     if (this.#hashes[slot] === h) return false;
     if (this.#count >= this.#window) {

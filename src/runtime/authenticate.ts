@@ -169,7 +169,7 @@ export class Authenticator {
       // A reused token is answered without a promise turn (a cache hit with no hook to run). Equal
       // to a token verified before, it passed the character-set rule then; any other token is
       // checked against it now, before any crypto or network work.
-      const cached = options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token);
+      const cached = this.#cachedIdentity(resource, token, options);
       if (!cached) assertTokenSyntax(token);
       return { resource, token, cached };
     } catch (err) {
@@ -200,6 +200,15 @@ export class Authenticator {
       );
     }
     return this.#withBody(resource, request, request.body, token, cached, options);
+  }
+
+  /** The token's cached identity, unless the caller verifies tokens itself (`verifyToken`). */
+  #cachedIdentity(
+    resource: CompiledResource,
+    token: string,
+    options: AuthenticateOptions,
+  ): AuthInfo | undefined {
+    return options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token);
   }
 
   /** Whether the body matters and its declared length is over `settings.maxBodyBytes`. */
@@ -237,8 +246,7 @@ export class Authenticator {
       );
     }
     const needed = this.#neededScopes(resource, body, options);
-    const cached =
-      cachedNow ?? (options.verifyToken ? undefined : resource.verifier.cachedAccessToken(token));
+    const cached = cachedNow ?? this.#cachedIdentity(resource, token, options);
     if (cached) return this.#authorize(cached, resource, needed, options);
     let verifying: Promise<AuthInfo>;
     try {

@@ -4,6 +4,7 @@
  * @module
  */
 import { TokenError } from '../errors.js';
+import { fnv1a } from '../lib/hash.js';
 import { LruCache } from '../lib/lru.js';
 import { assertTokenSyntax } from './bearer.js';
 import { clientIdOf, safeClaims, type AuthInfo } from './auth-info.js';
@@ -70,11 +71,7 @@ function cacheKey(token: string): string | number {
   const last = token.lastIndexOf('.');
   if (first === last || token.indexOf('.', first + 1) !== last) return token; // not two dots
   if (token.length - last - 1 < KEY_CHARS) return token;
-  let hash = 0x811c9dc5; // FNV-1a
-  for (let i = token.length - KEY_CHARS; i < token.length; i++) {
-    hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
-  }
-  return hash & 0x3fffffff; // a V8 small integer
+  return fnv1a(token, token.length - KEY_CHARS) & 0x3fffffff; // a V8 small integer
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Verification seen through the gateway. The verified-token cache: a token that ends like a
  * cached one (the cache's key is the tail of a JWS signature) is verified on its own, so a
- * changed payload under a cached signature is refused and never reaches the upstream. Checks
+ * changed payload under a cached signature is refused and never reaches the upstream, and a
+ * malformed one is refused as malformed. Checks
  * answered later (`offload: "pool"`): in a burst of new tokens, each request gets its own verdict.
  */
 import { createServer, type Server } from 'node:http';
@@ -52,6 +53,22 @@ describe('gateway: verified-token cache', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(reached).toBe(1);
+  });
+
+  it('refuses a malformed token under a cached signature as malformed (400); the upstream is not reached', async () => {
+    const LIST = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+    const genuine = kit.token({ scope: 'read', sub: 'carol' });
+    expect((await rpc(`${kit.gateway.url}/mcp`, LIST, { authorization: `Bearer ${genuine}` })).status).toBe(
+      200,
+    );
+    const before = reached; // the genuine token is now cached
+    const [header, payload, signature] = genuine.split('.') as [string, string, string];
+    // Same signature, so the same cache key; a character outside b64token in the payload.
+    const malformed = `${header}.${payload.slice(0, 10)}!${payload.slice(11)}.${signature}`;
+    const res = await rpc(`${kit.gateway.url}/mcp`, LIST, { authorization: `Bearer ${malformed}` });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_request"');
+    expect(reached).toBe(before);
   });
 
   it('a burst of new tokens, forged ones among them, sent at once: each call gets its own verdict', async () => {
