@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCPAuth } from '../../src/compat/seed-mcp-auth.js';
+import { seedConfig } from './seed-config.js';
 import { ISSUER } from '../support/constants.js';
 import { type JwksServer, startJwksServer } from '../support/issuer.js';
 import { makeKey } from '../support/tokens.js';
@@ -23,25 +24,7 @@ describe('MCPAuth bearerAuth with a custom verify function', () => {
     jwks = await startJwksServer([makeKey('ES256').publicJwk]);
     server = createServer();
     listening = await listen(server);
-    mcpAuth = new MCPAuth({
-      protectedResources: {
-        metadata: {
-          resource: `${listening.origin}/mcp`,
-          authorizationServers: [
-            {
-              type: 'oauth',
-              metadata: {
-                issuer: ISSUER,
-                authorizationEndpoint: `${ISSUER}/authorize`,
-                tokenEndpoint: `${ISSUER}/token`,
-                responseTypesSupported: ['code'],
-                jwksUri: jwks.uri,
-              },
-            },
-          ],
-        },
-      },
-    });
+    mcpAuth = new MCPAuth(seedConfig(`${listening.origin}/mcp`, jwks.uri));
     const verify = async (token: string) => {
       seen.push(token);
       return {

@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MCPAuth, type MCPAuthConfig } from '../../src/compat/seed-mcp-auth.js';
+import { MCPAuth } from '../../src/compat/seed-mcp-auth.js';
+import { seedConfig as config } from './seed-config.js';
 import { ManifestError, OptionError } from '../../src/errors.js';
 import { claims, makeKey, signToken } from '../support/tokens.js';
 import { type JwksServer, startJwksServer } from '../support/issuer.js';
@@ -14,30 +15,6 @@ import { ISSUER } from '../support/constants.js';
 import { listen, type Listening } from '../support/servers.js';
 
 const key = makeKey('ES256');
-
-function config(resource: string, jwksUri: string, tools?: unknown): MCPAuthConfig {
-  return {
-    protectedResources: {
-      metadata: {
-        resource,
-        authorizationServers: [
-          {
-            type: 'oauth',
-            metadata: {
-              issuer: ISSUER,
-              authorizationEndpoint: `${ISSUER}/authorize`,
-              tokenEndpoint: `${ISSUER}/token`,
-              responseTypesSupported: ['code'],
-              jwksUri,
-            },
-          },
-        ],
-        scopesSupported: ['read:notes', 'write:notes'],
-      },
-      ...(tools !== undefined ? { tools: tools as never } : {}),
-    },
-  };
-}
 
 describe('MCPAuth tools extension', () => {
   let jwks: JwksServer;
