@@ -39,6 +39,7 @@ export type { ManifestExtension } from './manifest/formats.js';
 export type { LoadOptions, LoadedManifest } from './manifest/load.js';
 export type { ManifestSource } from './manifest/locate.js';
 export { interpolateEnv } from './manifest/interpolate.js';
+export type { EnvSource } from './lib/env.js';
 export { manifestJsonSchema } from './manifest/json-schema.js';
 export { ASYMMETRIC_ALGORITHMS } from './manifest/schema.js';
 export type {

@@ -8,6 +8,7 @@
 import { importJWK, importPKCS8, SignJWT, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { OptionError } from '../errors.js';
 import { basicAuthorization } from '../lib/basic-auth.js';
+import { readEnv, type EnvSource } from '../lib/env.js';
 import type { DownstreamEntry } from '../manifest/schema.js';
 
 /** What one token request carries to authenticate the client: headers and form parameters. */
@@ -42,12 +43,12 @@ const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-b
 export async function loadClientAuthenticator(
   name: string,
   entry: Pick<DownstreamEntry, 'clientId' | 'clientAuth'>,
-  context: { readonly env: Readonly<Record<string, string | undefined>>; readonly cwd: string },
+  context: { readonly env: EnvSource; readonly cwd: string },
 ): Promise<ClientAuthenticator> {
   const at = `downstream.${name}.clientAuth`;
   const { clientId, clientAuth } = entry;
   const fromEnv = (variable: string, what: string): string => {
-    const value = context.env[variable];
+    const value = readEnv(context.env, variable);
     if (value === undefined)
       throw new OptionError(`${at}: environment variable ${variable} (${what}) is not set`);
     if (value.trim() === '')

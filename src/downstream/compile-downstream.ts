@@ -3,6 +3,7 @@
  * refused when missing or empty) before anything is fetched, then one broker per runtime.
  * @module
  */
+import type { EnvSource } from '../lib/env.js';
 import type { Manifest } from '../manifest/schema.js';
 import type { IssuerRuntime } from '../issuers/issuer-runtime.js';
 import { DownstreamBroker, type BrokerEntry, type BrokerOptions } from './broker.js';
@@ -23,7 +24,7 @@ const list = (value: string | readonly string[] | undefined): readonly string[] 
  */
 export async function loadDownstreamEntries(
   manifest: Manifest,
-  context: { readonly env: Readonly<Record<string, string | undefined>>; readonly cwd: string },
+  context: { readonly env: EnvSource; readonly cwd: string },
 ): Promise<readonly BrokerEntry[]> {
   const entries: BrokerEntry[] = [];
   for (const [name, entry] of Object.entries(manifest.downstream ?? {})) {

@@ -7,6 +7,7 @@ import type { GuardedRequest } from '../discovery/guarded-fetch.js';
 import { IssuerMetadata } from '../discovery/issuer-metadata.js';
 import { configuredIssuer, type ResolvedIssuer } from '../discovery/resolve.js';
 import { TokenError } from '../errors.js';
+import { readEnv, type EnvSource } from '../lib/env.js';
 import type { IssuerEntry, Manifest } from '../manifest/schema.js';
 import type { IntrospectionClient } from '../verify/introspect.js';
 import { KeyStore } from '../verify/jwks.js';
@@ -17,7 +18,7 @@ export class IssuerRuntime {
   readonly state: IssuerMetadata;
   readonly #entry: IssuerEntry;
   readonly #manifest: Manifest;
-  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #env: EnvSource;
   readonly #fetchOptions: GuardedRequest;
   #keys: KeyStore | undefined;
   #introspection: IntrospectionClient | undefined;
@@ -27,7 +28,7 @@ export class IssuerRuntime {
     entry: IssuerEntry,
     manifest: Manifest,
     context: {
-      env: Readonly<Record<string, string | undefined>>;
+      env: EnvSource;
       fetchOptions: GuardedRequest;
     },
   ) {
@@ -102,7 +103,7 @@ export class IssuerRuntime {
     if (!config) throw new TokenError('unavailable', 'issuer_unavailable');
     const resolved = await this.resolved();
     const endpoint = config.endpoint ?? resolved.metadata.introspection_endpoint;
-    const clientSecret = this.#env[config.clientSecretEnv];
+    const clientSecret = readEnv(this.#env, config.clientSecretEnv);
     if (!endpoint || !clientSecret) throw new TokenError('unavailable', 'issuer_unavailable');
     this.#introspection = Object.freeze({
       issuer: resolved.issuer,

@@ -1,4 +1,5 @@
 import type { ManifestIssue } from '../errors.js';
+import { readEnv, type EnvSource } from '../lib/env.js';
 
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -13,16 +14,13 @@ const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
  * interpolateEnv({ issuer: '${ISSUER:-http://127.0.0.1:3000}' }, process.env);
  * ```
  */
-export function interpolateEnv(
-  value: unknown,
-  env: Readonly<Record<string, string | undefined>>,
-): { value: unknown; issues: ManifestIssue[] } {
+export function interpolateEnv(value: unknown, env: EnvSource): { value: unknown; issues: ManifestIssue[] } {
   const issues: ManifestIssue[] = [];
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === 'string') {
       return node.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
         if (match === '$${') return '${';
-        const set = env[name!];
+        const set = readEnv(env, name!);
         if (set !== undefined && set !== '') return set;
         if (fallback !== undefined) return fallback;
         if (set === '') return '';

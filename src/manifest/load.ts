@@ -8,6 +8,7 @@ import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getNodeValue, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { ManifestError, type ManifestIssue } from '../errors.js';
+import type { EnvSource } from '../lib/env.js';
 import { MANIFEST_EXTENSIONS, MANIFEST_FILES, manifestFormatOf } from './formats.js';
 import { interpolateEnv } from './interpolate.js';
 import { createLocator, loadYaml, type ManifestSource, type ParsedSource } from './locate.js';
@@ -25,8 +26,8 @@ export interface LoadOptions {
   readonly cwd?: string;
   /** Read exactly this file instead of searching. */
   readonly path?: string;
-  /** Variables for `${VAR}` interpolation in JSON/YAML manifests. Default: `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Variables for `${VAR}` interpolation in JSON/YAML manifests (string members only). Default: `process.env`. */
+  readonly env?: EnvSource;
 }
 
 /** A manifest file read from disk, before validation. */
@@ -123,10 +124,7 @@ async function importModule(file: string): Promise<unknown> {
  * Reads one manifest file (no validation). JSON and JSONC accept comments and trailing commas;
  * `${VAR}` interpolation is applied to JSON and YAML string values.
  */
-export async function readManifestFile(
-  path: string,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<ManifestFile> {
+export async function readManifestFile(path: string, env: EnvSource = process.env): Promise<ManifestFile> {
   const file = resolve(path);
   const ext = extname(file).toLowerCase();
   const format = manifestFormatOf(ext);

@@ -5,6 +5,7 @@
 import { createDispatcher } from '../discovery/guarded-fetch.js';
 import { createBroker, loadDownstreamEntries } from '../downstream/compile-downstream.js';
 import { DiscoveryError, OptionError } from '../errors.js';
+import { readEnv, type EnvSource } from '../lib/env.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest, ManifestInput } from '../manifest/schema.js';
 import { resourceAudiences } from '../verify/audiences.js';
@@ -20,8 +21,12 @@ import type { Logger } from './types.js';
 export interface CompileOptions {
   /** Where to search for the manifest when none is given. Default: `process.cwd()`. */
   readonly cwd?: string;
-  /** Environment for `${VAR}` interpolation and introspection secrets. Default: `process.env`. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Environment for `${VAR}` interpolation and introspection and downstream secrets: any object
+   * (a Workers `env` with its bindings too), of which only string members are read. Default:
+   * `process.env`.
+   */
+  readonly env?: EnvSource;
   /** Receives warnings (an issuer unreachable, a hook that threw); never a token. */
   readonly logger?: Logger;
 }
@@ -58,7 +63,7 @@ async function startupFailures(
 }
 
 /** `process.env` where the host has one (Node, Bun, Deno), read at compile time; else nothing. */
-function hostEnv(): Readonly<Record<string, string | undefined>> {
+function hostEnv(): EnvSource {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
 }
 
@@ -119,9 +124,10 @@ export async function compile(
   for (const id of used) {
     const secretEnv = manifest.issuers[id]!.introspection?.clientSecretEnv;
     // An empty secret (`SECRET=`) would pass start-up and then fail every introspection.
-    if (secretEnv !== undefined && !env[secretEnv]) {
+    const secret = secretEnv === undefined ? undefined : readEnv(env, secretEnv);
+    if (secretEnv !== undefined && !secret) {
       throw new OptionError(
-        `issuers.${id}.introspection: environment variable ${secretEnv} (the client secret) is ${env[secretEnv] === undefined ? 'not set' : 'empty'}`,
+        `issuers.${id}.introspection: environment variable ${secretEnv} (the client secret) is ${secret === undefined ? 'not set' : 'empty'}`,
       );
     }
   }

@@ -294,6 +294,17 @@ describe('interpolateEnv', () => {
     ]);
   });
 
+  it('reads only string members of the environment: a binding or a number is unset, never stringified', () => {
+    // A Workers `env` holds bindings (KV namespaces, queues) beside its string variables.
+    const env = { ISSUER: 'https://auth.example.com', NOTES: { get: () => null }, PORT: 8080 };
+    const { value, issues } = interpolateEnv(['${ISSUER}', '${NOTES:-none}', '${PORT}', '${toString}'], env);
+    expect(value).toEqual(['https://auth.example.com', 'none', '${PORT}', '${toString}']);
+    expect(issues.map((i) => [i.code, i.path])).toEqual([
+      ['unset_env', [2]],
+      ['unset_env', [3]],
+    ]);
+  });
+
   it('treats an empty variable without default as set (to the empty string)', () => {
     expect(interpolateEnv('[${EMPTY}]', { EMPTY: '' })).toEqual({ value: '[]', issues: [] });
   });

@@ -214,6 +214,7 @@ describe('compile(): introspection secrets', () => {
   it.each([
     ['unset', {}, 'not set'],
     ['empty (RS_SECRET=)', { RS_SECRET: '' }, 'empty'],
+    ['unusable (a Workers binding, not a string)', { RS_SECRET: { get: () => 's3cret' } }, 'not set'],
   ])(
     'refuses an %s secret at compile time, naming the variable, before any fetch',
     async (_name, env, why) => {

@@ -1,6 +1,7 @@
 /**
  * Opaque tokens via RFC 7662 introspection against a real loopback introspection server.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { b64url, now } from '../support/tokens.js';
 import { startServer, type TestServer } from '../support/servers.js';
@@ -212,6 +213,37 @@ describe('introspection endpoint unavailable', () => {
       expectRefused(await h.call(opaque(active())), { status: 503 });
     } finally {
       await h.close();
+    }
+  });
+
+  // A broken endpoint is the server's trouble, not the caller's: 503, never a 401 that would send
+  // the client to sign in again.
+  it.each<[string, (req: IncomingMessage, res: ServerResponse) => void]>([
+    ['answers HTTP 500', (_req, res) => res.writeHead(500).end('{"error":"server_error"}')],
+    [
+      'refuses our credentials (HTTP 401)',
+      (_req, res) => res.writeHead(401).end('{"error":"invalid_client"}'),
+    ],
+    ['answers 204 with no body', (_req, res) => res.writeHead(204).end()],
+    ['answers HTML', (_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<h1>oops</h1>')],
+    ['answers a JSON array', (_req, res) => res.writeHead(200).end('[{"active":true}]')],
+    [
+      'drops the connection mid-answer',
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '64' });
+        res.write('{"active":true,');
+        setImmediate(() => res.socket?.destroy());
+      },
+    ],
+  ])('answers 503 when the endpoint %s', async (_name, handler) => {
+    const broken = await startServer(handler);
+    const h = await introspecting('client_secret_basic', 'introspection', `${broken.origin}/introspect`);
+    try {
+      expectRefused(await h.call(opaque(active())), { status: 503 });
+      expect(broken.count()).toBe(1);
+    } finally {
+      await h.close();
+      await broken.close();
     }
   });
 

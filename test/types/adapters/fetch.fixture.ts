@@ -5,6 +5,7 @@
  */
 import {
   compile,
+  compileOnce,
   createFetchAuth,
   protectFetchHandler,
   withMcpAuth,
@@ -53,6 +54,29 @@ const plain: (request: Request) => Promise<Response> = protectFetchHandler(
 );
 void plain;
 void withMcpAuth(auth, () => new Response('ok'));
+
+// compileOnce with a Worker's own `interface Env` (no index signature, bindings besides strings):
+// the options function hands the whole env to compile(), which reads only its string members.
+interface WorkerEnv {
+  readonly ISSUER: string;
+  readonly NOTES: Env['NOTES'];
+}
+const getAuth = compileOnce(
+  (workerEnv: WorkerEnv) => ({
+    issuers: { main: { issuer: workerEnv.ISSUER } },
+    resources: [{ resource: 'https://api.example.com/mcp', authorizationServers: ['main'] }],
+  }),
+  (workerEnv: WorkerEnv) => ({ env: workerEnv }),
+);
+export const workerWithLazyAuth = {
+  async fetch(request: Request, workerEnv: WorkerEnv): Promise<Response> {
+    return createFetchAuth(await getAuth(workerEnv))
+      .handle(request)
+      .then((r) => r ?? new Response('ok'));
+  },
+};
+// @ts-expect-error an environment is an object of variables, not a string.
+void compile({ issuers: {}, resources: [] }, { env: 'ISSUER=https://auth.example.com' });
 
 declare const env: Env;
 declare const ctx: ExecutionContext;
