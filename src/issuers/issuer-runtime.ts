@@ -65,7 +65,8 @@ export class IssuerRuntime {
    * later fetches there.
    */
   async keys(): Promise<KeyStore> {
-    if (this.#keys) return this.#followJwksUri(this.#keys);
+    const current = this.currentKeys();
+    if (current) return current;
     const { jwks } = this.#entry;
     let source: ConstructorParameters<typeof KeyStore>[0] | undefined;
     if (jwks?.keys) source = { keys: jwks.keys };
@@ -86,6 +87,11 @@ export class IssuerRuntime {
       this.#fetchOptions,
     );
     return this.#keys;
+  }
+
+  /** The key store, synchronously, once {@link keys} has created it; else `undefined`. */
+  currentKeys(): KeyStore | undefined {
+    return this.#keys && this.#followJwksUri(this.#keys);
   }
 
   /** Points a metadata-sourced store at the `jwks_uri` of the current metadata. */

@@ -16,8 +16,11 @@ import { matchIssuer, type IssuerMatch } from './match-issuer.js';
 
 /** What a resource's verifier gets from its issuers. */
 export interface IssuerSelection {
-  /** The key store of the issuer that accepts `iss`, or `undefined` when none does. */
-  readonly keysFor: (iss: string) => Promise<KeyStore | undefined>;
+  /**
+   * The key store of the issuer that accepts `iss`, or `undefined` when none does; synchronously
+   * when the issuer is known and its store exists, else a promise.
+   */
+  readonly keysFor: (iss: string) => KeyStore | undefined | Promise<KeyStore | undefined>;
   /** The tenant checks of the issuer that accepted `iss` (none for most issuers). */
   readonly issuerRule: (iss: string, claims: Readonly<Record<string, unknown>>) => void;
   readonly introspection: (() => Promise<IntrospectionClient>) | undefined;
@@ -73,15 +76,14 @@ export function selectIssuers(
       tenants: t ? { claim: t.claim, allowed: t.allowed ?? [], any: t.any } : undefined,
     };
   });
-  const keysFor = async (iss: string) => {
-    let found = find(candidates, iss);
-    if (!found) {
-      // Issuers named only by a well-known URL are known once resolved.
-      const unknown = candidates.filter((c) => !c.entry.tokenIssuers && c.runtime.issuer === undefined);
-      await Promise.all(unknown.map((c) => c.runtime.resolved()));
-      found = find(candidates, iss);
-    }
-    return found?.candidate.runtime.keys();
+  const keysFor = (iss: string) => {
+    const found = find(candidates, iss);
+    if (found) return found.candidate.runtime.currentKeys() ?? found.candidate.runtime.keys();
+    // Issuers named only by a well-known URL are known once resolved.
+    const unknown = candidates.filter((c) => !c.entry.tokenIssuers && c.runtime.issuer === undefined);
+    return Promise.all(unknown.map((c) => c.runtime.resolved())).then(() =>
+      find(candidates, iss)?.candidate.runtime.keys(),
+    );
   };
   const issuerRule = (iss: string, claims: Readonly<Record<string, unknown>>) => {
     const found = find(candidates, iss);

@@ -53,9 +53,11 @@ export function safeClaims(claims: Readonly<Record<string, unknown>>): Readonly<
   return Object.freeze(out);
 }
 
+const CLIENT_ID_CLAIMS = ['client_id', 'azp', 'cid'] as const;
+
 /** The client id of a token: `client_id`, else `azp`, else Okta's `cid`. */
 export function clientIdOf(claims: Readonly<Record<string, unknown>>): string {
-  for (const name of ['client_id', 'azp', 'cid']) {
+  for (const name of CLIENT_ID_CLAIMS) {
     const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
     if (typeof value === 'string') return value;
   }

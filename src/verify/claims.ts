@@ -35,6 +35,8 @@ export function audienceValues(claims: Readonly<Record<string, unknown>>): strin
   return values.filter((a): a is string => typeof a === 'string');
 }
 
+const TIME_CLAIMS = ['exp', 'nbf', 'iat'] as const;
+
 /**
  * Time claims: `exp`, `nbf` and `iat` are finite numbers when present; `exp` (required when
  * `requireExp`) is not past and `nbf` not ahead, each beyond the tolerance; `iat` is not in the
@@ -45,7 +47,7 @@ export function assertTimeClaims(
   toleranceSec: number,
   requireExp: boolean,
 ): void {
-  for (const name of ['exp', 'nbf', 'iat']) {
+  for (const name of TIME_CLAIMS) {
     if (Object.hasOwn(claims, name) && !(typeof claims[name] === 'number' && Number.isFinite(claims[name]))) {
       throw new TokenError('invalid_token', 'invalid_claims');
     }

@@ -377,6 +377,30 @@ export class KeyStore {
     return keys;
   }
 
+  /**
+   * The keys {@link getKeys} would give, synchronously, when nothing needs doing first: the set is
+   * fresh (no load or refresh due), a key fits the header, and every fitting key is prepared
+   * already. The common case once an issuer is in use; otherwise `undefined`, and `getKeys` loads,
+   * refreshes, refetches or prepares. A token costs no promise turn before its signature check.
+   *
+   * @example
+   * ```ts
+   * const keys = store.readyKeys({ alg: 'ES256', kid }) ?? (await store.getKeys({ alg: 'ES256', kid }));
+   * ```
+   */
+  readyKeys(query: KeyQuery): VerificationKey[] | undefined {
+    if (this.#loadedAt === 0 || !this.#fresh(Date.now())) return undefined;
+    const entries = this.#candidates(query);
+    if (!entries.length) return undefined;
+    const keys: VerificationKey[] = [];
+    for (const entry of entries) {
+      const ready = entry.ready.get(query.alg);
+      if (!ready) return undefined;
+      keys.push(ready);
+    }
+    return keys;
+  }
+
   /** The first verification key that fits a token header (see {@link KeyStore.getKeys}). */
   async getKey(query: KeyQuery): Promise<VerificationKey> {
     return (await this.getKeys(query))[0]!;
@@ -408,11 +432,11 @@ const badSignature = () => new TokenError('invalid_token', 'signature');
  */
 export async function verifyWithKeyStore(
   input: SignedInput,
-  keys: Pick<KeyStore, 'getKeys'>,
+  keys: Pick<KeyStore, 'getKeys'> & Partial<Pick<KeyStore, 'readyKeys'>>,
   offload: Offload,
 ): Promise<void> {
   const query: KeyQuery = { alg: input.alg, kid: input.kid };
-  let candidates = await keys.getKeys(query);
+  let candidates = keys.readyKeys?.(query) ?? (await keys.getKeys(query));
   for (let refetched = false; ; refetched = true) {
     for (const key of candidates) {
       let ok = key.verify(input.data, input.signature, offload);

@@ -25,9 +25,10 @@ const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export interface JwtPolicy {
   /**
    * The key store of the issuer whose identifier is exactly `iss`, or `undefined` when that issuer
-   * is not accepted for this resource. May throw `TokenError('unavailable')`.
+   * is not accepted for this resource, directly or as a promise. May throw (or reject with)
+   * `TokenError('unavailable')`.
    */
-  readonly keysFor: (iss: string) => Promise<Pick<KeyStore, 'getKeys'> | undefined>;
+  readonly keysFor: (iss: string) => KeySource | undefined | Promise<KeySource | undefined>;
   /** Canonical audience values; the token's `aud` must contain one of them. */
   readonly audiences: ReadonlySet<string>;
   readonly algorithms: readonly string[];
@@ -36,6 +37,9 @@ export interface JwtPolicy {
   /** Where signatures are checked (`settings.verify.offload`); default `auto`. */
   readonly offload?: Offload | undefined;
 }
+
+/** What a JWT's keys come from: a {@link KeyStore}, or anything that answers `getKeys` like one. */
+type KeySource = Pick<KeyStore, 'getKeys'> & Partial<Pick<KeyStore, 'readyKeys'>>;
 
 /** A verified token's issuer and claims. */
 export interface VerifiedJwt {
@@ -229,7 +233,8 @@ export async function verifyJwt(token: string, policy: JwtPolicy): Promise<Verif
 
   // The issuer is chosen by exact `iss` before any key is looked up.
   const iss = payload.iss;
-  const keys = typeof iss === 'string' ? await policy.keysFor(iss) : undefined;
+  let keys = typeof iss === 'string' ? policy.keysFor(iss) : undefined;
+  if (keys instanceof Promise) keys = await keys;
   if (!keys) throw new TokenError('invalid_token', 'unknown_issuer');
 
   const signature = decodeBytes(token.slice(signatureAt + 1));

@@ -88,9 +88,12 @@ export class TokenVerifier {
   readonly #resourceUrl: URL;
   readonly #audiences: AudienceRule;
   readonly #cache: LruCache<AuthInfo, string | number>;
+  /** Whether granted scopes can grow (role claims, a scope hierarchy): else they are the token's own. */
+  readonly #expandsScopes: boolean;
 
   constructor(options: VerifierOptions) {
     this.#options = options;
+    this.#expandsScopes = !!options.roleClaims?.length || Object.keys(options.scopeHierarchy).length > 0;
     this.#audiences = audienceRule(options.audiences, options.requireAudience ?? true);
     this.#jwt = { ...options.jwt, audiences: this.#audiences };
     this.#resourceUrl = new URL(options.resource);
@@ -195,16 +198,17 @@ export class TokenVerifier {
 
   /** The identity for verified, frozen, prototype-free claims. */
   #authInfo(token: string, issuer: string, claims: Readonly<Record<string, unknown>>): AuthInfo {
+    const own = readScopes(claims, this.#options.scopeClaims); // distinct already
+    const scopes = this.#expandsScopes
+      ? expandScopes(
+          [...own, ...readRoles(claims, this.#options.roleClaims ?? [])],
+          this.#options.scopeHierarchy,
+        )
+      : own;
     const info: AuthInfo = {
       token,
       clientId: clientIdOf(claims),
-      scopes: expandScopes(
-        [
-          ...readScopes(claims, this.#options.scopeClaims),
-          ...readRoles(claims, this.#options.roleClaims ?? []),
-        ],
-        this.#options.scopeHierarchy,
-      ),
+      scopes,
       ...(typeof claims.exp === 'number' ? { expiresAt: claims.exp } : {}),
       resource: this.#resourceUrl,
       extra: {},
