@@ -115,7 +115,7 @@ export class TokenVerifier {
    * run (hooks may be async). Otherwise `undefined`: call {@link verifyAccessToken}.
    */
   cachedAccessToken(token: string): AuthInfo | undefined {
-    const hit = this.#options.hook ? undefined : this.#lookup(token);
+    const hit = this.#options.hook ? undefined : this.#lookup(token, cacheKey(token));
     return hit && this.#options.revocation?.refusal(hit) ? undefined : hit; // refused: the async path throws
   }
 
@@ -129,7 +129,8 @@ export class TokenVerifier {
     if (token.length > this.#options.maxLength) throw new TokenError('invalid_token', 'token_too_long');
     // An entry expires at the token's `exp` (or the cache's max age, if sooner): every hit is
     // rechecked against it, so an expired token is verified afresh, and refused.
-    const cached = this.#lookup(token);
+    const key = cacheKey(token);
+    const cached = this.#lookup(token, key);
     if (cached) {
       this.#checkRevocation(token, cached);
       if (this.#options.hook) await this.#runHook(this.#options.hook, cached);
@@ -143,13 +144,13 @@ export class TokenVerifier {
     this.#checkRevocation(token, info);
     if (this.#options.hook) await this.#runHook(this.#options.hook, info);
     const expiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000;
-    this.#cache.set(cacheKey(token), info, Math.min(Date.now() + this.#options.cache.maxAgeMs, expiry));
+    this.#cache.set(key, info, Math.min(Date.now() + this.#options.cache.maxAgeMs, expiry));
     return info;
   }
 
   /** The cached identity of exactly this token (an entry found by key alone may be another's). */
-  #lookup(token: string): AuthInfo | undefined {
-    const hit = this.#cache.get(cacheKey(token));
+  #lookup(token: string, key: string | number): AuthInfo | undefined {
+    const hit = this.#cache.get(key);
     return hit?.token === token ? hit : undefined;
   }
 

@@ -70,11 +70,22 @@ const PAIRS: readonly Pair[] = [
     tokens: 'reused' as const,
     goal: framework === 'fastify' ? 0.92 : 0.95,
   })),
-  ...(['ES256', 'RS256'] as const).flatMap((alg) =>
-    ([undefined, 'pool'] as const).map((offload) => ({
+  ...(['ES256', 'RS256', 'EdDSA'] as const).flatMap((alg) =>
+    (alg === 'EdDSA' ? [undefined] : ([undefined, 'pool'] as const)).map((offload) => ({
       name: `fastify distinct ${alg}: ours${offload ? '(pool)' : ''} / raw-jose hook`,
       a: { framework: 'fastify' as const, mode: 'jose' as const },
       b: { framework: 'fastify' as const, mode: 'ours' as const, ...(offload ? { offload } : {}) },
+      alg,
+      tokens: 'distinct' as const,
+      goal: alg === 'ES256' ? 1.5 : 1.2,
+    })),
+  ),
+  // Express: ours against each peer (the issue's goal is against the better of the two).
+  ...(['ES256', 'RS256', 'EdDSA'] as const).flatMap((alg) =>
+    (['logto', 'auth0'] as const).map((peer) => ({
+      name: `express distinct ${alg}: ours / ${peer}`,
+      a: { framework: 'express' as const, mode: peer },
+      b: { framework: 'express' as const, mode: 'ours' as const },
       alg,
       tokens: 'distinct' as const,
       goal: alg === 'ES256' ? 1.5 : 1.2,
