@@ -121,6 +121,7 @@ export const MANIFEST_ISSUE_CODES = Object.freeze([
   'duplicate_issuer',
   'duplicate_metadata_path',
   'entra_default_scope',
+  'env_not_string',
   'insecure_url',
   'introspection_ambiguous',
   'introspection_credentials',

@@ -8,7 +8,7 @@
 import { importJWK, importPKCS8, SignJWT, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import { OptionError } from '../errors.js';
 import { basicAuthorization } from '../lib/basic-auth.js';
-import { readEnv, type EnvSource } from '../lib/env.js';
+import { readEnv, secretProblem, type EnvSource } from '../lib/env.js';
 import type { DownstreamEntry } from '../manifest/schema.js';
 
 /** What one token request carries to authenticate the client: headers and form parameters. */
@@ -48,12 +48,9 @@ export async function loadClientAuthenticator(
   const at = `downstream.${name}.clientAuth`;
   const { clientId, clientAuth } = entry;
   const fromEnv = (variable: string, what: string): string => {
-    const value = readEnv(context.env, variable);
-    if (value === undefined)
-      throw new OptionError(`${at}: environment variable ${variable} (${what}) is not set`);
-    if (value.trim() === '')
-      throw new OptionError(`${at}: environment variable ${variable} (${what}) is empty`);
-    return value;
+    const problem = secretProblem(context.env, variable);
+    if (problem) throw new OptionError(`${at}: environment variable ${variable} (${what}) is ${problem}`);
+    return readEnv(context.env, variable)!;
   };
 
   if (clientAuth.method !== 'private_key_jwt') {

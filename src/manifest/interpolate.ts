@@ -1,5 +1,5 @@
 import type { ManifestIssue } from '../errors.js';
-import { readEnv, type EnvSource } from '../lib/env.js';
+import { isNonStringEnv, readEnv, type EnvSource } from '../lib/env.js';
 
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -20,6 +20,15 @@ export function interpolateEnv(value: unknown, env: EnvSource): { value: unknown
     if (typeof node === 'string') {
       return node.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
         if (match === '$${') return '${';
+        if (isNonStringEnv(env, name!)) {
+          issues.push({
+            severity: 'error',
+            code: 'env_not_string',
+            path,
+            message: `environment variable ${name} is not a string (a platform binding?); name a string variable`,
+          });
+          return match;
+        }
         const set = readEnv(env, name!);
         if (set !== undefined && set !== '') return set;
         if (fallback !== undefined) return fallback;

@@ -5,7 +5,7 @@
 import { createDispatcher } from '../discovery/guarded-fetch.js';
 import { createBroker, loadDownstreamEntries } from '../downstream/compile-downstream.js';
 import { DiscoveryError, OptionError } from '../errors.js';
-import { readEnv, type EnvSource } from '../lib/env.js';
+import { secretProblem, type EnvSource } from '../lib/env.js';
 import { parseManifest } from '../manifest/parse.js';
 import type { Manifest, ManifestInput } from '../manifest/schema.js';
 import { resourceAudiences } from '../verify/audiences.js';
@@ -124,10 +124,10 @@ export async function compile(
   for (const id of used) {
     const secretEnv = manifest.issuers[id]!.introspection?.clientSecretEnv;
     // An empty secret (`SECRET=`) would pass start-up and then fail every introspection.
-    const secret = secretEnv === undefined ? undefined : readEnv(env, secretEnv);
-    if (secretEnv !== undefined && !secret) {
+    const problem = secretEnv === undefined ? undefined : secretProblem(env, secretEnv);
+    if (problem) {
       throw new OptionError(
-        `issuers.${id}.introspection: environment variable ${secretEnv} (the client secret) is ${secret === undefined ? 'not set' : 'empty'}`,
+        `issuers.${id}.introspection: environment variable ${secretEnv} (the client secret) is ${problem}`,
       );
     }
   }

@@ -234,7 +234,7 @@ export async function verifyJwt(token: string, policy: JwtPolicy): Promise<Verif
   // The issuer is chosen by exact `iss` before any key is looked up.
   const iss = payload.iss;
   let keys = typeof iss === 'string' ? policy.keysFor(iss) : undefined;
-  if (keys instanceof Promise) keys = await keys;
+  if (keys && 'then' in keys) keys = await keys; // a promise (of any realm), not a store
   if (!keys) throw new TokenError('invalid_token', 'unknown_issuer');
 
   const signature = decodeBytes(token.slice(signatureAt + 1));

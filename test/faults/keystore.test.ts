@@ -32,6 +32,40 @@ async function jwksServer(...keys: SigningKey[]): Promise<TestServer> {
 }
 
 describe('KeyStore', () => {
+  it('readyKeys answers synchronously only when getKeys would have nothing to do first', async () => {
+    const a = makeKey();
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    const query = { alg: 'ES256', kid: a.kid };
+    expect(store.readyKeys(query)).toBeUndefined(); // never loaded
+    const [loaded] = await store.getKeys(query);
+    expect(store.readyKeys(query)).toEqual([loaded]); // fresh, fitting, prepared: the same key
+    expect(store.readyKeys({ alg: 'ES256', kid: 'other' })).toBeUndefined(); // no key fits: getKeys refetches
+    expect(store.readyKeys({ alg: 'ES384', kid: a.kid })).toBeUndefined(); // wrong curve for the key
+    expect(store.readyKeys({ alg: 'ES256' })).toEqual([loaded]); // no kid: every fitting key
+    advance(POLICY.maxAgeMs);
+    expect(store.readyKeys(query)).toBeUndefined(); // due for a refresh: getKeys starts it
+    await store.getKeys(query); // stale keys serve while the refresh runs in the background
+    // Once the refreshed set has landed and its key is prepared (by a getKeys), ready again.
+    await vi.waitFor(async () => {
+      await store.getKeys(query);
+      expect(store.readyKeys(query)).toHaveLength(1);
+    });
+    expect(server.count()).toBe(2);
+  });
+
+  it('readyKeys leaves a key that is not prepared yet to getKeys', async () => {
+    const a = makeKey();
+    const b = makeKey();
+    const store = new KeyStore({ keys: [a.publicJwk, b.publicJwk] }, POLICY);
+    const [first] = await store.getKeys({ alg: 'ES256', kid: a.kid });
+    expect(store.readyKeys({ alg: 'ES256', kid: a.kid })).toEqual([first]);
+    expect(store.readyKeys({ alg: 'ES256', kid: b.kid })).toBeUndefined(); // b never prepared
+    expect(store.readyKeys({ alg: 'ES256' })).toBeUndefined(); // one of the two fitting keys is not
+    await store.getKeys({ alg: 'ES256' });
+    expect(store.readyKeys({ alg: 'ES256' })).toHaveLength(2);
+  });
+
   it('loads once for many concurrent lookups (single flight)', async () => {
     const key = makeKey();
     const server = await jwksServer(key);

@@ -294,15 +294,30 @@ describe('interpolateEnv', () => {
     ]);
   });
 
-  it('reads only string members of the environment: a binding or a number is unset, never stringified', () => {
+  it('takes only own string members of the environment: a binding or a number is refused, never stringified nor defaulted', () => {
     // A Workers `env` holds bindings (KV namespaces, queues) beside its string variables.
-    const env = { ISSUER: 'https://auth.example.com', NOTES: { get: () => null }, PORT: 8080 };
-    const { value, issues } = interpolateEnv(['${ISSUER}', '${NOTES:-none}', '${PORT}', '${toString}'], env);
-    expect(value).toEqual(['https://auth.example.com', 'none', '${PORT}', '${toString}']);
+    const env = Object.assign(Object.create({ INHERITED: 'from the prototype' }) as object, {
+      ISSUER: 'https://auth.example.com',
+      NOTES: { get: () => null },
+      PORT: 8080,
+    });
+    const { value, issues } = interpolateEnv(
+      ['${ISSUER}', '${NOTES:-none}', '${PORT}', '${toString}', '${INHERITED:-own only}'],
+      env,
+    );
+    expect(value).toEqual([
+      'https://auth.example.com',
+      '${NOTES:-none}',
+      '${PORT}',
+      '${toString}',
+      'own only',
+    ]);
     expect(issues.map((i) => [i.code, i.path])).toEqual([
-      ['unset_env', [2]],
+      ['env_not_string', [1]],
+      ['env_not_string', [2]],
       ['unset_env', [3]],
     ]);
+    expect(issues[0]!.message).toContain('environment variable NOTES is not a string');
   });
 
   it('treats an empty variable without default as set (to the empty string)', () => {

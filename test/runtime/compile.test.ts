@@ -214,7 +214,13 @@ describe('compile(): introspection secrets', () => {
   it.each([
     ['unset', {}, 'not set'],
     ['empty (RS_SECRET=)', { RS_SECRET: '' }, 'empty'],
-    ['unusable (a Workers binding, not a string)', { RS_SECRET: { get: () => 's3cret' } }, 'not set'],
+    ['blank (RS_SECRET=" ")', { RS_SECRET: ' ' }, 'empty'],
+    [
+      'unusable (a Workers binding)',
+      { RS_SECRET: { get: () => 's3cret' } },
+      'not a string (a platform binding?)',
+    ],
+    ['inherited', Object.create({ RS_SECRET: 's3cret' }) as object, 'not set'],
   ])(
     'refuses an %s secret at compile time, naming the variable, before any fetch',
     async (_name, env, why) => {

@@ -198,8 +198,8 @@ describe('JWT policy (defaults)', () => {
     expect(() => assertHeader(header, { ...policy, algorithms: ['RS256'] })).toThrow(/unsupported_algorithm/);
   });
 
-  it('reads scopes from the space-separated scope claim, case-sensitively', async () => {
-    const echo = expectAccepted(await h.call(h.token({ scope: 'read  write Admin' })));
+  it('reads scopes from the space-separated scope claim, case-sensitively, each once in token order', async () => {
+    const echo = expectAccepted(await h.call(h.token({ scope: 'read  write Admin read write' })));
     expect(echo.auth?.scopes).toEqual(['read', 'write', 'Admin']);
   });
 
