@@ -99,13 +99,24 @@ export class DownstreamBroker {
     if (typeof authInfo?.token !== 'string' || authInfo.token === '')
       return Promise.reject(new OptionError('downstreamToken(authInfo, name): authInfo.token is empty'));
     const capMs = typeof authInfo.expiresAt === 'number' ? authInfo.expiresAt * 1000 : undefined;
-    const key = cacheKey(authInfo.token, name);
+    const key = cacheKey(authInfo.token, name); // a promise only where WebCrypto computes it
+    const get = (k: string) => this.#fetchOnce(k, entry, authInfo.token, capMs);
+    return typeof key === 'string' ? get(key) : key.then(get);
+  }
+
+  /** The cached token for `key`, or one exchange shared by every concurrent caller. */
+  #fetchOnce(
+    key: string,
+    entry: BrokerEntry,
+    subjectToken: string,
+    capMs: number | undefined,
+  ): Promise<DownstreamToken> {
     return this.#cache.get(key, async () => {
       // Another instance may have exchanged this caller's token already (a shared store).
       const stored = await this.#options.shared?.read(key);
       if (stored)
         return { value: stored.value, usableUntilMs: Math.min(stored.usableUntilMs, capMs ?? Infinity) };
-      const issued = await this.#logged(name, () => this.#exchange(entry, authInfo.token));
+      const issued = await this.#logged(entry.name, () => this.#exchange(entry, subjectToken));
       const expiresAtMs = Date.now() + issued.expiresIn * 1000;
       const value: DownstreamToken = Object.freeze({
         accessToken: issued.accessToken,

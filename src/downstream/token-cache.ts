@@ -4,28 +4,33 @@
  * key share one exchange. Failures are not cached.
  * @module
  */
+import { NODE_CRYPTO, type NodeCrypto } from '../lib/builtin.js';
 import { LruCache } from '../lib/lru.js';
 
 /** Longest margin before expiry at which a cached token stops being handed out, in ms. */
 export const EXPIRY_SKEW_MS = 30_000;
 
 /**
- * The cache key of `(token, name)`: a SHA-256 over both, so the key reveals neither.
+ * The cache key of `(token, name)`: a SHA-256 over both, so the key reveals neither; 64 hex
+ * digits. With `node:crypto` (`nodeCrypto`, the runtime's by default) it is computed at once;
+ * without it (workerd without `nodejs_compat`) by WebCrypto, as a promise of the same digits, so
+ * instances on different runtimes share a store's entries.
  *
  * @example
  * ```ts
- * cacheKey(authInfo.token, 'notes-api'); // 64 hex digits
+ * const key = await cacheKey(authInfo.token, 'notes-api');
  * ```
  */
-export function cacheKey(token: string, name: string): string {
-  // node:crypto looked up at the call, not imported: the module stays Web-API only.
-  return process
-    .getBuiltinModule('node:crypto')
-    .createHash('sha256')
-    .update(name)
-    .update('\0')
-    .update(token)
-    .digest('hex');
+export function cacheKey(
+  token: string,
+  name: string,
+  nodeCrypto: NodeCrypto | null = NODE_CRYPTO,
+): string | Promise<string> {
+  if (nodeCrypto)
+    return nodeCrypto.createHash('sha256').update(name).update('\0').update(token).digest('hex');
+  return crypto.subtle
+    .digest('SHA-256', new TextEncoder().encode(`${name}\0${token}`))
+    .then((digest) => Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join(''));
 }
 
 /**
@@ -56,7 +61,7 @@ export interface Produced<V> {
  * @example
  * ```ts
  * const cache = new TokenCache<DownstreamToken>(10_000);
- * const token = await cache.get(cacheKey(auth.token, 'notes-api'), () => exchange());
+ * const token = await cache.get(await cacheKey(auth.token, 'notes-api'), () => exchange());
  * ```
  */
 export class TokenCache<V> {

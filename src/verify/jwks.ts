@@ -12,7 +12,8 @@ import type { JWK } from 'jose';
 import { DiscoveryError, TokenError } from '../errors.js';
 import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js';
 import { BACKOFF_DEFAULTS, retryDelayMs } from '../lib/backoff.js';
-import { NODE_CRYPTO, prepareKey, type Offload, type PreparedKey } from './prepare-key.js';
+import { NODE_CRYPTO } from '../lib/builtin.js';
+import { prepareKey, type Offload, type PreparedKey } from './prepare-key.js';
 
 /** Timing policy of a {@link KeyStore} (milliseconds). */
 export interface KeyStorePolicy {

@@ -11,8 +11,7 @@
 import type * as NodeCryptoModule from 'node:crypto';
 import type * as NodeOsModule from 'node:os';
 import { importJWK, type JWK } from 'jose';
-
-type NodeCrypto = typeof NodeCryptoModule;
+import { builtin, NODE_CRYPTO, type NodeCrypto } from '../lib/builtin.js';
 
 /**
  * Where a signature is checked: `sync` on the event loop, `pool` on the libuv thread pool (the
@@ -32,32 +31,12 @@ export type Offload = 'auto' | 'sync' | 'pool';
 /** What this module reads of the runtime's globals (each may be missing). */
 type Runtime = {
   process?: {
-    getBuiltinModule?: (id: string) => unknown;
     versions?: Record<string, string | undefined>;
     env?: Record<string, string | undefined>;
   };
   navigator?: { userAgent?: string };
 };
 const RUNTIME = globalThis as Runtime;
-
-/** A Node built-in module, when the runtime has it (Node, Deno, Bun, workerd with `nodejs_compat`). */
-function builtin<T>(id: string): T | null {
-  try {
-    return (RUNTIME.process?.getBuiltinModule?.(id) as T | undefined) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The runtime's `node:crypto`, looked up once (`null` where there is none).
- *
- * @example
- * ```ts
- * const backend = NODE_CRYPTO ? 'node' : 'webcrypto';
- * ```
- */
-export const NODE_CRYPTO: NodeCrypto | null = builtin<NodeCrypto>('node:crypto');
 
 interface AlgSpec {
   readonly kty: 'RSA' | 'EC' | 'OKP';
