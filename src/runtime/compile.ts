@@ -64,7 +64,7 @@ async function startupFailures(
 
 /** `process.env` where the host has one (Node, Bun, Deno), read at compile time; else nothing. */
 function hostEnv(): EnvSource {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  return (globalThis as { process?: { env?: EnvSource } }).process?.env ?? {};
 }
 
 /** `process.cwd()` where the host has one; else `.`. */

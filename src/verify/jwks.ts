@@ -408,6 +408,9 @@ export class KeyStore {
   }
 }
 
+/** What a JWT's keys come from: a {@link KeyStore}, or anything that answers `getKeys` like one. */
+export type KeyProvider = Pick<KeyStore, 'getKeys'> & Partial<Pick<KeyStore, 'readyKeys'>>;
+
 /** A compact JWS's signature, ready to check: the header's `alg` and `kid`, and the bytes. */
 export interface SignedInput {
   readonly alg: string;
@@ -433,7 +436,7 @@ const badSignature = () => new TokenError('invalid_token', 'signature');
  */
 export async function verifyWithKeyStore(
   input: SignedInput,
-  keys: Pick<KeyStore, 'getKeys'> & Partial<Pick<KeyStore, 'readyKeys'>>,
+  keys: KeyProvider,
   offload: Offload,
 ): Promise<void> {
   const query: KeyQuery = { alg: input.alg, kid: input.kid };

@@ -16,7 +16,7 @@
 import { base64url } from 'jose';
 import { TokenError } from '../errors.js';
 import { assertBearerClaims, assertTimeClaims } from './claims.js';
-import { verifyWithKeyStore, type KeyStore } from './jwks.js';
+import { verifyWithKeyStore, type KeyProvider } from './jwks.js';
 import { isPreparedAlgorithm, type Offload } from './prepare-key.js';
 
 const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -28,7 +28,7 @@ export interface JwtPolicy {
    * is not accepted for this resource, directly or as a promise. May throw (or reject with)
    * `TokenError('unavailable')`.
    */
-  readonly keysFor: (iss: string) => KeySource | undefined | Promise<KeySource | undefined>;
+  readonly keysFor: (iss: string) => KeyProvider | undefined | Promise<KeyProvider | undefined>;
   /** Canonical audience values; the token's `aud` must contain one of them. */
   readonly audiences: ReadonlySet<string>;
   readonly algorithms: readonly string[];
@@ -37,9 +37,6 @@ export interface JwtPolicy {
   /** Where signatures are checked (`settings.verify.offload`); default `auto`. */
   readonly offload?: Offload | undefined;
 }
-
-/** What a JWT's keys come from: a {@link KeyStore}, or anything that answers `getKeys` like one. */
-type KeySource = Pick<KeyStore, 'getKeys'> & Partial<Pick<KeyStore, 'readyKeys'>>;
 
 /** A verified token's issuer and claims. */
 export interface VerifiedJwt {

@@ -5,16 +5,15 @@
  * the verified-token cache off and `offload: "sync"`, so every token is decoded, checked and
  * verified on this thread. Each couple of chunks gives one CPU ratio A / B; the median and the
  * quartiles are printed, with the CPU per token of each build and of the signature check alone
- * (`node:crypto` `verify`, prepared key: the floor). Drift of a shared machine cancels in the
+ * (`floorCheck` of `servers/common.ts`, `sync`: the bench's signature-only floor). Drift of a shared machine cancels in the
  * ratio; a change of a few percent shows where a full bench run cannot see it.
  * Run: `taskset -c 1 npx tsx test/bench/compare-builds.ts --base=<checkout> [--alg=RS256] [--tokens=40000]`.
  */
-import { createPublicKey, verify } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
-import { manifestFor } from './servers/common.js';
-import { DIGEST, ISSUER, RESOURCE, keyInput, makeKeys, signTokens, type Alg } from './lib/tokens.js';
+import { floorCheck, manifestFor } from './servers/common.js';
+import { ISSUER, RESOURCE, makeKeys, signTokens, type Alg } from './lib/tokens.js';
 import { median } from './lib/harness.js';
 
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -41,7 +40,8 @@ const load = async (root: string): Promise<McpAuth> => {
 };
 const builds = [await load(base), await load('.')] as const;
 const tokens = signTokens(keys[alg], WARM + total);
-const key = keyInput(alg, createPublicKey({ key: keys[alg].publicJwk as never, format: 'jwk' }));
+/** The bench's signature-only floor, answered at once. */
+const check = floorCheck([keys[alg].publicJwk], 'sync');
 
 async function ours(auth: McpAuth, list: readonly string[]): Promise<number> {
   const start = process.cpuUsage();
@@ -59,20 +59,15 @@ async function ours(auth: McpAuth, list: readonly string[]): Promise<number> {
   return used.user + used.system;
 }
 
-function floor(list: readonly string[]): number {
+async function floor(list: readonly string[]): Promise<number> {
   const start = process.cpuUsage();
-  for (const token of list) {
-    const dot = token.lastIndexOf('.');
-    const data = Buffer.from(token.slice(0, dot));
-    if (!verify(DIGEST[alg], data, key as never, Buffer.from(token.slice(dot + 1), 'base64url')))
-      throw new Error('the floor refused a valid token');
-  }
+  for (const token of list) if (!(await check(token))) throw new Error('the floor refused a valid token');
   const used = process.cpuUsage(start);
   return used.user + used.system;
 }
 
 for (const auth of builds) await ours(auth, tokens.slice(0, WARM));
-floor(tokens.slice(0, WARM));
+await floor(tokens.slice(0, WARM));
 const spent = [0, 0];
 let floorSpent = 0;
 const ratios: number[] = [];
@@ -85,7 +80,7 @@ for (let at = WARM, round = 0; at + 2 * CHUNK <= tokens.length; at += 2 * CHUNK,
   spent[x]! += cx;
   spent[y]! += cy;
   ratios.push(x === 0 ? cx / cy : cy / cx);
-  floorSpent += floor(first);
+  floorSpent += await floor(first);
 }
 const perBuild = total / 2;
 const us = (cpu: number, n: number) => (cpu / n).toFixed(2);

@@ -1,10 +1,9 @@
 /**
  * Opaque tokens via RFC 7662 introspection against a real loopback introspection server.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { b64url, now } from '../support/tokens.js';
-import { startServer, type TestServer } from '../support/servers.js';
+import { startServer, type Handler, type TestServer } from '../support/servers.js';
 import { type IntrospectionServer, issuerEntry, startIntrospectionServer } from '../support/issuer.js';
 import { expectAccepted, expectRefused, harness, type Harness, testKeys } from './harness.js';
 import { ISSUER, RESOURCE } from '../support/constants.js';
@@ -218,7 +217,7 @@ describe('introspection endpoint unavailable', () => {
 
   // A broken endpoint is the server's trouble, not the caller's: 503, never a 401 that would send
   // the client to sign in again.
-  it.each<[string, (req: IncomingMessage, res: ServerResponse) => void]>([
+  it.each<[string, Handler]>([
     ['answers HTTP 500', (_req, res) => res.writeHead(500).end('{"error":"server_error"}')],
     [
       'refuses our credentials (HTTP 401)',
