@@ -135,6 +135,24 @@ export function isUsableVerificationKey(jwk: Record<string, unknown>): boolean {
   return isWellFormedPublicKey(jwk);
 }
 
+/**
+ * A string equal for two JWKs exactly when every member is equal, or `undefined` for a JWK with
+ * a member that is an object (nothing a verification key needs), which is then never matched.
+ */
+function jwkIdentity(jwk: Readonly<Record<string, unknown>>): string | undefined {
+  const names = Object.keys(jwk).sort();
+  const members: unknown[] = [];
+  for (const name of names) {
+    const value = jwk[name];
+    const flat = Array.isArray(value)
+      ? value.every((item) => item === null || typeof item !== 'object')
+      : value === null || typeof value !== 'object';
+    if (!flat) return undefined;
+    members.push(name, value);
+  }
+  return JSON.stringify(members);
+}
+
 function familyOf(alg: string): string | undefined {
   return alg === 'EdDSA' || alg === 'Ed25519' ? 'OKP' : FAMILY[alg.slice(0, 2)];
 }
@@ -222,11 +240,26 @@ export class KeyStore {
     this.#retryAt = 0;
   }
 
+  /**
+   * The usable keys of a key set as entries. A key published unchanged since the last set (every
+   * member equal) keeps its entry and so its prepared keys: a refresh costs no import, and the
+   * first token after it no promise turn. A key that changed in any member is a new entry.
+   */
   #accept(keys: readonly unknown[]): KeyEntry[] {
     this.#published = keys.length;
+    const held = new Map<string, KeyEntry>();
+    for (const entry of this.#keys) {
+      const identity = jwkIdentity(entry.jwk);
+      if (identity !== undefined) held.set(identity, entry);
+    }
     return keys
       .filter((k): k is JWK => isKeyObject(k) && isUsableVerificationKey(k))
-      .map((jwk) => ({ jwk, imported: new Map(), ready: new Map() }));
+      .map((jwk) => {
+        const identity = jwkIdentity(jwk);
+        return (
+          (identity !== undefined && held.get(identity)) || { jwk, imported: new Map(), ready: new Map() }
+        );
+      });
   }
 
   #fetch(): Promise<void> {

@@ -4,6 +4,7 @@
  * is faked (sockets and timers stay real), so policies in milliseconds are crossed exactly,
  * without sleeping.
  */
+import { sign } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { TokenError } from '../../src/errors.js';
@@ -24,6 +25,16 @@ afterEach(async () => {
 });
 
 const advance = (ms: number) => vi.setSystemTime(Date.now() + ms);
+
+/**
+ * Waits, in real time, for a background refresh to land. Not `vi.waitFor`: with fake timers it
+ * advances the faked clock at every check, which would make the keys stale again.
+ */
+async function settled(condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await condition()); i++)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(await condition()).toBe(true);
+}
 
 const keyError = (promise: Promise<unknown>) => rejection(promise, TokenError);
 
@@ -123,6 +134,42 @@ describe('KeyStore', () => {
     advance(POLICY.maxAgeMs);
     await store.getKey({ alg: 'ES256', kid: a.kid });
     await vi.waitFor(() => expect(server.count()).toBe(2));
+  });
+
+  it('a refresh that publishes a key unchanged keeps it prepared: ready at once, nothing imported again', async () => {
+    const a = makeKey();
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    const query = { alg: 'ES256', kid: a.kid };
+    const [loaded] = await store.getKeys(query);
+    // The same key, its members in another order: still the same key.
+    const reordered = Object.fromEntries(Object.entries(a.publicJwk).reverse());
+    server.setHandler(jsonHandler({ keys: [reordered] }));
+    advance(POLICY.maxAgeMs);
+    await store.getKeys(query); // starts the refresh; the held key serves meanwhile
+    await vi.waitFor(() => expect(server.count()).toBe(2));
+    await settled(() => store.readyKeys(query) !== undefined);
+    expect(store.readyKeys(query)![0]).toBe(loaded);
+  });
+
+  it('a key republished under the same kid with other material is prepared afresh, and the old one no longer verifies', async () => {
+    const a = makeKey();
+    const rotated = makeKey('ES256', { kid: a.kid });
+    const server = await jwksServer(a);
+    const store = new KeyStore({ uri: server.origin }, POLICY);
+    const query = { alg: 'ES256', kid: a.kid };
+    const [before] = await store.getKeys(query);
+    server.setHandler(jsonHandler({ keys: [rotated.publicJwk] }));
+    advance(POLICY.maxAgeMs);
+    await store.getKeys(query);
+    await vi.waitFor(() => expect(server.count()).toBe(2));
+    await settled(async () => (await store.getKeys(query))[0] !== before); // the refreshed set landed
+    const [after] = await store.getKeys(query);
+    const data = Buffer.from('header.payload');
+    const signedBy = (key: typeof a) =>
+      sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+    expect(await after!.verify(data, signedBy(rotated), 'sync')).toBe(true);
+    expect(await after!.verify(data, signedBy(a), 'sync')).toBe(false);
   });
 
   it('serves known kids from stale keys within the stale window while the JWKS is down, then 503 beyond it', async () => {
