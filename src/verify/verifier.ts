@@ -67,10 +67,11 @@ const KEY_CHARS = 16;
  * about 5 %; a million cached tokens leave about 500 pairs taking turns.
  */
 function cacheKey(token: string): string | number {
+  // Forward scans only: `indexOf` is a fast builtin, `lastIndexOf` a runtime call (2-3x slower).
   const first = token.indexOf('.');
-  const last = token.lastIndexOf('.');
-  if (first === last || token.indexOf('.', first + 1) !== last) return token; // not two dots
-  if (token.length - last - 1 < KEY_CHARS) return token;
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0 || token.indexOf('.', second + 1) >= 0) return token; // not two dots
+  if (token.length - second - 1 < KEY_CHARS) return token;
   return fnv1a(token, token.length - KEY_CHARS) & 0x3fffffff; // a V8 small integer
 }
 
