@@ -13,12 +13,10 @@ export const BODY_TOO_LARGE: unique symbol = Symbol.for('mcp-auth-config.bodyToo
 
 // Lenient on purpose: anything a body parser could take for a form is treated as one.
 const FORM = /application\/x-www-form-urlencoded/i;
-const FORM_TYPE_LENGTH = 'application/x-www-form-urlencoded'.length;
 
 /** Whether a content type is (or could be parsed as) a form, whose `access_token` is a credential. */
 export function isForm(contentType: string | undefined): boolean {
-  // Shorter than the media type itself (`application/json`, say): no need to run the pattern.
-  return contentType !== undefined && contentType.length >= FORM_TYPE_LENGTH && FORM.test(contentType);
+  return contentType !== undefined && FORM.test(contentType);
 }
 
 /**
