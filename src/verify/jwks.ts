@@ -59,6 +59,8 @@ export const MAX_KEY_CANDIDATES = 5;
 
 interface KeyEntry {
   readonly jwk: JWK;
+  /** {@link jwkIdentity} of `jwk`, computed once: how a refresh finds the key again. */
+  readonly identity: string | undefined;
   /** Preparations per `alg`, started once. */
   readonly imported: Map<string, Promise<VerificationKey>>;
   /** The same once settled, so a request that finds its key ready awaits nothing. */
@@ -247,18 +249,13 @@ export class KeyStore {
    */
   #accept(keys: readonly unknown[]): KeyEntry[] {
     this.#published = keys.length;
-    const held = new Map<string, KeyEntry>();
-    for (const entry of this.#keys) {
-      const identity = jwkIdentity(entry.jwk);
-      if (identity !== undefined) held.set(identity, entry);
-    }
+    const held = new Map(this.#keys.map((entry) => [entry.identity, entry]));
     return keys
       .filter((k): k is JWK => isKeyObject(k) && isUsableVerificationKey(k))
       .map((jwk) => {
         const identity = jwkIdentity(jwk);
-        return (
-          (identity !== undefined && held.get(identity)) || { jwk, imported: new Map(), ready: new Map() }
-        );
+        const same = identity === undefined ? undefined : held.get(identity);
+        return same ?? { jwk, identity, imported: new Map(), ready: new Map() };
       });
   }
 
