@@ -124,6 +124,22 @@ const afterTurn: (callback: () => void) => unknown = (() => {
     : (callback) => timeout(callback, 0);
 })();
 
+/** The answers of this turn's checks made on the loop, given together once the turn is over. */
+let dueAnswers: Array<(ok: boolean) => void> = [];
+let dueResults: boolean[] = [];
+const giveDueAnswers = () => {
+  const answers = dueAnswers;
+  const results = dueResults;
+  dueAnswers = [];
+  dueResults = [];
+  for (let i = 0; i < answers.length; i++) answers[i]!(results[i]!);
+};
+/** Gives `ok` to `answer` after the turn, with the other answers due then: one callback per turn. */
+function answerAfterTurn(answer: (ok: boolean) => void, ok: boolean): void {
+  if (dueAnswers.push(answer) === 1) afterTurn(giveDueAnswers);
+  dueResults.push(ok);
+}
+
 let loopClaimed = false;
 const releaseLoop = () => {
   loopClaimed = false;
@@ -259,7 +275,7 @@ function nodeKey(crypto: NodeCrypto, imported: CryptoKey, alg: string, spec: Alg
         if (claimLoop()) return checkSync(data, signature);
         if (BURST === 'deferred' || pending >= POOL_QUEUE) {
           const ok = checkSync(data, signature);
-          return answerLater((answer) => afterTurn(() => answer(ok)));
+          return answerLater((answer) => answerAfterTurn(answer, ok));
         }
       }
       return answerLater((answer) =>

@@ -54,11 +54,22 @@ export function manifestFor(config: ServerConfig): ManifestInput {
 
 const ONE_CORE = availableParallelism() <= 1;
 
+/** The answers of this turn's checks, given together once it is over (one immediate per turn). */
+let due: Array<() => void> = [];
+function answerAfterTurn(answer: () => void): void {
+  if (due.push(answer) > 1) return;
+  setImmediate(() => {
+    const now = due;
+    due = [];
+    for (const give of now) give();
+  });
+}
+
 /**
  * The `floor` mode's check: the signature alone with a prepared key: no claims, no header checks
  * (the key is found once per distinct header segment). Where it runs is the cheapest under a
  * flood on this machine: on the thread pool when the process has two cores or more, and on one
- * core on the loop with the answer given after the turn (so a burst's answers leave together);
+ * core on the loop with the answers of a turn given together after it (so a burst's answers leave together);
  * `offload: "sync"` answers at once. No verifier can cost less per request over HTTP, so a peer's
  * CPU per request divided by this one's is the most any verifier could gain on that peer here.
  */
@@ -92,7 +103,7 @@ export function floorCheck(
     if (offload === 'sync') return Promise.resolve(verify(hash, data, input, signature));
     if (ONE_CORE) {
       const ok = verify(hash, data, input, signature);
-      return new Promise((resolve) => setImmediate(() => resolve(ok)));
+      return new Promise((resolve) => answerAfterTurn(() => resolve(ok)));
     }
     return new Promise((resolve) => verify(hash, data, input, signature, (err, ok) => resolve(!err && ok)));
   };
