@@ -48,10 +48,18 @@ function indexOf(resources: readonly CompiledResource[]): ResourceIndex {
   return index;
 }
 
+/** A host as origins are compared: lower case, without a trailing dot or a default port. */
+function hostKey(host: string): string {
+  const key = host.toLowerCase().replace(/:(?:80|443)$/, '');
+  return key.endsWith('.') ? key.slice(0, -1) : key;
+}
+
 /**
  * The resource a path lies under: the longest resource path, found by walking the path's own
  * prefixes (so the cost grows with the path's segments, not with the number of resources);
- * `Host` breaks ties between resources with the same path on different origins.
+ * `Host` breaks ties between resources with the same path on different origins, and when it
+ * names none of them (absent, or spelled with a port or a trailing dot of its own) a protected
+ * one is chosen.
  */
 function longestMatch(
   byPath: ReadonlyMap<string, readonly CompiledResource[]>,
@@ -63,8 +71,8 @@ function longestMatch(
     const found = byPath.get(prefix);
     if (found) {
       if (found.length === 1) return found[0];
-      const requestHost = host?.toLowerCase();
-      return found.find((r) => r.host === requestHost) ?? found[0];
+      const requestHost = host === undefined ? undefined : hostKey(host);
+      return found.find((r) => hostKey(r.host) === requestHost) ?? found.find((r) => r.protect) ?? found[0];
     }
     if (prefix === '') return undefined;
     prefix = prefix.slice(0, Math.max(0, prefix.lastIndexOf('/')));
@@ -89,7 +97,7 @@ function combine(
  * route pattern the framework matched), each matched as spelled and case-insensitively. When the
  * readings disagree the protected resource wins; two different protected resources are a
  * conflict. `Host` only breaks a tie between resources with the same path on different
- * origins, so it can never make a protected path unprotected.
+ * origins: a request names an unprotected resource only by naming its origin exactly.
  *
  * @example
  * ```ts

@@ -12,7 +12,12 @@
  * - for an **ambiguous** target (encoded `/` or `\`, a raw `\`, `;` parameters, NUL or other
  *   control bytes, double or invalid percent-encoding, trailing white space), also the most
  *   lenient reading a router could make: everything decoded (repeatedly), `\` as `/`, `;…`
- *   parameters and control bytes removed, white space trimmed from each segment.
+ *   parameters and control bytes removed, white space trimmed from each segment;
+ * - for a target with a dot segment (`.` or `..`, also `%2e`), also the readings of the routers
+ *   that do not resolve them as the routed path does: dot segments kept as names (Express,
+ *   find-my-way and code reading `req.url` route `/mcp/..` under `/mcp`), and dot segments
+ *   resolved without first collapsing repeated slashes (WHATWG `URL` reads `/mcp//..` as `/mcp/`).
+ *   A dot segment that climbs out of a protected path therefore still counts as that path.
  *
  * Resources are matched against each reading both as spelled and case-insensitively (Express
  * routes case-insensitively, Fastify does not), and the protected answer wins: over-protecting
@@ -26,14 +31,20 @@ export interface RequestTarget {
   readonly path: string;
   /** The query with its `?`, or `''`. */
   readonly search: string;
-  /** True when routers could disagree about this target (see the module notes). */
+  /**
+   * True when routers could disagree about this target beyond its dot segments (see the module
+   * notes): a proxy cannot forward it faithfully. Dot segments alone only add readings: a proxy
+   * forwards the routed path, which has none.
+   */
   readonly ambiguous: boolean;
-  /** The paths to match resources against: the routed path, and for an ambiguous target the lenient reading. */
+  /** The paths to match resources against: the routed path, and for an ambiguous target the other readings. */
   readonly readings: readonly string[];
 }
 
 /** Characters whose presence sends a target down the slow path. */
 const NEEDS_WORK = /[%\\;#\x00-\x20\x7f-\uffff]|\/\/|\/\.|^[^/]/;
+/** A `.` or `..` segment (in a path whose escapes other than `/`, `\`, `%` are decoded). */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 /** Characters that make a target ambiguous between routers. */
 const AMBIGUOUS_RAW = /[\\;\x00-\x1f\x7f]/;
 const AMBIGUOUS_ESCAPE = /%(?:2f|5c|25|3b|20|[01][0-9a-f]|7f)/i;
@@ -62,11 +73,18 @@ export function parseRequestTarget(target: string): RequestTarget {
     return { path: raw, search, ambiguous: false, readings: [raw] };
   }
   raw = pathOfTarget(raw);
+  const decoded = decodeKeepingDelimiters(raw);
+  const dotted = DOT_SEGMENT.test(decoded);
   const ambiguous = AMBIGUOUS_RAW.test(raw) || AMBIGUOUS_ESCAPE.test(raw) || INVALID_ESCAPE.test(raw);
-  const path = normalizeSegments(decodeKeepingDelimiters(raw));
-  if (!ambiguous) return { path, search, ambiguous, readings: [path] };
-  const lenient = normalizeSegments(lenientDecode(raw));
-  return { path, search, ambiguous, readings: lenient === path ? [path] : [path, lenient] };
+  const path = normalizeSegments(decoded, true);
+  if (!ambiguous && !dotted) return { path, search, ambiguous, readings: [path] };
+  const readings = new Set([path]);
+  if (ambiguous) readings.add(normalizeSegments(lenientDecode(raw), true));
+  if (dotted) {
+    readings.add(decoded.replace(/\/{2,}/g, '/')); // dot segments kept as names
+    readings.add(normalizeSegments(decoded, false)); // WHATWG: empty segments kept
+  }
+  return { path, search, ambiguous, readings: [...readings] };
 }
 
 /** The path of an absolute-form target (its authority dropped); any other target gets a leading `/`. */
@@ -115,8 +133,11 @@ function lenientDecode(raw: string): string {
     .replace(/\s+(?=\/|$)/g, '');
 }
 
-/** Collapses repeated slashes and resolves `.` and `..` segments (RFC 3986 §5.2.4). */
-function normalizeSegments(path: string): string {
+/**
+ * Resolves `.` and `..` segments (RFC 3986 §5.2.4), collapsing repeated slashes first when
+ * `collapse` is set (a `..` then removes a named segment, never an empty one).
+ */
+function normalizeSegments(path: string, collapse: boolean): string {
   const segments = path.split('/');
   const out: string[] = [];
   for (let i = 1; i < segments.length; i++) {
@@ -125,7 +146,7 @@ function normalizeSegments(path: string): string {
     if (segment === '.' || segment === '..') {
       if (segment === '..') out.pop();
       if (last) out.push('');
-    } else if (segment !== '' || last) {
+    } else if (segment !== '' || last || !collapse) {
       out.push(segment);
     }
   }

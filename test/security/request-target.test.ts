@@ -21,7 +21,7 @@ import { startDevIssuer, type DevIssuer } from '../../examples/support/dev-issue
 import type { ExampleOptions, RunningExample } from '../../examples/support/notes-server.js';
 import { compile } from '../../src/runtime/compile.js';
 import type { McpAuth } from '../../src/runtime/mcp-auth.js';
-import { rawStatus } from '../support/raw-request.js';
+import { rawExchange, rawStatus } from '../support/raw-request.js';
 import { RAW_SPELLINGS, SPELLINGS } from '../support/target-spellings.js';
 import { claims, makeKey, signToken } from '../support/tokens.js';
 import { issuerEntry } from '../support/issuer.js';
@@ -203,6 +203,129 @@ describe('request targets: the classifier', () => {
 
   it('an unprotected resource stays unprotected when spelled plainly', async () => {
     expect(await auth.handle({ method: 'GET', url: '/public/x', authorization: [] })).toEqual({});
+  });
+
+  it('a dot segment that climbs out of a protected path still counts as that path', () => {
+    for (const url of ['/mcp/admin/../../public', '/MCP/ADMIN/%2e%2e/..']) {
+      expect(auth.classify({ url, host: 'mcp.example.com' }).resource?.resource, url).toBe(
+        'https://mcp.example.com/mcp/admin',
+      );
+    }
+    // Readings that name two protected resources: `/mcp/x/../admin` is `/mcp/admin` resolved and
+    // under `/mcp` kept as names; `/mcp/admin//../../public` is `/mcp/public` for WHATWG.
+    for (const url of ['/mcp/x/../admin', '/mcp/admin//../../public']) {
+      expect(auth.classify({ url, host: 'mcp.example.com' }), url).toEqual({ conflict: true });
+    }
+  });
+
+  it('dot segments are also resolved as WHATWG URL resolves them (an empty segment is what `..` removes)', async () => {
+    const docs = await compile({
+      issuers: { as: issuerEntry(ISSUER, { keys: [key.publicJwk] }) },
+      resources: [
+        { resource: 'https://mcp.example.com/docs', authorizationServers: ['as'], protect: false },
+        { resource: 'https://mcp.example.com/docs/private', authorizationServers: ['as'] },
+      ],
+    });
+    try {
+      // WHATWG: `/docs/private`; collapsed then resolved: `/private`; kept as names: under `/docs`.
+      expect(docs.classify({ url: '/docs//../private', host: 'mcp.example.com' }).resource?.resource).toBe(
+        'https://mcp.example.com/docs/private',
+      );
+    } finally {
+      await docs.close();
+    }
+  });
+});
+
+describe('request targets: a dot segment cannot trade one protected resource for another', () => {
+  let auth: McpAuth;
+  let port: number;
+  let close: () => Promise<void>;
+  let reached = 0;
+  const OTHER = 'https://mcp.example.com/other';
+
+  beforeAll(async () => {
+    auth = await compile({
+      issuers: { as: issuerEntry(ISSUER, { keys: [key.publicJwk] }) },
+      resources: [
+        { resource: RESOURCE, authorizationServers: ['as'], token: { requiredScopes: ['admin'] } },
+        { resource: OTHER, authorizationServers: ['as'] },
+      ],
+    });
+    const app = express();
+    app.use('/mcp', requireAuth(auth), (_req, res) => {
+      reached++;
+      res.json({ ok: true });
+    });
+    ({ port, close } = await listen(createServer(app)));
+  });
+  afterAll(async () => {
+    await close?.();
+    await auth?.close();
+  });
+
+  it("Express routes /mcp/../other to /mcp's handler: a token for /other never gets there", async () => {
+    const forOther = signToken(key, claims(ISSUER, OTHER, { scope: 'read' }));
+    for (const target of ['/mcp/../other', '/mcp/x/../../other', '/mcp//../other']) {
+      const status = await rawStatus(port, target, forOther);
+      expect(status, target).toBeGreaterThanOrEqual(400);
+      expect(status, target).toBeLessThan(500);
+    }
+    expect(reached).toBe(0);
+    const forMcp = signToken(key, claims(ISSUER, RESOURCE, { scope: 'admin' }));
+    expect(await rawStatus(port, '/mcp', forMcp)).toBe(200); // the application is live
+    expect(reached).toBe(1);
+  });
+});
+
+describe('request targets: a Host that names no origin exactly gets the protected resource', () => {
+  let auth: McpAuth;
+  let apps: App[];
+  const PUBLIC_ORIGIN = 'public.example';
+
+  beforeAll(async () => {
+    auth = await compile({
+      issuers: { as: issuerEntry(ISSUER, { keys: [key.publicJwk] }) },
+      resources: [
+        // Listed first: the tie-break must not fall back to it.
+        { resource: `https://${PUBLIC_ORIGIN}/mcp`, authorizationServers: ['as'], protect: false },
+        { resource: RESOURCE, authorizationServers: ['as'] },
+      ],
+    });
+    apps = await Promise.all([
+      fastifyApp(auth, false),
+      fastifyApp(auth, true),
+      expressApp(auth, 'middleware'),
+      nodeApp(auth),
+      honoApp(auth),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all((apps ?? []).map((a) => a.close()));
+    await auth?.close();
+  });
+
+  it.each(['mcp.example.com:443', 'MCP.EXAMPLE.COM.', 'mcp.example.com.:443', 'other.example', null])(
+    'Host %j: the application never runs without a token',
+    async (host) => {
+      for (const app of apps) {
+        const before = app.reached;
+        const status = await rawExchange(app.port, { target: '/mcp', host });
+        expect(app.reached, `${app.name} ran (status ${status})`).toBe(before);
+        expect(status, app.name).toBeGreaterThanOrEqual(400);
+        expect(status, app.name).toBeLessThan(500);
+      }
+    },
+  );
+
+  it("Host naming the unprotected resource's origin, in any spelling, reaches the application (control)", async () => {
+    for (const host of [PUBLIC_ORIGIN, 'PUBLIC.EXAMPLE:443', `${PUBLIC_ORIGIN}.`]) {
+      for (const app of apps) {
+        const before = app.reached;
+        expect(await rawExchange(app.port, { target: '/mcp', host }), `${app.name} ${host}`).toBe(200);
+        expect(app.reached, app.name).toBe(before + 1);
+      }
+    }
   });
 });
 

@@ -10,6 +10,8 @@ export interface RawRequest {
   readonly target: string;
   /** Header lines as `Name: value`; `Host` and `Connection: close` are added. */
   readonly headers?: readonly string[];
+  /** The `Host` header's value (default `mcp.example.com`); `null` sends none. */
+  readonly host?: string | null;
   /** Body bytes written after the header block (may be shorter than a declared Content-Length). */
   readonly body?: string | Buffer;
 }
@@ -28,7 +30,7 @@ export function rawExchange(port: number, request: RawRequest): Promise<number> 
     socket.on('connect', () => {
       const head = [
         `${request.method ?? 'GET'} ${request.target} HTTP/1.1`,
-        'Host: mcp.example.com',
+        ...(request.host === null ? [] : [`Host: ${request.host ?? 'mcp.example.com'}`]),
         ...(request.headers ?? []),
         'Connection: close',
         '',

@@ -45,6 +45,20 @@ export const SPELLINGS = [
   '/x/.%2E/mcp',
   '/x/%2E./mcp',
   '/.%2e/mcp',
+  // dot segments that climb out of /mcp: Express, find-my-way and `req.url` code keep them (and
+  // route under /mcp); WHATWG `URL` keeps the empty segment of `//` (`/mcp//..` is `/mcp/`)
+  '/mcp/..',
+  '/mcp/../',
+  '/mcp/../x',
+  '/mcp//..',
+  '/mcp//../x',
+  '/mcp/x/../..',
+  '/mcp/./..',
+  '/MCP/..',
+  '/mcp/%2e%2e',
+  '/mcp/.%2E',
+  '/mcp/%2E.',
+  'http://evil.example/mcp/..',
   // repeated and trailing slashes
   '//mcp',
   '///mcp',
