@@ -9,10 +9,10 @@ import type { AuthInfo } from '../verify/auth-info.js';
 import { assertTokenSyntax, readBearer } from '../verify/bearer.js';
 import { errorResponse } from '../verify/challenge.js';
 import { heldScopes, missingScopes } from '../verify/scopes.js';
-import { BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
+import { BODY_AMBIGUOUS, BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
 import { parseRequestTarget } from './request-target.js';
 import type { CompiledResource } from './resource.js';
-import { ambiguousTarget, bodyUnreadable, payloadTooLarge } from './respond.js';
+import { ambiguousBody, ambiguousTarget, bodyUnreadable, payloadTooLarge } from './respond.js';
 import { classifyTarget } from './classify-request.js';
 import type { MetadataRoutes } from './serve-metadata.js';
 import { calledTools } from './tools.js';
@@ -235,6 +235,7 @@ export class Authenticator {
       // A body too large to read could hide a tools/call or a second credential: refuse it.
       return { response: payloadTooLarge() };
     }
+    if (body === BODY_AMBIGUOUS) return { response: ambiguousBody() };
     if (formCarriesToken(request.contentType, body)) {
       const error = new TokenError('invalid_request', 'multiple_credentials');
       return this.#refuse(

@@ -11,6 +11,14 @@ import type { CoreRequest } from './types.js';
 /** What {@link CoreRequest.readBody} resolves to when the body is larger than the limit. */
 export const BODY_TOO_LARGE: unique symbol = Symbol.for('mcp-auth-config.bodyTooLarge');
 
+/**
+ * What {@link parseBody} gives for a body that two parsers would read differently: a content type
+ * that names a form (anywhere in it) on text that is a JSON object or array. A form parser finds
+ * no `tools/call` in it, while a JSON-RPC transport that reads the media type (or ignores it)
+ * runs one; such a request is refused (400) rather than decided on one of the two readings.
+ */
+export const BODY_AMBIGUOUS: unique symbol = Symbol.for('mcp-auth-config.bodyAmbiguous');
+
 // Lenient on purpose: anything a body parser could take for a form is treated as one.
 const FORM = /application\/x-www-form-urlencoded/i;
 
@@ -32,15 +40,24 @@ export function bodyMatters(resource: CompiledResource, request: CoreRequest, to
 
 /**
  * Parses a body read by an adapter: a form becomes a plain object (as `express.urlencoded()`
- * makes it); anything else is tried as JSON, and kept as text when it is not.
+ * makes it), or {@link BODY_AMBIGUOUS} when its text is a JSON object or array; anything else is
+ * tried as JSON, and kept as text when it is not.
  *
  * @example
  * ```ts
  * parseBody('a=1&access_token=x', 'application/x-www-form-urlencoded'); // { a: '1', access_token: 'x' }
+ * parseBody('{"method":"tools/call"}', 'application/json; x=application/x-www-form-urlencoded'); // BODY_AMBIGUOUS
  * ```
  */
 export function parseBody(text: string, contentType: string | undefined): unknown {
-  if (isForm(contentType)) return Object.fromEntries(new URLSearchParams(text));
+  const json = parseJson(text);
+  if (!isForm(contentType)) return json;
+  if (json !== null && typeof json === 'object') return BODY_AMBIGUOUS;
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+/** JSON text's value, or the text itself when it is not JSON. */
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -53,6 +53,15 @@ export function ambiguousTarget(): CoreResponse {
   );
 }
 
+/** 400: a body that a form parser and a JSON parser would read differently (`BODY_AMBIGUOUS`). */
+export function ambiguousBody(): CoreResponse {
+  return jsonResponse(
+    400,
+    { error: 'invalid_request', error_description: 'The request body is ambiguous' },
+    NO_STORE,
+  );
+}
+
 /** 400: a body the decision needed could not be read (the client went away or sent garbage). */
 export function bodyUnreadable(): CoreResponse {
   return jsonResponse(

@@ -28,8 +28,9 @@ export interface CoreRequest {
   /** The parsed body, when the framework already has it: JSON (per-tool scopes) or a form as a plain object. */
   readonly body?: unknown;
   /**
-   * Reads the body when `body` is not given: at most `limit` bytes, parsed with `parseBody`,
-   * or `BODY_TOO_LARGE`. The runtime calls it at most once, after the `Authorization` header
+   * Reads the body when `body` is not given: at most `limit` bytes, parsed with `parseBody`
+   * (which gives `BODY_AMBIGUOUS` for a body two parsers would read differently), or
+   * `BODY_TOO_LARGE`. The runtime calls it at most once, after the `Authorization` header
    * passed its checks and only when the body can change the decision.
    */
   readonly readBody?: ((limit: number) => Promise<unknown>) | undefined;

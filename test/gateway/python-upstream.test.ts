@@ -140,6 +140,27 @@ describe('gateway → Python upstream', () => {
     expect(upstream.seen.length).toBe(before);
   });
 
+  it('a tools/call under a content type that names a form never reaches the upstream without its scope', async () => {
+    // The upstream ignores the content type (as many do): a body read as a form would hide the call.
+    const token = await kit.token({ scope: 'read' });
+    const before = upstream.seen.length;
+    for (const type of [
+      'application/json; x=application/x-www-form-urlencoded',
+      'application/x-www-form-urlencoded',
+    ]) {
+      const res = await rawRequest(base, '/mcp', {
+        headers: { authorization: `Bearer ${token}`, 'content-type': type },
+        body: JSON.stringify(CALL_HEADERS),
+      });
+      expect(res.status, type).toBe(400);
+      expect(JSON.parse(res.body), type).toEqual({
+        error: 'invalid_request',
+        error_description: 'The request body is ambiguous',
+      });
+    }
+    expect(upstream.seen.length).toBe(before);
+  });
+
   it('forwards the path the guard decided on: normalised, below the upstream path, query kept', async () => {
     const token = await kit.token();
     const res = await rawRequest(base, '/MCP/./x/%61b/../c?q=1&r=%20', {
