@@ -113,9 +113,16 @@ function isWellFormedPublicKey(jwk: Record<string, unknown>): boolean {
   }
 }
 
+/** The largest RSA modulus accepted, in bits: a check with a larger one costs more than any issuer needs. */
+const MAX_RSA_BITS = 16384;
+/** The largest RSA public exponent accepted, in bits (issuers use 65537): a huge one makes every check slow. */
+const MAX_RSA_EXPONENT_BITS = 32;
+
 /**
- * Whether a JWK may verify access-token signatures at all: a well-formed public RSA (2048 bits
- * or more), EC or OKP signing key, not marked for encryption only.
+ * Whether a JWK may verify access-token signatures at all: a well-formed public RSA (2048 to
+ * 16384 bits, a public exponent of at most 32 bits), EC or OKP signing key, not marked for
+ * encryption only. The bounds keep a published key from making each forged token (a junk
+ * signature naming its `kid`) cost milliseconds of the event loop.
  *
  * @example
  * ```ts
@@ -128,7 +135,9 @@ export function isUsableVerificationKey(jwk: Record<string, unknown>): boolean {
   if (jwk.use !== undefined && jwk.use !== 'sig') return false;
   if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return false;
   if (jwk.kty === 'RSA') {
-    if (typeof jwk.n !== 'string' || rsaBits(jwk.n) < 2048) return false;
+    if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string') return false;
+    const bits = rsaBits(jwk.n);
+    if (bits < 2048 || bits > MAX_RSA_BITS || rsaBits(jwk.e) > MAX_RSA_EXPONENT_BITS) return false;
   } else if (jwk.kty === 'EC' || jwk.kty === 'OKP') {
     if (typeof jwk.crv !== 'string' || !SIGNING_CURVES.has(jwk.crv)) return false;
   } else {

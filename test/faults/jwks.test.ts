@@ -290,6 +290,18 @@ describe('unusable keys published in the JWKS are never used', () => {
     expect((await call(auth, signToken(good, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
   });
 
+  it('an RSA key with a public exponent over 32 bits (each check would cost milliseconds) is never used', async () => {
+    const good = makeKey('RS256', { kid: 'big-e' });
+    const { as, auth } = await setup([]);
+    // 2^40 + 1, odd: OpenSSL takes it, and the check of every forged token would be slow.
+    const e = Buffer.from([0x01, 0x00, 0x00, 0x00, 0x00, 0x01]).toString('base64url');
+    const other = makeKey('RS256');
+    as.setJwks(jsonHandler({ keys: [{ ...good.publicJwk, e }, other.publicJwk] }));
+    // A usable key would give `signature` (the token was signed for e = 65537); an unusable one none at all.
+    expectUnknownKey(await call(auth, signToken(good, claims(as.issuer, RESOURCE))));
+    expect((await call(auth, signToken(other, claims(as.issuer, RESOURCE)))).auth).toBeDefined();
+  });
+
   it('a symmetric key: an HS256 token signed with its secret is refused before any key lookup', async () => {
     const { SignJWT } = await import('jose');
     const secret = Buffer.from('a-shared-secret-that-is-long-enough-for-hs256');
