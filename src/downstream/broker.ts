@@ -72,9 +72,22 @@ export class DownstreamBroker {
   readonly #options: BrokerOptions;
   readonly #cache: TokenCache<DownstreamToken>;
   readonly #actors = new Map<string, TokenCache<string>>();
+  /**
+   * What each entry's tokens are for, as cache keys name it: its name and every parameter of the
+   * request (issuer id, grant, audience, resource, scope, actor). Two instances sharing a store
+   * whose entries have one name but other parameters (two deployments, a rolling change) never
+   * hand each other's tokens out.
+   */
+  readonly #purposes: ReadonlyMap<string, string>;
 
   constructor(options: BrokerOptions) {
     this.#entries = new Map(options.entries.map((e) => [e.name, e]));
+    this.#purposes = new Map(
+      options.entries.map((e) => [
+        e.name,
+        JSON.stringify([e.name, e.issuerId, e.grant, e.audience, e.resource, e.scope, e.actor ?? null]),
+      ]),
+    );
     this.#options = options;
     this.#cache = new TokenCache(options.maxEntries);
     for (const entry of options.entries) if (entry.actor) this.#actors.set(entry.name, new TokenCache(1));
@@ -99,7 +112,7 @@ export class DownstreamBroker {
     if (typeof authInfo?.token !== 'string' || authInfo.token === '')
       return Promise.reject(new OptionError('downstreamToken(authInfo, name): authInfo.token is empty'));
     const capMs = typeof authInfo.expiresAt === 'number' ? authInfo.expiresAt * 1000 : undefined;
-    const key = cacheKey(authInfo.token, name); // a promise only where WebCrypto computes it
+    const key = cacheKey(authInfo.token, this.#purposes.get(name)!); // a promise only where WebCrypto computes it
     const get = (k: string) => this.#fetchOnce(k, entry, authInfo.token, capMs);
     return typeof key === 'string' ? get(key) : key.then(get);
   }

@@ -1,0 +1,70 @@
+/**
+ * Two instances sharing a store, with a downstream entry of the same name but other parameters
+ * (two deployments on one Redis, or a rolling change of the scope): each gets a token for its
+ * own entry, never the other's from the shared cache. Found by a hostile review.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DownstreamBroker, type BrokerEntry } from '../../src/downstream/broker.js';
+import { sharedDownstreamCache } from '../../src/store/cache-downstream.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+
+describe('shared downstream tokens are keyed by everything the exchange asks for', () => {
+  let server: Server;
+  let endpoint: string;
+  let calls = 0;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        calls++;
+        const params = new URLSearchParams(body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            access_token: `for-${params.get('audience')}-${params.get('scope')}`.replace(/[^\w.-]/g, '_'),
+            token_type: 'Bearer',
+            issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+            expires_in: 3600,
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('an entry of the same name with another audience and scope gets its own token', async () => {
+    const shared = sharedDownstreamCache(new MemoryStore());
+    const entry = (audience: string, scope: string): BrokerEntry => ({
+      name: 'api',
+      issuerId: 'as',
+      grant: 'token-exchange',
+      audience: [audience],
+      resource: [],
+      scope: [scope],
+      authenticate: async () => ({ headers: {}, params: { client_id: 'client' } }),
+    });
+    const broker = (audience: string, scope: string) =>
+      new DownstreamBroker({
+        entries: [entry(audience, scope)],
+        tokenEndpoint: async () => endpoint,
+        maxEntries: 100,
+        fetchOptions: {},
+        shared,
+      });
+    const caller = { token: 'inbound-token-of-alice', expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+    const payments = await broker('https://payments.example', 'payments:write').token(caller, 'api');
+    const notes = await broker('https://notes.example', 'notes:read').token(caller, 'api');
+    expect(payments.accessToken).toBe('for-https___payments.example-payments_write');
+    expect(notes.accessToken).toBe('for-https___notes.example-notes_read');
+    // The same entry on a third instance is served from the shared store: sharing still works.
+    const again = await broker('https://notes.example', 'notes:read').token(caller, 'api');
+    expect(again.accessToken).toBe(notes.accessToken);
+    expect(calls).toBe(2);
+  });
+});
