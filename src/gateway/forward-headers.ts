@@ -1,8 +1,9 @@
 /**
  * Which headers cross the gateway. Requests: hop-by-hop headers (RFC 9110 §7.6.1, and every
  * header the `Connection` header names) are dropped, `Authorization` is never forwarded (MCP
- * forbids passing the client's token through), every incoming `X-MCP-*` header is dropped and the
- * verified identity set in its place; the rest (`Mcp-Session-Id`, `MCP-Protocol-Version`,
+ * forbids passing the client's token through), every incoming `X-MCP-*` header (also spelled with
+ * `_`) is dropped and the verified identity set in its place, and so are the client's cookies and
+ * the proxy headers it wrote (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`); the rest (`Mcp-Session-Id`, `MCP-Protocol-Version`,
  * `Last-Event-ID`, `Accept`, `Content-Type`...) passes. Responses: hop-by-hop headers dropped.
  * @module
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1
@@ -29,6 +30,14 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'http2-settings',
 ]);
 const SET_BY_GATEWAY: ReadonlySet<string> = new Set(['host', 'expect', 'authorization']);
+/**
+ * What a client could use to pass as someone else upstream: its cookies (ambient credentials of
+ * the gateway's origin, not the upstream's to read; MCP authenticates with the bearer token) and
+ * proxy headers it wrote itself (the gateway vouches for none of them).
+ */
+const CLIENT_ASSERTED: ReadonlySet<string> = new Set(['cookie', 'forwarded', 'x-real-ip', 'x-client-ip']);
+/** `X-MCP-…` with `-` or `_` anywhere a stack that folds them could read it as an identity header. */
+const IDENTITY_LOOKALIKE = /^x[-_]mcp[-_]/;
 
 /** The header names a `Connection` header lists (lower case). */
 function connectionNamed(value: string | string[] | undefined): Set<string> {
@@ -56,7 +65,8 @@ export function upstreamRequestHeaders(
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined || HOP_BY_HOP.has(name) || SET_BY_GATEWAY.has(name) || named.has(name)) continue;
-    if (name.startsWith(IDENTITY_HEADER_PREFIX)) continue;
+    if (name.startsWith(IDENTITY_HEADER_PREFIX) || IDENTITY_LOOKALIKE.test(name)) continue;
+    if (CLIENT_ASSERTED.has(name) || name.startsWith('x-forwarded-')) continue;
     if (name === 'content-length' && body.bodyLength !== undefined) continue;
     out[name] = value;
   }

@@ -64,6 +64,30 @@ describe('gateway → Python upstream', () => {
     expect(seen['x-mcp-other']).toBeUndefined();
   });
 
+  it("drops the client's cookies, the proxy headers it wrote and look-alikes of the identity headers", async () => {
+    const token = await kit.token({ scope: 'read admin', sub: 'user-42' });
+    const res = await rpc(`${base}/mcp`, CALL_HEADERS, {
+      authorization: `Bearer ${token}`,
+      cookie: 'session=SECRET-SESSION-COOKIE',
+      forwarded: 'for=10.0.0.1;host=admin.internal',
+      'x-forwarded-for': '10.0.0.1',
+      'x-forwarded-host': 'admin.internal',
+      'x-real-ip': '10.0.0.1',
+      'x-mcp_subject': 'admin',
+      x_mcp_scopes: 'everything',
+      'mcp-session-id': 'kept',
+    });
+    expect(res.status).toBe(200);
+    const seen = receivedHeaders(await res.text());
+    for (const name of ['cookie', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip']) {
+      expect(seen[name], name).toBeUndefined();
+    }
+    expect(Object.keys(seen).filter((n) => /^x[-_]mcp[-_]/i.test(n) && n.includes('_'))).toEqual([]);
+    expect(JSON.stringify(seen)).not.toContain('SECRET-SESSION-COOKIE');
+    expect(seen['x-mcp-subject']).toBe('user-42');
+    expect(seen['mcp-session-id']).toBe('kept'); // the rest passes
+  });
+
   it('never forwards the Authorization header', async () => {
     const token = await kit.token({ scope: 'read admin' });
     const res = await rpc(`${base}/mcp`, CALL_HEADERS, { authorization: `Bearer ${token}` });
