@@ -1,12 +1,18 @@
-/** Hosts that count as loopback: plain `http` is allowed to them, and only to them. */
+/**
+ * Hosts that count as loopback: plain `http` is allowed to them, and only to them: `localhost`,
+ * `127.0.0.0/8` and `[::1]`. Names below `localhost` (`auth.localhost`) are not among them: the
+ * system resolver may ask DNS for them (`hosts: files dns`), whose answer could point anywhere,
+ * and a secret or token would then cross the network in cleartext.
+ *
+ * @example
+ * ```ts
+ * isLoopbackHost('127.0.0.1'); // true
+ * isLoopbackHost('auth.localhost'); // false
+ * ```
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '::1' ||
-    /^127(?:\.\d{1,3}){3}$/.test(host)
-  );
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 /** Parses an absolute URL, or returns `undefined`. */
