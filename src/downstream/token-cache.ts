@@ -13,9 +13,9 @@ export const EXPIRY_SKEW_MS = 30_000;
 /**
  * The cache key of `(token, name)`: a SHA-256 over both, so the key reveals neither; 64 hex
  * digits. `name` says what the token is for (the broker passes its entry's name with every
- * parameter of the exchange). With `node:crypto` (`nodeCrypto`, the runtime's by default) it is computed at once;
- * without it (workerd without `nodejs_compat`) by WebCrypto, as a promise of the same digits, so
- * instances on different runtimes share a store's entries.
+ * parameter of the exchange). With `node:crypto` (`nodeCrypto`, the runtime's by default) it is
+ * computed at once; without it (workerd without `nodejs_compat`) by WebCrypto, as a promise of the
+ * same digits, so instances on different runtimes share a store's entries.
  *
  * @example
  * ```ts

@@ -3,8 +3,8 @@
  * header the `Connection` header names) are dropped, `Authorization` is never forwarded (MCP
  * forbids passing the client's token through), every incoming `X-MCP-*` header (also spelled with
  * `_`) is dropped and the verified identity set in its place, and so are the client's cookies and
- * the proxy headers it wrote (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`); the rest (`Mcp-Session-Id`, `MCP-Protocol-Version`,
- * `Last-Event-ID`, `Accept`, `Content-Type`...) passes. Responses: hop-by-hop headers dropped.
+ * the proxy headers it wrote (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`); the rest
+ * (`Mcp-Session-Id`, `MCP-Protocol-Version`, `Last-Event-ID`, `Accept`, `Content-Type`...) passes. Responses: hop-by-hop headers dropped.
  * @module
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1
  */

@@ -22,12 +22,20 @@ interface ResourceIndex {
   readonly lower: ReadonlyMap<string, readonly CompiledResource[]>;
   /** One frozen answer per resource (and for none), so a request allocates no result. */
   readonly answers: ReadonlyMap<CompiledResource | undefined, TargetMatch>;
+  /** Each resource's {@link hostKey}. */
+  readonly hosts: ReadonlyMap<CompiledResource, string>;
 }
 
 const indexes = new WeakMap<readonly CompiledResource[], ResourceIndex>();
 const CONFLICT: TargetMatch = Object.freeze({ conflict: true as const });
 /** Two different protected resources: {@link combine}'s answer for a conflict. */
 const CLASH: unique symbol = Symbol('clash');
+
+/** A host as origins are compared: lower case, without a trailing dot or a default port. */
+function hostKey(host: string): string {
+  const key = host.toLowerCase().replace(/:(?:80|443)$/, '');
+  return key.endsWith('.') ? key.slice(0, -1) : key;
+}
 
 function indexOf(resources: readonly CompiledResource[]): ResourceIndex {
   let index = indexes.get(resources);
@@ -37,21 +45,17 @@ function indexOf(resources: readonly CompiledResource[]): ResourceIndex {
     const answers = new Map<CompiledResource | undefined, TargetMatch>([
       [undefined, Object.freeze({ resource: undefined })],
     ]);
+    const hosts = new Map<CompiledResource, string>();
     for (const r of resources) {
+      hosts.set(r, hostKey(r.host));
       (exact.get(r.routedPath) ?? exact.set(r.routedPath, []).get(r.routedPath)!).push(r);
       (lower.get(r.routedPathLower) ?? lower.set(r.routedPathLower, []).get(r.routedPathLower)!).push(r);
       answers.set(r, Object.freeze({ resource: r }));
     }
-    index = { exact, lower, answers };
+    index = { exact, lower, answers, hosts };
     indexes.set(resources, index);
   }
   return index;
-}
-
-/** A host as origins are compared: lower case, without a trailing dot or a default port. */
-function hostKey(host: string): string {
-  const key = host.toLowerCase().replace(/:(?:80|443)$/, '');
-  return key.endsWith('.') ? key.slice(0, -1) : key;
 }
 
 /**
@@ -63,6 +67,7 @@ function hostKey(host: string): string {
  */
 function longestMatch(
   byPath: ReadonlyMap<string, readonly CompiledResource[]>,
+  hosts: ReadonlyMap<CompiledResource, string>,
   path: string,
   host: string | undefined,
 ): CompiledResource | undefined {
@@ -72,7 +77,7 @@ function longestMatch(
     if (found) {
       if (found.length === 1) return found[0];
       const requestHost = host === undefined ? undefined : hostKey(host);
-      return found.find((r) => hostKey(r.host) === requestHost) ?? found.find((r) => r.protect) ?? found[0];
+      return found.find((r) => hosts.get(r) === requestHost) ?? found.find((r) => r.protect) ?? found[0];
     }
     if (prefix === '') return undefined;
     prefix = prefix.slice(0, Math.max(0, prefix.lastIndexOf('/')));
@@ -112,15 +117,15 @@ export function classifyTarget(
   host: string | undefined,
   routePatterns: readonly string[] = [],
 ): TargetMatch {
-  const { exact, lower, answers } = indexOf(resources);
+  const { exact, lower, answers, hosts } = indexOf(resources);
   const { readings } = target;
   let found: CompiledResource | undefined;
   for (let i = 0; i < readings.length + routePatterns.length; i++) {
     const path = i < readings.length ? readings[i]! : routePatterns[i - readings.length]!;
     const lowerPath = path.toLowerCase();
-    const spelled = lowerPath === path ? found : combine(found, longestMatch(exact, path, host));
+    const spelled = lowerPath === path ? found : combine(found, longestMatch(exact, hosts, path, host));
     if (spelled === CLASH) return CONFLICT;
-    const either = combine(spelled, longestMatch(lower, lowerPath, host));
+    const either = combine(spelled, longestMatch(lower, hosts, lowerPath, host));
     if (either === CLASH) return CONFLICT;
     found = either;
   }

@@ -37,7 +37,7 @@ export interface RequestTarget {
    * forwards the routed path, which has none.
    */
   readonly ambiguous: boolean;
-  /** The paths to match resources against: the routed path, and for an ambiguous target the other readings. */
+  /** The paths to match resources against: the routed path, then for an ambiguous or dotted target the others. */
   readonly readings: readonly string[];
 }
 

@@ -124,26 +124,33 @@ const afterTurn: (callback: () => void) => unknown = (() => {
     : (callback) => timeout(callback, 0);
 })();
 
+/** Whether a check of this turn ran on the loop (see {@link claimLoop}). */
+let loopClaimed = false;
 /** The answers of this turn's checks made on the loop, given together once the turn is over. */
 let dueAnswers: Array<(ok: boolean) => void> = [];
 let dueResults: boolean[] = [];
-const giveDueAnswers = () => {
+let turnEndScheduled = false;
+/** What is due once a turn is over, in one callback: the loop is free again, and the answers go out. */
+const endTurn = () => {
+  turnEndScheduled = false;
+  loopClaimed = false;
   const answers = dueAnswers;
   const results = dueResults;
   dueAnswers = [];
   dueResults = [];
   for (let i = 0; i < answers.length; i++) answers[i]!(results[i]!);
 };
-/** Gives `ok` to `answer` after the turn, with the other answers due then: one callback per turn. */
-function answerAfterTurn(answer: (ok: boolean) => void, ok: boolean): void {
-  if (dueAnswers.push(answer) === 1) afterTurn(giveDueAnswers);
-  dueResults.push(ok);
+function atTurnEnd(): void {
+  if (turnEndScheduled) return;
+  turnEndScheduled = true;
+  afterTurn(endTurn);
 }
-
-let loopClaimed = false;
-const releaseLoop = () => {
-  loopClaimed = false;
-};
+/** Gives `ok` to `answer` after the turn, with the other answers due then. */
+function answerAfterTurn(answer: (ok: boolean) => void, ok: boolean): void {
+  dueAnswers.push(answer);
+  dueResults.push(ok);
+  atTurnEnd();
+}
 /** Checks of ours whose answer is still to come (on the pool, or waiting for the end of a turn). */
 let pending = 0;
 
@@ -158,7 +165,7 @@ let pending = 0;
 function claimLoop(): boolean {
   if (loopClaimed || pending > 0) return false;
   loopClaimed = true;
-  afterTurn(releaseLoop);
+  atTurnEnd();
   return true;
 }
 
