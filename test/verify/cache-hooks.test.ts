@@ -216,6 +216,35 @@ describe('AuthInfo and tokenVerifier()', () => {
     }
   });
 
+  it('a cache hit answers the identity of the first check: equal, frozen, in the same key order', async () => {
+    const h = await harness({
+      token: {
+        verify: (info: unknown) => {
+          (info as AuthInfo).extra!.checks =
+            (((info as AuthInfo).extra!.checks as number | undefined) ?? 0) + 1;
+        },
+      },
+    });
+    try {
+      const v = h.auth.tokenVerifier();
+      const token = h.token({ sub: 'alice' });
+      const first = await v.verifyAccessToken(token);
+      const hit = await v.verifyAccessToken(token);
+      expect(h.auth.resources[0]!.verifier.cacheSize).toBe(1);
+      // The cache keeps its own copy (src/verify/verifier.ts `cacheCopy`), `extra` included.
+      expect(hit).not.toBe(first);
+      expect(hit.extra).not.toBe(first.extra);
+      expect(Object.keys(hit)).toEqual(Object.keys(first));
+      expect({ ...hit, extra: undefined }).toEqual({ ...first, extra: undefined });
+      expect(Object.isFrozen(hit)).toBe(true);
+      // What the hook wrote on the first check is kept, and the hook runs on the hit as well.
+      expect(first.extra).toEqual({ checks: 1 });
+      expect(hit.extra).toEqual({ checks: 2 });
+    } finally {
+      await h.close();
+    }
+  });
+
   it('falls back to azp, then cid, for clientId; empty when none', async () => {
     const h = await harness();
     try {
