@@ -78,8 +78,14 @@ async function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
 
 /**
  * The neutral request for a Node request. The target is Express's `originalUrl` when present
- * (a mounted router sees a shortened `req.url`), else `req.url`; a body already parsed by the
- * framework is passed on, otherwise the runtime may ask for it through `readBody`.
+ * (a mounted router sees a shortened `req.url`), else `req.url`; a body the framework parsed is
+ * passed on, otherwise the runtime may ask for it through `readBody`.
+ *
+ * A `req.body` on a stream nobody has read is not the body: body-parser 1.x (Express 4) sets
+ * `req.body = {}` on a request whose content type it cannot parse (`application/json;`), and
+ * an MCP transport that reads the stream itself would then run a `tools/call` the runtime never
+ * saw. Such a `req.body` is ignored, and the runtime reads the bytes. A request object that is
+ * no stream (no `readableEnded`) keeps its `req.body`.
  */
 export function toCoreRequest(req: NodeRequest): CoreRequest {
   return {
@@ -90,7 +96,7 @@ export function toCoreRequest(req: NodeRequest): CoreRequest {
     accessControlRequestMethod: req.headers['access-control-request-method'],
     contentLength: req.headers['content-length'],
     contentType: req.headers['content-type'],
-    body: req.body,
+    body: req.readableEnded === false ? undefined : req.body,
     readBody: (limit) => readNodeBody(req, limit),
   };
 }
