@@ -31,10 +31,18 @@ const CONFLICT: TargetMatch = Object.freeze({ conflict: true as const });
 /** Two different protected resources: {@link combine}'s answer for a conflict. */
 const CLASH: unique symbol = Symbol('clash');
 
-/** A host as origins are compared: lower case, without a trailing dot or a default port. */
+/**
+ * A host as origins are compared: lower case, the name without a trailing dot, and the port
+ * unless it is a default one (`a.example.:8443` is `a.example:8443`; `[::1]:443` is `[::1]`).
+ */
 function hostKey(host: string): string {
-  const key = host.toLowerCase().replace(/:(?:80|443)$/, '');
-  return key.endsWith('.') ? key.slice(0, -1) : key;
+  const key = host.toLowerCase();
+  const colon = key.lastIndexOf(':');
+  const hasPort = colon > key.lastIndexOf(']');
+  let name = hasPort ? key.slice(0, colon) : key;
+  const port = hasPort ? key.slice(colon + 1) : '';
+  if (name.endsWith('.')) name = name.slice(0, -1);
+  return port === '' || port === '80' || port === '443' ? name : `${name}:${port}`;
 }
 
 function indexOf(resources: readonly CompiledResource[]): ResourceIndex {
