@@ -30,7 +30,7 @@ import { hasDuplicateMembers } from './duplicate-members.js';
 import { upstreamRequestHeaders } from './forward-headers.js';
 import { forwardRequest } from './forward-request.js';
 import { sendRefusal, type GatewayRefusal } from './gateway-response.js';
-import { readiness, serveHealth } from './health.js';
+import { readiness, serveHealth, sharedReadiness } from './health.js';
 import { upstreamPath, type UpstreamRoute } from './route-upstream.js';
 
 /** What one request is served with; a reload swaps the whole value at once. */
@@ -111,7 +111,7 @@ async function handle(
   const target = parseRequestTarget(req.url ?? '/');
   if (target.ambiguous) return sendRefusal(res, 'ambiguous_target');
   const health = await serveHealth(target.path, method, res, () =>
-    readiness(auth, routes.values(), options.dispatcher),
+    sharedReadiness(routes, () => readiness(auth, routes.values(), options.dispatcher)),
   );
   if (health !== undefined) return;
 

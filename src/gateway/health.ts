@@ -71,6 +71,37 @@ export async function readiness(
   return { ready: resources.every((r) => r.issuers && r.upstream), resources };
 }
 
+/** What {@link readiness} answers. */
+export type Readiness = Awaited<ReturnType<typeof readiness>>;
+
+/** How long a "ready" answer is given again without probing (a "not ready" one is never reused). */
+const READY_REUSE_MS = 1000;
+const recent = new WeakMap<object, { answer: Promise<Readiness>; until: number }>();
+
+/**
+ * {@link readiness} shared between the probes of one runtime (`key`: its routes): probes that
+ * arrive while a check runs get its answer, and a "ready" answer is reused for a second. So
+ * `/readyz`, which anyone may call, sends each upstream at most one GET at a time and one a
+ * second while all is well, however often it is called. A "not ready" answer is not reused, so
+ * recovery shows at the next probe.
+ *
+ * @example
+ * ```ts
+ * await serveHealth(path, method, res, () => sharedReadiness(routes, () => readiness(auth, routes.values(), agent)));
+ * ```
+ */
+export function sharedReadiness(key: object, check: () => Promise<Readiness>): Promise<Readiness> {
+  const last = recent.get(key);
+  if (last && performance.now() < last.until) return last.answer;
+  const entry = { answer: check(), until: Infinity };
+  recent.set(key, entry);
+  entry.answer.then(
+    (state) => (entry.until = state.ready ? performance.now() + READY_REUSE_MS : 0),
+    () => (entry.until = 0),
+  );
+  return entry.answer;
+}
+
 /**
  * Answers a health route and returns the status sent, or returns `undefined` when `path` is not one.
  *

@@ -277,6 +277,23 @@ describe('gateway → Python upstream', () => {
     // readiness probes the upstream itself (one GET), but forwards no client request
     expect(upstream.seen.slice(before).every((r) => r.method === 'GET' && r.path === '/mcp')).toBe(true);
   });
+
+  it('a burst of /readyz probes sends the upstream one GET, not one per probe', async () => {
+    const probes = () => upstream.seen.filter((r) => r.method === 'GET' && r.path === '/mcp').length;
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the reuse of an earlier answer
+    const before = probes();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => fetch(`${base}/.well-known/mcp-auth/readyz`)),
+    );
+    for (const answer of answers) expect(answer.status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await fetch(`${base}/.well-known/mcp-auth/readyz`)).status).toBe(200);
+    // The upstream reports each request on its stdout before answering it; the lines arrive a
+    // little after the answers.
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (let waited = 0; probes() === before && waited < 2000; waited += 20) await sleep(20);
+    await sleep(200);
+    expect(probes() - before).toBe(1);
+  });
 });
 
 describe('gateway faults', () => {
