@@ -181,6 +181,10 @@ const MEANING_ERRORS: Record<string, { codes: string[]; path: Path }> = {
   'http-issuer-public-host': { codes: ['insecure_url'], path: ['issuers', 'main', 'issuer'] },
   'http-issuer-loopback-lookalike': { codes: ['insecure_url'], path: ['issuers', 'main', 'issuer'] },
   'http-resource-public-host': { codes: ['insecure_url'], path: ['resources', 0, 'resource'] },
+  // Plain http is allowed to loopback addresses and `localhost` only: a name below it may be
+  // resolved through DNS (src/lib/url.ts).
+  'http-issuer-below-localhost': { codes: ['insecure_url'], path: ['issuers', 'main', 'issuer'] },
+  'http-resource-below-localhost': { codes: ['insecure_url'], path: ['resources', 0, 'resource'] },
   'http-well-known-url': { codes: ['insecure_url'], path: ['issuers', 'main', 'wellKnownUrl'] },
   'http-metadata-endpoint': {
     codes: ['insecure_url'],
