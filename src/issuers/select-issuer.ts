@@ -33,12 +33,21 @@ interface Candidate {
   readonly tenants: TenantRule | undefined;
 }
 
-/** The issuer values a candidate accepts: `tokenIssuers`, else its issuer identifier. */
-function accepted(candidate: Candidate): readonly string[] {
+/**
+ * Whether a candidate accepts `iss`: as one of its `tokenIssuers` (exact strings or `{tenant}`
+ * templates, which `validate` pairs with a tenants rule), else identical to its issuer
+ * identifier. The identifier is never a template, whatever it spells: metadata from a
+ * multi-tenant endpoint (Entra's `…/{tenantid}/v2.0`), a transpile hook or a hand-written
+ * `metadata.issuer` holding `{tenant}` would otherwise accept every tenant.
+ */
+function matchCandidate(candidate: Candidate, iss: string): IssuerMatch | undefined {
   const own = candidate.entry.tokenIssuers;
-  if (own) return own;
-  const issuer = candidate.runtime.issuer;
-  return issuer === undefined ? [] : [issuer];
+  if (!own) return candidate.runtime.issuer === iss ? {} : undefined;
+  for (const pattern of own) {
+    const match = matchIssuer(pattern, iss);
+    if (match) return match;
+  }
+  return undefined;
 }
 
 function find(
@@ -46,10 +55,8 @@ function find(
   iss: string,
 ): { candidate: Candidate; match: IssuerMatch } | undefined {
   for (const candidate of candidates) {
-    for (const pattern of accepted(candidate)) {
-      const match = matchIssuer(pattern, iss);
-      if (match) return { candidate, match };
-    }
+    const match = matchCandidate(candidate, iss);
+    if (match) return { candidate, match };
   }
   return undefined;
 }

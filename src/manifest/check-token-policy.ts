@@ -18,6 +18,22 @@ function checkIssuers(manifest: Manifest, issues: ManifestIssue[]): void {
     const at: Path = ['issuers', id];
     // Paths into a preset point at its parameters, where the user can fix them.
     const preset = entry.preset?.name === 'entra' ? [...at, 'preset'] : undefined;
+    // The issuer identifier is compared exactly (src/issuers/select-issuer.ts): a template there
+    // would accept no token, and was once an "any tenant" wildcard.
+    const transpiled = typeof entry.transpile === 'object' ? entry.transpile['issuer'] : undefined;
+    for (const [value, path] of [
+      [entry.issuer, [...at, 'issuer']],
+      [entry.metadata?.issuer, [...at, 'metadata', 'issuer']],
+      [transpiled, [...at, 'transpile', 'issuer']],
+    ] as const) {
+      if (typeof value === 'string' && value.includes(TENANT_PLACEHOLDER))
+        issues.push({
+          severity: 'error',
+          code: 'issuer_template',
+          path: [...path],
+          message: `an issuer identifier is compared exactly: write the "${TENANT_PLACEHOLDER}" template in tokenIssuers, with tenants (the accepted tenant ids)`,
+        });
+    }
     let templated = false;
     entry.tokenIssuers?.forEach((value, i) => {
       const count = value.split(TENANT_PLACEHOLDER).length - 1;
