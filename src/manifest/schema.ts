@@ -278,6 +278,13 @@ function tokenSchema(functions: boolean) {
         'Claims a token must carry with exactly these values, e.g. `{ "token_use": "access" }` (Cognito) so that ID tokens are refused.',
       )
       .optional(),
+    requireOneOfClaims: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe(
+        'Claims of which a token must carry at least one (any value), e.g. `["azp", "appid"]` (the `entra` preset): Entra access tokens carry `azp` (v2.0) or `appid` (v1.0), its ID tokens neither, so ID tokens are refused.',
+      )
+      .optional(),
     roleClaims: z
       .array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]))
       .describe(

@@ -25,6 +25,7 @@ const TOKEN_KEYS = [
   'clientIdClaim',
   'allowedClientIds',
   'requireClaims',
+  'requireOneOfClaims',
   'algorithms',
 ] as const;
 

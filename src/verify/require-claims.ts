@@ -1,6 +1,7 @@
 /**
  * `token.requireClaims`: claims a token must carry with exactly the given value, e.g.
- * `{ "token_use": "access" }` so a Cognito ID token is refused where an access token is expected.
+ * `{ "token_use": "access" }` so a Cognito ID token is refused where an access token is expected;
+ * `token.requireOneOfClaims`: claims of which it must carry one, e.g. Entra's `azp` / `appid`.
  * @module
  */
 import { TokenError } from '../errors.js';
@@ -28,4 +29,23 @@ export function assertRequiredClaims(
     if (!Object.hasOwn(claims, name) || claims[name] !== value)
       throw new TokenError('invalid_token', 'invalid_claims');
   }
+}
+
+/**
+ * Throws unless at least one of `names` is an own claim (any value but `null`). No names: passes.
+ *
+ * @example
+ * ```ts
+ * assertOneOfClaims({ azp: 'client-1' }, ['azp', 'appid']); // passes
+ * assertOneOfClaims({ nonce: 'n' }, ['azp', 'appid']);      // throws invalid_claims (an Entra ID token)
+ * ```
+ * @throws {TokenError} `invalid_token` (`invalid_claims`)
+ */
+export function assertOneOfClaims(
+  claims: Readonly<Record<string, unknown>>,
+  names: readonly string[] | undefined,
+): void {
+  if (!names?.length) return;
+  for (const name of names) if (Object.hasOwn(claims, name) && claims[name] !== null) return;
+  throw new TokenError('invalid_token', 'invalid_claims');
 }

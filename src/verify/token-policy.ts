@@ -5,11 +5,12 @@
  */
 import type { AuthInfo } from './auth-info.js';
 import { assertClientId } from './client-id.js';
-import { assertRequiredClaims, type RequiredClaimValue } from './require-claims.js';
+import { assertOneOfClaims, assertRequiredClaims, type RequiredClaimValue } from './require-claims.js';
 
-/** The compiled `token.requireClaims`, `token.clientIdClaim` and `token.allowedClientIds`. */
+/** The compiled `token.requireClaims`, `requireOneOfClaims`, `clientIdClaim` and `allowedClientIds`. */
 export interface ClaimPolicy {
   readonly requireClaims?: Readonly<Record<string, RequiredClaimValue>> | undefined;
+  readonly requireOneOfClaims?: readonly string[] | undefined;
   readonly clientIdClaim?: string | undefined;
   readonly allowedClientIds?: readonly string[] | undefined;
 }
@@ -26,5 +27,6 @@ export interface ClaimPolicy {
 export function assertClaimPolicy(info: Pick<AuthInfo, 'claims'>, policy: ClaimPolicy | undefined): void {
   if (!policy) return;
   assertRequiredClaims(info.claims, policy.requireClaims);
+  assertOneOfClaims(info.claims, policy.requireOneOfClaims);
   assertClientId(info.claims, policy.allowedClientIds, policy.clientIdClaim);
 }

@@ -5,9 +5,14 @@
  * client id (v2) or `api://<client id>` (v1), scopes in `scp`, app roles in `roles`.
  */
 import { describe, expect, it } from 'vitest';
+import { ManifestError } from '../../src/errors.js';
+import type { ManifestInput } from '../../src/manifest/schema.js';
+import { compile } from '../../src/runtime/compile.js';
 import { signToken } from '../support/tokens.js';
 import { refusal, startProvider, times, verifierOf } from './support.js';
 import { RESOURCE } from '../support/constants.js';
+
+type IssuerEntryInput = ManifestInput['issuers'][string];
 
 const TENANT = '9a95fd9e-005d-487a-9a01-d08c1eab2757'; // the tenant of the captured document
 const OTHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -112,6 +117,25 @@ describe('entra preset, single tenant', () => {
     expect(await refusal(verify(token))).toBe('invalid_token:unknown_issuer');
   });
 
+  it('refuses an ID token issued to the API registration itself (aud the client id, no azp or appid)', async () => {
+    const { provider, verify } = await singleTenant();
+    // A v2.0 ID token: the same iss, aud and tid as an access token, roles too, but no azp.
+    const {
+      azp: _azp,
+      azpacr: _azpacr,
+      scp: _scp,
+      ...idToken
+    } = v2Claims(provider.origin, TENANT, {
+      nonce: 'n-0S6_WzA2Mj',
+      roles: ['Notes.Admin'],
+    });
+    const token = signToken(provider.key, idToken, header(provider.key.kid));
+    expect(await refusal(verify(token))).toBe('invalid_token:invalid_claims');
+    // The same claims with the azp an access token carries are accepted (control).
+    const access = signToken(provider.key, { ...idToken, azp: 'c1' }, header(provider.key.kid));
+    expect(await refusal(verify(access))).toBe('accepted');
+  });
+
   it('refuses a token for another API (aud another client id)', async () => {
     const { provider, verify } = await singleTenant();
     const token = signToken(
@@ -204,5 +228,48 @@ describe('entra preset, multi-tenant (organizations: the {tenantid} template iss
     const { provider, verify } = await multiTenant({ anyTenant: true });
     const token = signToken(provider.key, v2Claims(provider.origin, TENANT), header(provider.key.kid));
     expect(await refusal(verify(token))).toBe('accepted');
+  });
+});
+
+describe('a hand-written multi-tenant Entra issuer (no preset)', () => {
+  const organizations = () =>
+    startProvider(
+      'entra-id-v2-organizations.json',
+      () => '/organizations/v2.0/.well-known/openid-configuration',
+    );
+  const entry = (origin: string, transpile: NonNullable<IssuerEntryInput['transpile']>) => ({
+    wellKnownUrl: `${origin}/organizations/v2.0/.well-known/openid-configuration`,
+    transpile,
+  });
+  const resources = [{ resource: RESOURCE, authorizationServers: ['entra'], token: { audience: CLIENT_ID } }];
+
+  it('an issuer identifier holding {tenant} is compared exactly: no tenant is accepted through it', async () => {
+    const provider = await organizations();
+    // A transpile hook is code, so validate cannot see what it writes: the runtime rule holds.
+    const verify = await verifierOf({
+      issuers: {
+        entra: entry(provider.origin, (doc: Record<string, unknown>) => ({
+          ...doc,
+          issuer: `${provider.origin}/{tenant}/v2.0`,
+        })),
+      },
+      resources,
+    });
+    for (const tid of [TENANT, OTHER_TENANT]) {
+      const token = signToken(provider.key, v2Claims(provider.origin, tid), header(provider.key.kid));
+      expect(await refusal(verify(token)), tid).toBe('invalid_token:unknown_issuer');
+    }
+  });
+
+  it('validate refuses {tenant} in issuer, metadata.issuer or a transpile patch, and names tokenIssuers', async () => {
+    const provider = await organizations();
+    const error = await compile({
+      issuers: { entra: entry(provider.origin, { issuer: `${provider.origin}/{tenant}/v2.0` }) },
+      resources,
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ManifestError);
+    const issue = (error as ManifestError).issues.find((i) => i.code === 'issuer_template');
+    expect(issue?.path).toEqual(['issuers', 'entra', 'transpile', 'issuer']);
+    expect(issue?.message).toContain('tokenIssuers');
   });
 });
