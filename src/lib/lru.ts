@@ -12,19 +12,23 @@
  */
 import { fnv1a } from './hash.js';
 
-export interface LruOptions {
+export interface LruOptions<V> {
   /** `always` (default) or `second-sighting` (see the class). */
   readonly admission?: 'always' | 'second-sighting';
+  /** What is kept for a value that is stored (a copy, say); called only when `set` stores. */
+  readonly keep?: ((value: V) => V) | undefined;
 }
 
 export class LruCache<V, K extends string | number = string> {
   readonly #max: number;
   readonly #map = new Map<K, { value: V; expiresAt: number; seq: number }>();
   readonly #doorkeeper: Doorkeeper | undefined;
+  readonly #keep: ((value: V) => V) | undefined;
   #tick = 0;
 
-  constructor(maxEntries: number, options: LruOptions = {}) {
+  constructor(maxEntries: number, options: LruOptions<V> = {}) {
     this.#max = maxEntries;
+    this.#keep = options.keep;
     if (options.admission === 'second-sighting' && maxEntries > 0)
       this.#doorkeeper = new Doorkeeper(maxEntries);
   }
@@ -55,7 +59,7 @@ export class LruCache<V, K extends string | number = string> {
     if (!known && this.#doorkeeper && this.#map.size >= this.#max && !this.#oldestExpired()) {
       if (this.#doorkeeper.firstSighting(key)) return false;
     }
-    this.#map.set(key, { value, expiresAt, seq: ++this.#tick });
+    this.#map.set(key, { value: this.#keep ? this.#keep(value) : value, expiresAt, seq: ++this.#tick });
     while (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
     return true;
   }

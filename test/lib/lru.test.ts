@@ -39,6 +39,18 @@ describe('LruCache', () => {
     expect(cache.get('a')).toBeUndefined();
   });
 
+  it('keeps what `keep` makes of a value, and calls it only for values it stores', () => {
+    const kept: string[] = [];
+    const keep = (value: string) => (kept.push(value), `${value}!`);
+    const cache = new LruCache<string>(1, { admission: 'second-sighting', keep });
+    expect(cache.set('a', 'x', Infinity)).toBe(true);
+    expect(cache.get('a')).toBe('x!');
+    expect(cache.set('b', 'y', Infinity)).toBe(false); // full, first sighting: refused
+    expect(kept).toEqual(['x']);
+    expect(new LruCache<string>(0, { keep }).set('c', 'z', Infinity)).toBe(false);
+    expect(kept).toEqual(['x']);
+  });
+
   describe("admission: 'second-sighting'", () => {
     const full = () => {
       const cache = new LruCache<string>(3, { admission: 'second-sighting' });
