@@ -118,8 +118,11 @@ async function handle(
   const metadata = await auth.handleMetadataRequest(metadataRequest(req));
   if (metadata) return sendCoreResponse(res, metadata);
 
-  const { resource } = classifyTarget(auth.resources, target, req.headers.host);
-  const route = resource && routes.get(resource);
+  // Every resource is protected here: readings that name two different resources (a dot segment
+  // climbing from one into another) are refused, never decided for one and forwarded to the other.
+  const match = classifyTarget(auth.resources, target, req.headers.host, [], { everyProtected: true });
+  if (match.conflict) return sendRefusal(res, 'ambiguous_target');
+  const route = match.resource && routes.get(match.resource);
   if (!route) return sendRefusal(res, 'not_found');
   trace.resource = route.resource.resource;
   const path = upstreamPath(route, target);

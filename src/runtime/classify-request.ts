@@ -94,15 +94,29 @@ function longestMatch(
 
 /**
  * The answer so far with one more reading's resource: the protected one wins over an
- * unprotected one; two different protected resources are a conflict.
+ * unprotected one; two different protected resources are a conflict. With `everyProtected`
+ * (the gateway, which protects every resource), any two different resources are.
  */
 function combine(
   found: CompiledResource | undefined,
   candidate: CompiledResource | undefined,
+  everyProtected: boolean,
 ): CompiledResource | undefined | typeof CLASH {
   if (!candidate || candidate === found) return found;
-  if (!found || (!found.protect && candidate.protect)) return candidate;
-  return found.protect && candidate.protect ? CLASH : found;
+  if (!found) return candidate;
+  const foundProtected = everyProtected || found.protect;
+  const candidateProtected = everyProtected || candidate.protect;
+  if (!foundProtected && candidateProtected) return candidate;
+  return foundProtected && candidateProtected ? CLASH : found;
+}
+
+/** Options of {@link classifyTarget}. */
+export interface ClassifyOptions {
+  /**
+   * Count every resource as protected, whatever its `protect` says (the gateway: a reading that
+   * names an "unprotected" resource is still one whose upstream needs its own token).
+   */
+  readonly everyProtected?: boolean | undefined;
 }
 
 /**
@@ -124,6 +138,7 @@ export function classifyTarget(
   target: RequestTarget,
   host: string | undefined,
   routePatterns: readonly string[] = [],
+  { everyProtected = false }: ClassifyOptions = {},
 ): TargetMatch {
   const { exact, lower, answers, hosts } = indexOf(resources);
   const { readings } = target;
@@ -131,9 +146,10 @@ export function classifyTarget(
   for (let i = 0; i < readings.length + routePatterns.length; i++) {
     const path = i < readings.length ? readings[i]! : routePatterns[i - readings.length]!;
     const lowerPath = path.toLowerCase();
-    const spelled = lowerPath === path ? found : combine(found, longestMatch(exact, hosts, path, host));
+    const spelled =
+      lowerPath === path ? found : combine(found, longestMatch(exact, hosts, path, host), everyProtected);
     if (spelled === CLASH) return CONFLICT;
-    const either = combine(spelled, longestMatch(lower, hosts, lowerPath, host));
+    const either = combine(spelled, longestMatch(lower, hosts, lowerPath, host), everyProtected);
     if (either === CLASH) return CONFLICT;
     found = either;
   }
