@@ -12,15 +12,31 @@ import type { CoreRequest } from './types.js';
 export const BODY_TOO_LARGE: unique symbol = Symbol.for('mcp-auth-config.bodyTooLarge');
 
 /**
- * What {@link parseBody} gives for a body that two parsers would read differently: a content type
- * that names a form (anywhere in it) on text that is a JSON object or array. A form parser finds
- * no `tools/call` in it, while a JSON-RPC transport that reads the media type (or ignores it)
- * runs one; such a request is refused (400) rather than decided on one of the two readings.
+ * What {@link parseBody} gives for a body that two parsers could read differently: a content type
+ * that names a form (anywhere in it) on text that a JSON parser could take for an object or an
+ * array. A form parser finds no `tools/call` in it, while a JSON-RPC transport that reads the
+ * media type (or ignores it) runs one; such a request is refused (400) rather than decided on one
+ * of the two readings.
  */
 export const BODY_AMBIGUOUS: unique symbol = Symbol.for('mcp-auth-config.bodyAmbiguous');
 
 // Lenient on purpose: anything a body parser could take for a form is treated as one.
 const FORM = /application\/x-www-form-urlencoded/i;
+
+/**
+ * Whether form text is plainly a form: none of what lets a JSON parser still read an object or
+ * array in it, that is a raw `{` or `[` (no JSON dialect writes them otherwise), a control
+ * character (UTF-16 and UTF-32 text read as UTF-8 holds NULs), a byte-order mark (which lenient
+ * parsers and `TextDecoder` drop) or a replacement character (bytes that are not UTF-8). A form
+ * its browser encoded has none of these.
+ */
+function isPlainForm(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x7b || c === 0x5b || c === 0xfeff || c === 0xfffd) return false;
+  }
+  return true;
+}
 
 /** Whether a content type is (or could be parsed as) a form, whose `access_token` is a credential. */
 export function isForm(contentType: string | undefined): boolean {
@@ -40,19 +56,20 @@ export function bodyMatters(resource: CompiledResource, request: CoreRequest, to
 
 /**
  * Parses a body read by an adapter: a form becomes a plain object (as `express.urlencoded()`
- * makes it), or {@link BODY_AMBIGUOUS} when its text is a JSON object or array; anything else is
- * tried as JSON, and kept as text when it is not.
+ * makes it), or {@link BODY_AMBIGUOUS} when its text is not plainly a form (a JSON object or
+ * array, a byte-order mark, UTF-16: see `isPlainForm`); anything else is tried as JSON, and
+ * kept as text when it is not.
  *
  * @example
  * ```ts
  * parseBody('a=1&access_token=x', 'application/x-www-form-urlencoded'); // { a: '1', access_token: 'x' }
  * parseBody('{"method":"tools/call"}', 'application/json; x=application/x-www-form-urlencoded'); // BODY_AMBIGUOUS
+ * parseBody('\ufeff{"method":"tools/call"}', 'application/x-www-form-urlencoded'); // BODY_AMBIGUOUS
  * ```
  */
 export function parseBody(text: string, contentType: string | undefined): unknown {
-  const json = parseJson(text);
-  if (!isForm(contentType)) return json;
-  if (json !== null && typeof json === 'object') return BODY_AMBIGUOUS;
+  if (!isForm(contentType)) return parseJson(text);
+  if (!isPlainForm(text)) return BODY_AMBIGUOUS;
   return Object.fromEntries(new URLSearchParams(text));
 }
 

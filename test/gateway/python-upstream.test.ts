@@ -168,19 +168,24 @@ describe('gateway → Python upstream', () => {
     // The upstream ignores the content type (as many do): a body read as a form would hide the call.
     const token = await kit.token({ scope: 'read' });
     const before = upstream.seen.length;
+    const text = JSON.stringify(CALL_HEADERS);
+    // Python's json.loads(bytes) also reads the call behind a byte-order mark, and in UTF-16.
+    const bodies = [text, `\ufeff${text}`, Buffer.from(`\ufeff${text}`, 'utf16le')];
     for (const type of [
       'application/json; x=application/x-www-form-urlencoded',
       'application/x-www-form-urlencoded',
     ]) {
-      const res = await rawRequest(base, '/mcp', {
-        headers: { authorization: `Bearer ${token}`, 'content-type': type },
-        body: JSON.stringify(CALL_HEADERS),
-      });
-      expect(res.status, type).toBe(400);
-      expect(JSON.parse(res.body), type).toEqual({
-        error: 'invalid_request',
-        error_description: 'The request body is ambiguous',
-      });
+      for (const body of bodies) {
+        const res = await rawRequest(base, '/mcp', {
+          headers: { authorization: `Bearer ${token}`, 'content-type': type },
+          body,
+        });
+        expect(res.status, type).toBe(400);
+        expect(JSON.parse(res.body), type).toEqual({
+          error: 'invalid_request',
+          error_description: 'The request body is ambiguous',
+        });
+      }
     }
     expect(upstream.seen.length).toBe(before);
   });

@@ -194,7 +194,7 @@ export function rpc(url: string, body: unknown, headers: Record<string, string> 
 export function rawRequest(
   origin: string,
   target: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {

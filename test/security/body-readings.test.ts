@@ -22,6 +22,16 @@ const CALL = JSON.stringify({
   method: 'tools/call',
   params: { name: 'delete_note', arguments: { id: '1' } },
 });
+/**
+ * The call as bytes a lenient JSON reader still reads: plain, behind a byte-order mark (which
+ * `TextDecoder`, the MCP SDK and Python's `json.loads(bytes)` drop, and `JSON.parse` refuses), and
+ * in UTF-16 (which `json.loads(bytes)` detects).
+ */
+const CALL_BODIES: Record<string, string | Buffer> = {
+  'UTF-8': CALL,
+  'UTF-8 with a byte-order mark': `\ufeff${CALL}`,
+  'UTF-16LE with a byte-order mark': Buffer.from(`\ufeff${CALL}`, 'utf16le'),
+};
 /** Content types a form parser check could take for a form, on a JSON-RPC body. */
 const FORM_NAMING_TYPES = [
   'application/json; x=application/x-www-form-urlencoded',
@@ -65,22 +75,29 @@ describe('a tools/call is seen whatever the content type says', () => {
   });
 
   describe.each(ADAPTERS)('%s adapter', (name) => {
-    it.each(FORM_NAMING_TYPES)('%s: the application never gets the call without the scope', async (type) => {
-      const app = adapters.find((a) => a.name === name)!;
-      const before = app.reached;
-      const res = await send(`${app.url}/mcp`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${readOnly}`, 'content-type': type },
-        body: CALL,
-      });
-      if (app.reached === before) {
-        expect([400, 403], `status ${res.status}`).toContain(res.status);
-        expect(res.header('cache-control')).toBe('no-store');
-      } else {
-        // Reached: then only with a body the application reads as no tools/call (a form).
-        expect(res.status).toBe(200);
-        expect(calledTools(res.json<Echo>().body)).toEqual([]);
-      }
+    describe.each(Object.entries(CALL_BODIES))('%s', (_encoding, body) => {
+      it.each(FORM_NAMING_TYPES)(
+        '%s: the application never gets the call without the scope',
+        async (type) => {
+          const app = adapters.find((a) => a.name === name)!;
+          const before = app.reached;
+          const res = await send(`${app.url}/mcp`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${readOnly}`, 'content-type': type },
+            body,
+          });
+          if (app.reached === before) {
+            expect([400, 403], `status ${res.status}`).toContain(res.status);
+            // Ours carry no-store; Fastify's own JSON parser refuses UTF-16 before any hook.
+            if (!res.body.includes('FST_ERR_CTP_'))
+              expect(res.header('cache-control'), res.body).toBe('no-store');
+          } else {
+            // Reached: then only with a body the application reads as no tools/call (a form).
+            expect(res.status).toBe(200);
+            expect(calledTools(res.json<Echo>().body)).toEqual([]);
+          }
+        },
+      );
     });
   });
 

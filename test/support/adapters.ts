@@ -201,7 +201,7 @@ export interface RawResponse {
 export interface SendOptions {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string | string[]>>;
-  readonly body?: string;
+  readonly body?: string | Buffer;
 }
 
 /** Sends one request with node:http (no agent reuse) and reads the full response. */
