@@ -36,6 +36,12 @@ export interface DownstreamToken {
 
 /** A downstream entry with its optional actor (client-credentials) token parameters. */
 export interface BrokerEntry extends CompiledDownstream {
+  /**
+   * Who asks, and where, as the manifest names them: the client (`clientId` and its
+   * `clientAuth`, never a secret: variable names and file paths) and the issuer (identifier,
+   * well-known URL, written metadata). Part of the shared cache key.
+   */
+  readonly requester: string;
   readonly actor?:
     | {
         readonly audience: readonly string[];
@@ -74,9 +80,9 @@ export class DownstreamBroker {
   readonly #actors = new Map<string, TokenCache<string>>();
   /**
    * What each entry's tokens are for, as cache keys name it: its name and every parameter of the
-   * request (issuer id, grant, audience, resource, scope, actor). Two instances sharing a store
-   * whose entries have one name but other parameters (two deployments, a rolling change) never
-   * hand each other's tokens out.
+   * request (issuer id, grant, audience, resource, scope, actor, and the requester: client and
+   * issuer). Two instances sharing a store whose entries have one name but other parameters (two
+   * deployments, a rolling change of client or tenant) never hand each other's tokens out.
    */
   readonly #purposes: ReadonlyMap<string, string>;
 
@@ -85,7 +91,16 @@ export class DownstreamBroker {
     this.#purposes = new Map(
       options.entries.map((e) => [
         e.name,
-        JSON.stringify([e.name, e.issuerId, e.grant, e.audience, e.resource, e.scope, e.actor ?? null]),
+        JSON.stringify([
+          e.name,
+          e.issuerId,
+          e.grant,
+          e.audience,
+          e.resource,
+          e.scope,
+          e.actor ?? null,
+          e.requester,
+        ]),
       ]),
     );
     this.#options = options;

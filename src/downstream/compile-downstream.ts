@@ -28,10 +28,18 @@ export async function loadDownstreamEntries(
 ): Promise<readonly BrokerEntry[]> {
   const entries: BrokerEntry[] = [];
   for (const [name, entry] of Object.entries(manifest.downstream ?? {})) {
+    const issuer = manifest.issuers[entry.issuer];
     entries.push(
       Object.freeze({
         name,
         issuerId: entry.issuer,
+        requester: JSON.stringify([
+          entry.clientId,
+          entry.clientAuth,
+          issuer?.issuer ?? null,
+          issuer?.wellKnownUrl ?? null,
+          issuer?.metadata ?? null,
+        ]),
         grant: entry.grant,
         audience: list(entry.audience),
         resource: list(entry.resource),

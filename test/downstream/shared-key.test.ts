@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DownstreamBroker, type BrokerEntry } from '../../src/downstream/broker.js';
+import { loadDownstreamEntries } from '../../src/downstream/compile-downstream.js';
+import { parseManifest } from '../../src/manifest/parse.js';
 import { sharedDownstreamCache } from '../../src/store/cache-downstream.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 
@@ -48,6 +50,7 @@ describe('shared downstream tokens are keyed by everything the exchange asks for
       resource: [],
       scope: [scope],
       authenticate: async () => ({ headers: {}, params: { client_id: 'client' } }),
+      requester: 'client',
     });
     const broker = (audience: string, scope: string) =>
       new DownstreamBroker({
@@ -66,5 +69,84 @@ describe('shared downstream tokens are keyed by everything the exchange asks for
     const again = await broker('https://notes.example', 'notes:read').token(caller, 'api');
     expect(again.accessToken).toBe(notes.accessToken);
     expect(calls).toBe(2);
+  });
+});
+
+describe('shared downstream tokens are keyed by the client and the issuer too', () => {
+  let server: Server;
+  let endpoint: string;
+  const clients: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const client = new URLSearchParams(body).get('client_id') ?? '';
+        clients.push(client);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            access_token: `minted-for-${client}`,
+            token_type: 'Bearer',
+            issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+            expires_in: 3600,
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** One instance: the manifest's downstream entry `api`, compiled as compile() does. */
+  async function instance(
+    shared: ReturnType<typeof sharedDownstreamCache>,
+    clientId: string,
+    issuer: string,
+  ) {
+    const manifest = parseManifest({
+      issuers: { as: { metadata: { issuer, tokenEndpoint: endpoint } } },
+      resources: [{ resource: 'http://127.0.0.1:2/mcp', authorizationServers: ['as'] }],
+      downstream: {
+        api: {
+          issuer: 'as',
+          grant: 'token-exchange',
+          audience: 'https://notes.example',
+          clientId,
+          clientAuth: { method: 'client_secret_post', secretEnv: 'DS_SECRET' },
+        },
+      },
+    });
+    const entries = await loadDownstreamEntries(manifest, {
+      env: { DS_SECRET: 'not-a-real-secret' },
+      cwd: process.cwd(),
+    });
+    return new DownstreamBroker({
+      entries,
+      tokenEndpoint: async () => endpoint,
+      maxEntries: 100,
+      fetchOptions: {},
+      shared,
+    });
+  }
+
+  it('a rolling change of the client or the tenant never serves the old instance’s token', async () => {
+    const shared = sharedDownstreamCache(new MemoryStore());
+    const caller = { token: 'inbound-token-of-alice', expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+    const tenantA = 'http://127.0.0.1:1/tenant-a';
+    const old = await (await instance(shared, 'privileged-client', tenantA)).token(caller, 'api');
+    const renamed = await (await instance(shared, 'restricted-client', tenantA)).token(caller, 'api');
+    const moved = await (
+      await instance(shared, 'restricted-client', 'http://127.0.0.1:1/tenant-b')
+    ).token(caller, 'api');
+    expect(old.accessToken).toBe('minted-for-privileged-client');
+    expect(renamed.accessToken).toBe('minted-for-restricted-client');
+    expect(moved.accessToken).toBe('minted-for-restricted-client');
+    expect(clients).toEqual(['privileged-client', 'restricted-client', 'restricted-client']);
+    // The same client and issuer on another instance is served from the shared store.
+    await (await instance(shared, 'restricted-client', tenantA)).token(caller, 'api');
+    expect(clients).toHaveLength(3);
   });
 });
