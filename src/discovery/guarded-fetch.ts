@@ -22,7 +22,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Agent, Dispatcher, request as undiciRequest } from 'undici';
 import { DiscoveryError } from '../errors.js';
-import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
+import { insecureUrlReason, redactUrl, tryParseUrl } from '../lib/url.js';
 import { decodeUtf8, readWebStreamText } from '../lib/read-web-stream.js';
 
 /** Limits of one guarded fetch. */
@@ -214,20 +214,19 @@ export function createDispatcher(options: { connectTimeoutMs?: number | undefine
 
 /** Checks that a URL may be fetched at all; throws `insecure_url` otherwise. */
 export function assertFetchableUrl(value: string | URL): URL {
+  // No message names a URL's user information: it may be a password.
   const url = typeof value === 'string' ? tryParseUrl(value) : value;
-  if (!url) throw new DiscoveryError('insecure_url', `"${String(value)}" is not an absolute URL`);
-  const reason = insecureUrlReason(url);
-  if (reason)
-    throw new DiscoveryError('insecure_url', `refusing to fetch ${url.href}: ${reason}`, { url: url.href });
+  if (!url) throw new DiscoveryError('insecure_url', `"${redactUrl(String(value))}" is not an absolute URL`);
   if (url.username || url.password) {
     throw new DiscoveryError(
       'insecure_url',
       `refusing to fetch ${url.origin}: URLs with credentials are not fetched`,
-      {
-        url: url.origin,
-      },
+      { url: url.origin },
     );
   }
+  const reason = insecureUrlReason(url);
+  if (reason)
+    throw new DiscoveryError('insecure_url', `refusing to fetch ${url.href}: ${reason}`, { url: url.href });
   return url;
 }
 

@@ -7,6 +7,7 @@ import { OptionError } from '../errors.js';
 import type { RawMetadata } from '../manifest/schema.js';
 import type { CamelFields } from '../metadata/authorization-server-fields.js';
 import { toCamelCase } from '../metadata/case.js';
+import { redactUrl } from '../lib/url.js';
 import { resolveIssuer, type ResolvedIssuer } from './resolve.js';
 import type { FetchLimits } from './guarded-fetch.js';
 
@@ -73,7 +74,8 @@ export async function fetchServerConfig(
   const type = checkType(options);
   return toServerConfig(
     type,
-    await resolveIssuer(issuer, { issuer, type, transpile: options.transpileData }, options),
+    // The issuer URL names the issuer in error messages: without any user information in it.
+    await resolveIssuer(redactUrl(issuer), { issuer, type, transpile: options.transpileData }, options),
   );
 }
 

@@ -32,3 +32,16 @@ export function insecureUrlReason(url: URL): string | undefined {
   }
   return `the ${url.protocol.replace(/:$/, '')} scheme is not allowed; use https`;
 }
+
+/**
+ * URL text fit for a message or a log: the user information (`user:password@`) of anything that
+ * looks like an authority is replaced, whether or not the text parses as a URL.
+ *
+ * @example
+ * ```ts
+ * redactUrl('https://svc:hunter2@auth.example.com/jwks'); // 'https://***@auth.example.com/jwks'
+ * ```
+ */
+export function redactUrl(text: string): string {
+  return text.replace(/\/\/[^/?#]*@/g, '//***@');
+}

@@ -28,7 +28,7 @@ export function isPrivateAddress(hostname: string): boolean {
     const [a, b] = host.split('.').map(Number) as [number, number];
     return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
   }
-  return isIPv6(host) && /^f[cd][0-9a-f]{0,2}:/.test(host);
+  return isIPv6(host) && /^f[cd][0-9a-f]{2}:/.test(host); // fc00::/7: a full first group
 }
 
 /**

@@ -30,6 +30,9 @@ describe('resources[].upstream', () => {
     expect(codesFor({ url: 'http://8.8.8.8/mcp', privateHttp: true })).toEqual(['insecure_url']);
     expect(codesFor({ url: 'http://mcp.internal/mcp', privateHttp: true })).toEqual(['insecure_url']);
     expect(codesFor({ url: 'http://172.32.0.1/mcp', privateHttp: true })).toEqual(['insecure_url']);
+    // fc00::/7 takes a full first group: fc::1 is 00fc::1, not a private address.
+    for (const host of ['[fc::1]', '[fd::1]', '[fc0::1]', '[fdf::1]'])
+      expect(codesFor({ url: `http://${host}/mcp`, privateHttp: true }), host).toEqual(['insecure_url']);
     expect(codesFor({ url: 'ftp://127.0.0.1/mcp' })).toEqual(['insecure_url']);
   });
 
