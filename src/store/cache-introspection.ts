@@ -19,8 +19,14 @@ import type { SharedStore } from './store.js';
 
 /** How a verifier reads and writes shared introspection results. */
 export interface IntrospectionCache {
-  /** The stored response members for `token` at `endpoint`, or `undefined` (miss, invalid, store down). */
-  read(endpoint: string, token: string): Promise<Readonly<Record<string, unknown>> | undefined>;
+  /**
+   * The stored response members for `token` at `endpoint` and when they were answered (epoch
+   * ms), or `undefined` (miss, invalid, store down).
+   */
+  read(
+    endpoint: string,
+    token: string,
+  ): Promise<{ readonly claims: Readonly<Record<string, unknown>>; readonly storedAt: number } | undefined>;
   /** Stores an active response; never rejects, never delays the caller. */
   write(endpoint: string, token: string, claims: Readonly<Record<string, unknown>>): void;
 }
@@ -43,7 +49,7 @@ export function introspectionKey(token: string): string {
  * @example
  * ```ts
  * const cache = sharedIntrospectionCache(store, { maxAgeMs: 60_000 });
- * const claims = (await cache.read(endpoint, token)) ?? (await introspect());
+ * const claims = (await cache.read(endpoint, token))?.claims ?? (await introspect());
  * ```
  */
 export function sharedIntrospectionCache(
@@ -58,7 +64,7 @@ export function sharedIntrospectionCache(
       const now = Date.now();
       if (storedAt + options.maxAgeMs <= now) return undefined;
       if (typeof claims.exp === 'number' && claims.exp * 1000 <= now) return undefined;
-      return Object.freeze(claims);
+      return { claims: Object.freeze(claims), storedAt };
     },
     write(endpoint: string, token: string, claims: Readonly<Record<string, unknown>>) {
       const now = Date.now();

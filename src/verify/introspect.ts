@@ -26,11 +26,13 @@ export type IntrospectionClaims = Readonly<Record<string, unknown>>;
 /**
  * Introspects a token and applies the checks above. With `shared` (the runtime's store), a stored
  * result for the token is used instead of a call (checked the same way), and a fresh active one
- * is stored; the store's time counts against the fetch deadline.
+ * is stored; the store's time counts against the fetch deadline. `answeredAt` is when the
+ * endpoint said so (epoch ms; earlier than now for a stored result): a cache of the result must
+ * count its age from then.
  *
  * @example
  * ```ts
- * const claims = await introspectToken(token, client, { audiences, clockToleranceSec: 30 });
+ * const { claims } = await introspectToken(token, client, { audiences, clockToleranceSec: 30 });
  * ```
  * @throws {TokenError} `invalid_token` (`inactive`, `expired`, `audience`, `unknown_issuer`, `bound_token`) or `unavailable`
  */
@@ -40,11 +42,11 @@ export async function introspectToken(
   policy: { readonly audiences: ReadonlySet<string>; readonly clockToleranceSec: number },
   fetchOptions: GuardedRequest = {},
   shared?: IntrospectionCache,
-): Promise<IntrospectionClaims> {
+): Promise<{ claims: IntrospectionClaims; answeredAt: number }> {
   // Shared results (settings.store): a hit skips the call; store time counts against the deadline.
   const started = Date.now();
   const stored = await shared?.read(client.endpoint, token);
-  if (stored) return checkedClaims(stored, client, policy);
+  if (stored) return { claims: checkedClaims(stored.claims, client, policy), answeredAt: stored.storedAt };
   const timeoutMs = Math.max(1, (fetchOptions.timeoutMs ?? 5000) - (shared ? Date.now() - started : 0));
   const claims = checkedClaims(
     await callEndpoint(token, client, { ...fetchOptions, timeoutMs }),
@@ -52,7 +54,7 @@ export async function introspectToken(
     policy,
   );
   shared?.write(client.endpoint, token, claims);
-  return claims;
+  return { claims, answeredAt: Date.now() };
 }
 
 /** One POST to the introspection endpoint. */

@@ -104,6 +104,12 @@ export class TokenVerifier {
   readonly #resourceUrl: URL;
   readonly #audiences: AudienceRule;
   readonly #cache: LruCache<AuthInfo, string | number>;
+  /**
+   * When the introspection endpoint gave an identity's answer, for one read from the shared store
+   * (older than now): the cache's max age counts from then, so a fleet never holds a result
+   * longer than `cache.maxAgeSeconds` in all (a stored entry, then a local one).
+   */
+  readonly #answeredAt = new WeakMap<AuthInfo, number>();
   /** Whether granted scopes can grow (role claims, a scope hierarchy): else they are the token's own. */
   readonly #expandsScopes: boolean;
 
@@ -160,7 +166,8 @@ export class TokenVerifier {
     this.#checkRevocation(token, info);
     if (this.#options.hook) await this.#runHook(this.#options.hook, info);
     const expiry = info.expiresAt === undefined ? Infinity : info.expiresAt * 1000;
-    this.#cache.set(key, info, Math.min(Date.now() + this.#options.cache.maxAgeMs, expiry));
+    const since = this.#answeredAt.get(info) ?? Date.now();
+    this.#cache.set(key, info, Math.min(since + this.#options.cache.maxAgeMs, expiry));
     return info;
   }
 
@@ -203,14 +210,16 @@ export class TokenVerifier {
     }
     if (!introspection) throw new TokenError('unavailable', 'issuer_unavailable');
     const client = await introspection();
-    const claims = await introspectToken(
+    const { claims, answeredAt } = await introspectToken(
       token,
       client,
       { audiences: this.#audiences, clockToleranceSec: this.#jwt.clockToleranceSec },
       this.#options.fetchOptions,
       this.#options.introspectionCache,
     );
-    return this.#authInfo(token, client.issuer, safeClaims(claims));
+    const info = this.#authInfo(token, client.issuer, safeClaims(claims));
+    this.#answeredAt.set(info, answeredAt);
+    return info;
   }
 
   /** The identity for verified, frozen, prototype-free claims. */

@@ -8,7 +8,7 @@ import type { McpAuth } from '../../src/runtime/mcp-auth.js';
 import { introspectionKey } from '../../src/store/cache-introspection.js';
 import { redisAvailable, startRedis, type TestRedis } from '../support/redis.js';
 import type { IntrospectionServer } from '../support/tokens.js';
-import { call, instance, jwt, opaque, rawClient, startAs } from './fleet.js';
+import { answers, call, instance, jwt, opaque, rawClient, startAs } from './fleet.js';
 
 describe.runIf(redisAvailable())('introspection results shared through Redis', () => {
   let redis: TestRedis;
@@ -120,5 +120,43 @@ describe.runIf(redisAvailable())('introspection results shared through Redis', (
     } finally {
       redis.resume();
     }
+  });
+});
+
+describe.runIf(redisAvailable())('a result read from the store ages from when it was answered', () => {
+  let redis: TestRedis;
+  let as: IntrospectionServer;
+  const fleet: McpAuth[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    as = await startAs();
+    // Both caches on, 2 s each: the local cache must not restart the clock of a stored result.
+    const settings = {
+      store: { type: 'redis' as const, url: redis.url, commandTimeoutMs: 500 },
+      cache: { maxEntries: 100, maxAgeSeconds: 2 },
+      fetch: { timeoutMs: 2000 },
+    };
+    fleet.push(await instance(as, settings), await instance(as, settings));
+  });
+  afterAll(async () => {
+    await Promise.all(fleet.map((auth) => auth.close()));
+    await as?.close();
+    await redis?.stop();
+  });
+
+  it('a token revoked at the server is refused once maxAge has passed since its answer, on every instance', async () => {
+    const [a, b] = fleet as [McpAuth, McpAuth];
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const token = opaque();
+    const answeredAt = Date.now();
+    expect((await call(a, token)).status).toBe(200);
+    answers.set(token, { active: false }); // revoked at the authorization server
+    await sleep(1200);
+    expect((await call(b, token)).status).toBe(200); // the stored answer, 1.2 s old
+    await sleep(Math.max(0, answeredAt + 2300 - Date.now()));
+    // 2.3 s after the answer: neither cache may still hold it (b's local entry began at 1.2 s).
+    expect((await call(b, token)).status).toBe(401);
+    expect((await call(a, token)).status).toBe(401);
   });
 });
