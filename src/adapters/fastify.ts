@@ -14,7 +14,7 @@ import type {
   CoreResponse,
 } from '../runtime/types.js';
 import type { AuthInfo } from '../verify/auth-info.js';
-import { authorizationHeaders } from './node-request.js';
+import { authorizationHeaders, readNodeBody } from './node-request.js';
 
 /** Options of the {@link mcpAuth} plugin. */
 export interface McpAuthPluginOptions {
@@ -58,6 +58,13 @@ function toCoreRequest(request: FastifyRequest, pattern = request.routeOptions.u
     contentLength: request.headers['content-length'],
     contentType: request.headers['content-type'],
     body: request.body,
+    // Only when Fastify parsed nothing and left the stream unread (a parser that skips it, for a
+    // transport that reads `request.raw` itself): the bytes, also left on `request.body`.
+    readBody: async (limit) => {
+      const body = await readNodeBody(request.raw, limit);
+      request.body = body;
+      return body;
+    },
   };
 }
 

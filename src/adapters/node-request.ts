@@ -69,7 +69,7 @@ export function readNodeBytes(req: IncomingMessage, limit: number): Promise<Buff
  * `express.json()` would have left, and what the MCP SDK transport's
  * `handleRequest(req, res, req.body)` takes).
  */
-async function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
+export async function readNodeBody(req: NodeRequest, limit: number): Promise<unknown> {
   const bytes = await readNodeBytes(req, limit);
   if (bytes === BODY_TOO_LARGE) return bytes;
   req.body = parseBody(bytes.toString('utf8'), req.headers['content-type']);

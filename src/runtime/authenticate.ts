@@ -9,7 +9,7 @@ import type { AuthInfo } from '../verify/auth-info.js';
 import { assertTokenSyntax, readBearer } from '../verify/bearer.js';
 import { errorResponse } from '../verify/challenge.js';
 import { heldScopes, missingScopes } from '../verify/scopes.js';
-import { BODY_AMBIGUOUS, BODY_TOO_LARGE, bodyMatters, formCarriesToken } from './read-body.js';
+import { BODY_AMBIGUOUS, BODY_TOO_LARGE, bodyMatters, bodyReading, formCarriesToken } from './read-body.js';
 import { parseRequestTarget } from './request-target.js';
 import type { CompiledResource } from './resource.js';
 import { ambiguousBody, ambiguousTarget, bodyUnreadable, payloadTooLarge } from './respond.js';
@@ -117,7 +117,17 @@ export class Authenticator {
       return this.#withBody(resource, request, request.body, token, step.cached, options);
     }
     if (this.#declaredTooLarge(resource, request, options)) return { response: payloadTooLarge() };
-    return { resume: (body) => this.#withBody(resource, request, body, token, undefined, options) };
+    return {
+      // A framework that parsed nothing (its parser skipped the stream) gives `undefined`: then the
+      // bytes are read, as the application's transport may read them.
+      resume: (body) =>
+        body === undefined && request.readBody
+          ? request.readBody(this.#maxBodyBytes).then(
+              (read) => this.#withBody(resource, request, read, token, undefined, options),
+              () => ({ response: bodyUnreadable() }),
+            )
+          : this.#withBody(resource, request, body, token, undefined, options),
+    };
   }
 
   /**
@@ -226,11 +236,14 @@ export class Authenticator {
   #withBody(
     resource: CompiledResource,
     request: CoreRequest,
-    body: unknown,
+    given: unknown,
     token: string,
     cachedNow: AuthInfo | undefined,
     options: AuthenticateOptions,
   ): AuthResult | Promise<AuthResult> {
+    const body = bodyMatters(resource, request, options.tool !== undefined)
+      ? bodyReading(given, request.contentType)
+      : given;
     if (body === BODY_TOO_LARGE) {
       // A body too large to read could hide a tools/call or a second credential: refuse it.
       return { response: payloadTooLarge() };

@@ -73,6 +73,25 @@ export function parseBody(text: string, contentType: string | undefined): unknow
   return Object.fromEntries(new URLSearchParams(text));
 }
 
+const TEXT = new TextDecoder();
+
+/**
+ * The reading of a body a framework left as text or bytes (`express.text()`, `express.raw()`,
+ * Fastify `parseAs: 'string'`): parsed by {@link parseBody}, as bytes the runtime reads itself
+ * are, since the application may still parse it as JSON and run its `tools/call`. Any other
+ * body is the framework's reading, returned as it is.
+ *
+ * @example
+ * ```ts
+ * bodyReading(Buffer.from('{"method":"tools/call"}'), 'application/octet-stream'); // { method: 'tools/call' }
+ * ```
+ */
+export function bodyReading(body: unknown, contentType: string | undefined): unknown {
+  if (typeof body === 'string') return parseBody(body, contentType);
+  if (body instanceof Uint8Array) return parseBody(TEXT.decode(body), contentType);
+  return body;
+}
+
 /** JSON text's value, or the text itself when it is not JSON. */
 function parseJson(text: string): unknown {
   try {

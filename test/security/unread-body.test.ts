@@ -12,6 +12,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import express from 'express';
 import express4 from 'express4';
+import Fastify from 'fastify';
+import { mcpAuth } from '../../src/adapters/fastify.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { requireAuth } from '../../src/adapters/express.js';
@@ -51,9 +53,14 @@ function mcpHandler(ran: { count: number }) {
     const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true });
     res.on('close', () => void server.close());
     await server.connect(transport);
-    await transport.handleRequest(req, res, req.readableEnded ? req.body : undefined);
+    // Text or bytes a framework left (express.text(), express.raw()) are parsed here, as apps do.
+    const body =
+      typeof req.body === 'string' || Buffer.isBuffer(req.body) ? JSON.parse(String(req.body)) : req.body;
+    await transport.handleRequest(req, res, req.readableEnded ? body : undefined);
   };
 }
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 const APPS: readonly (readonly [string, (auth: McpAuth, ran: { count: number }) => unknown])[] = [
   [
@@ -76,6 +83,40 @@ const APPS: readonly (readonly [string, (auth: McpAuth, ran: { count: number }) 
       app.use(presetBody);
       app.post('/mcp', requireAuth(auth), mcpHandler(ran));
       return app;
+    },
+  ],
+  [
+    'Express 5 with express.text() for every type (the body kept as text)',
+    (auth, ran) => {
+      const app = express();
+      app.use(express.text({ type: '*/*' }));
+      app.post('/mcp', requireAuth(auth), mcpHandler(ran));
+      return app;
+    },
+  ],
+  [
+    'Express 5 with express.raw() for every type (the body kept as bytes)',
+    (auth, ran) => {
+      const app = express();
+      app.use(express.raw({ type: '*/*' }));
+      app.post('/mcp', requireAuth(auth), mcpHandler(ran));
+      return app;
+    },
+  ],
+  [
+    'Fastify with a JSON parser that leaves the stream to the transport',
+    async (auth, ran) => {
+      let listener: Listener | undefined;
+      const app = Fastify({ serverFactory: (handler) => ((listener = handler), createServer()) });
+      app.addContentTypeParser('application/json', (_request, _payload, done) => done(null));
+      await app.register(mcpAuth, { auth });
+      const handle = mcpHandler(ran);
+      app.post('/mcp', async (request, reply) => {
+        reply.hijack();
+        await handle(request.raw, reply.raw);
+      });
+      await app.ready();
+      return listener;
     },
   ],
 ];
@@ -103,7 +144,7 @@ describe.each(APPS)('%s', (_name, makeApp) => {
         },
       ],
     });
-    server = await listen(createServer(makeApp(auth, ran) as Parameters<typeof createServer>[1]));
+    server = await listen(createServer((await makeApp(auth, ran)) as Listener));
   });
   afterAll(async () => {
     await server?.close();
