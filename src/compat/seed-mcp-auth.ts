@@ -4,7 +4,7 @@
  * @module
  */
 import type { AuthServerConfig } from '../discovery/server-config.js';
-import { OptionError } from '../errors.js';
+import { OptionError, TokenError } from '../errors.js';
 import { metadataRouter, requireAuth, type ExpressMiddleware } from '../adapters/express.js';
 import type { ManifestInput, ManualMetadata } from '../manifest/schema.js';
 import { parseManifest } from '../manifest/parse.js';
@@ -53,8 +53,34 @@ export interface BearerAuthOptions {
   readonly showErrorDetails?: boolean;
 }
 
-/** A custom token verification function (seed `bearerAuth(verify)`). */
+/**
+ * A custom token verification function (seed `bearerAuth(verify)`). As in the seed, it checks the
+ * token itself (signature, expiry); `bearerAuth` then checks what it returns: `issuer` one of the
+ * resource's authorization servers, `audience` containing one of `options.audience` when given,
+ * `expiresAt` not past, and the route's scopes.
+ */
 export type VerifyAccessTokenFunction = (token: string) => Promise<AuthInfo>;
+
+/**
+ * `verify` followed by the checks the seed's handler made on its result (see
+ * {@link VerifyAccessTokenFunction}), so code ported from the seed keeps them.
+ */
+function checkedVerify(
+  verify: VerifyAccessTokenFunction,
+  issuers: ReadonlySet<string>,
+  audience: readonly string[] | undefined,
+): VerifyAccessTokenFunction {
+  return async (token) => {
+    const info = await verify(token);
+    if (!issuers.has(info?.issuer)) throw new TokenError('invalid_token', 'unknown_issuer');
+    const carried = [info.audience ?? []].flat() as unknown[];
+    if (audience && !audience.some((a) => carried.includes(a)))
+      throw new TokenError('invalid_token', 'audience');
+    if (typeof info.expiresAt === 'number' && info.expiresAt * 1000 <= Date.now())
+      throw new TokenError('invalid_token', 'expired');
+    return info;
+  };
+}
 
 /** The extension's tools as the manifest's `tools` map (scope names validated with the manifest). */
 function toolsOf(
@@ -167,6 +193,12 @@ export class MCPAuth {
     return runtime;
   }
 
+  /** The issuer identifiers of a resource's authorization servers. */
+  #issuersOf(resource: string): ReadonlySet<string> {
+    const entry = this.#manifest.resources.find((r) => r.resource === resource)!;
+    return new Set(entry.authorizationServers.map((id) => this.#manifest.issuers[id]!.metadata!.issuer));
+  }
+
   #defaultResource(resource: string | undefined): string {
     if (resource !== undefined) {
       if (!this.#manifest.resources.some((r) => r.resource === resource)) {
@@ -210,7 +242,15 @@ export class MCPAuth {
       resource,
       ...(options.requiredScopes ? { scopes: options.requiredScopes } : {}),
       ...(options.showErrorDetails ? { showErrorDetails: true } : {}),
-      ...(typeof mode === 'function' ? { verifyToken: mode } : {}),
+      ...(typeof mode === 'function'
+        ? {
+            verifyToken: checkedVerify(
+              mode,
+              this.#issuersOf(resource),
+              options.audience === undefined ? undefined : [options.audience].flat(),
+            ),
+          }
+        : {}),
     };
     return (req, res, next) => {
       this.#runtime(resource, options.audience).then(
