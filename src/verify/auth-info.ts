@@ -53,9 +53,12 @@ export function safeClaims(claims: Readonly<Record<string, unknown>>): Readonly<
   return Object.freeze(out);
 }
 
-const CLIENT_ID_CLAIMS = ['client_id', 'azp', 'cid'] as const;
+const CLIENT_ID_CLAIMS = ['client_id', 'azp', 'cid', 'appid'] as const;
 
-/** The client id of a token: `client_id`, else `azp`, else Okta's `cid`. */
+/**
+ * The client id of a token: `client_id`, else `azp`, else Okta's `cid`, else `appid` (Entra
+ * v1.0 access tokens), so that `revoke({ clientId })` and `allowedClientIds` see every format.
+ */
 export function clientIdOf(claims: Readonly<Record<string, unknown>>): string {
   for (const name of CLIENT_ID_CLAIMS) {
     const value = Object.hasOwn(claims, name) ? claims[name] : undefined;

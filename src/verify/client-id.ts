@@ -9,7 +9,7 @@ import { clientIdOf } from './auth-info.js';
 
 /**
  * Throws unless the token's client id (the claim `claim`, or by default `client_id`, else `azp`,
- * else `cid`) is a string in `allowed`. Nothing is checked when `allowed` is not given.
+ * else `cid`, else `appid`) is a string in `allowed`. Nothing is checked when `allowed` is not given.
  *
  * @example
  * ```ts

@@ -245,7 +245,7 @@ describe('AuthInfo and tokenVerifier()', () => {
     }
   });
 
-  it('falls back to azp, then cid, for clientId; empty when none', async () => {
+  it('falls back to azp, then cid, then appid, for clientId; empty when none', async () => {
     const h = await harness();
     try {
       const v = h.auth.tokenVerifier();
@@ -254,6 +254,10 @@ describe('AuthInfo and tokenVerifier()', () => {
       );
       expect((await v.verifyAccessToken(h.token({ client_id: undefined, cid: 'cid-1' }))).clientId).toBe(
         'cid-1',
+      );
+      // Entra v1.0 access tokens name their client in appid (revoke({ clientId }) must see it).
+      expect((await v.verifyAccessToken(h.token({ client_id: undefined, appid: 'app-1' }))).clientId).toBe(
+        'app-1',
       );
       expect((await v.verifyAccessToken(h.token({ client_id: undefined }))).clientId).toBe('');
     } finally {
