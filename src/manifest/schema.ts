@@ -265,7 +265,9 @@ function tokenSchema(functions: boolean) {
     clientIdClaim: z
       .string()
       .min(1)
-      .describe('The claim `allowedClientIds` reads. Default: `client_id`, else `azp`, else `cid`, else `appid` (Entra v1.0).')
+      .describe(
+        'The claim `allowedClientIds` reads. Default: `client_id`, else `azp`, else `cid`, else `appid` (Entra v1.0).',
+      )
       .optional(),
     allowedClientIds: z
       .array(z.string().min(1))
