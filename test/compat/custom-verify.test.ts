@@ -1,32 +1,54 @@
 /**
  * The seed facade's `bearerAuth(fn)`: a custom verify function replaces verification, not
  * intake. A token outside the `b64token` grammar is refused (400) before the function is called;
- * with a custom verifier the runtime's own check is the only one that token meets.
+ * with a custom verifier the runtime's own check is the only one that token meets. What the
+ * function returns is checked as the seed's handler checked it (issuer, audience, expiry).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MCPAuth } from '../../src/compat/seed-mcp-auth.js';
+import {
+  MCPAuth,
+  type BearerAuthOptions,
+  type VerifyAccessTokenFunction,
+} from '../../src/compat/seed-mcp-auth.js';
 import type { AuthInfo } from '../../src/verify/auth-info.js';
 import { seedConfig } from './seed-config.js';
 import { ISSUER } from '../support/constants.js';
-import { type JwksServer, startJwksServer } from '../support/issuer.js';
+import { startJwksServer } from '../support/issuer.js';
 import { makeKey } from '../support/tokens.js';
-import { listen, type Listening } from '../support/servers.js';
+import { listen } from '../support/servers.js';
+
+/** An Express app whose `/mcp` is guarded by `bearerAuth(verify(origin), options(origin))`. */
+async function seedApp(
+  verify: (origin: string) => VerifyAccessTokenFunction,
+  options: (origin: string) => BearerAuthOptions = () => ({}),
+) {
+  const jwks = await startJwksServer([makeKey('ES256').publicJwk]);
+  const server = createServer();
+  const listening = await listen(server);
+  const mcpAuth = new MCPAuth(seedConfig(`${listening.origin}/mcp`, jwks.uri));
+  const app = express();
+  const guard = mcpAuth.bearerAuth(verify(listening.origin), options(listening.origin));
+  app.post('/mcp', guard, (_req, res) => void res.json({ reached: true }));
+  server.on('request', app);
+  return {
+    call: (token: string) =>
+      fetch(`${listening.origin}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }),
+    async close() {
+      await mcpAuth.close();
+      await listening.close();
+      await jwks.close();
+    },
+  };
+}
 
 describe('MCPAuth bearerAuth with a custom verify function', () => {
-  let server: Server;
-  let listening: Listening;
-  let mcpAuth: MCPAuth;
-  let jwks: JwksServer;
+  let app: Awaited<ReturnType<typeof seedApp>>;
   const seen: string[] = [];
 
   beforeAll(async () => {
-    jwks = await startJwksServer([makeKey('ES256').publicJwk]);
-    server = createServer();
-    listening = await listen(server);
-    mcpAuth = new MCPAuth(seedConfig(`${listening.origin}/mcp`, jwks.uri));
-    const verify = async (token: string) => {
+    app = await seedApp(() => async (token) => {
       seen.push(token);
       return {
         token,
@@ -37,19 +59,10 @@ describe('MCPAuth bearerAuth with a custom verify function', () => {
         audience: [],
         claims: {},
       };
-    };
-    const app = express();
-    app.post('/mcp', mcpAuth.bearerAuth(verify), (_req, res) => void res.json({ reached: true }));
-    server.on('request', app);
+    });
   });
-  afterAll(async () => {
-    await mcpAuth?.close();
-    await listening?.close();
-    await jwks?.close();
-  });
-
-  const call = (token: string) =>
-    fetch(`${listening.origin}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  afterAll(() => app?.close());
+  const call = (token: string) => app.call(token);
 
   it('hands a well-formed token to the function (control)', async () => {
     expect((await call('opaque-token-1')).status).toBe(200);
@@ -66,44 +79,27 @@ describe('MCPAuth bearerAuth with a custom verify function', () => {
 });
 
 describe('MCPAuth bearerAuth(fn) checks what the function returns, as the seed handler did', () => {
-  let listening: Listening;
-  let mcpAuth: MCPAuth;
-  let jwks: JwksServer;
+  let app: Awaited<ReturnType<typeof seedApp>>;
   /** What the seed-style function says about each token: it checks the signature only. */
   const verdicts = new Map<string, Partial<AuthInfo>>();
 
   beforeAll(async () => {
-    jwks = await startJwksServer([makeKey('ES256').publicJwk]);
-    const server = createServer();
-    listening = await listen(server);
-    mcpAuth = new MCPAuth(seedConfig(`${listening.origin}/mcp`, jwks.uri));
-    const verify = async (token: string): Promise<AuthInfo> => ({
-      token,
-      clientId: 'c',
-      scopes: ['read'],
-      issuer: ISSUER,
-      subject: 'u',
-      audience: [`${listening.origin}/mcp`],
-      claims: {},
-      ...verdicts.get(token),
-    });
-    const app = express();
-    const audience = `${listening.origin}/mcp`;
-    app.post(
-      '/mcp',
-      mcpAuth.bearerAuth(verify, { audience }),
-      (_req, res) => void res.json({ reached: true }),
+    app = await seedApp(
+      (origin) => async (token) => ({
+        token,
+        clientId: 'c',
+        scopes: ['read'],
+        issuer: ISSUER,
+        subject: 'u',
+        audience: [`${origin}/mcp`],
+        claims: {},
+        ...verdicts.get(token),
+      }),
+      (origin) => ({ audience: `${origin}/mcp` }),
     );
-    server.on('request', app);
   });
-  afterAll(async () => {
-    await mcpAuth?.close();
-    await listening?.close();
-    await jwks?.close();
-  });
-
-  const call = (token: string) =>
-    fetch(`${listening.origin}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  afterAll(() => app?.close());
+  const call = (token: string) => app.call(token);
 
   it('accepts an identity of the resource’s issuer, for its audience, unexpired (control)', async () => {
     verdicts.set('good', { expiresAt: Math.floor(Date.now() / 1000) + 60 });
