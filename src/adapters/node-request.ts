@@ -11,7 +11,24 @@ import type { AuthResult, CoreRequest, CoreResponse, HandleOptions } from '../ru
 import type { AuthInfo } from '../verify/auth-info.js';
 
 /** A Node request that may carry a parsed body (Express, or set by this adapter) and the identity. */
-export type NodeRequest = IncomingMessage & { body?: unknown; auth?: AuthInfo; originalUrl?: string };
+export type NodeRequest = IncomingMessage & {
+  body?: unknown;
+  auth?: AuthInfo;
+  originalUrl?: string;
+  baseUrl?: string;
+};
+
+/**
+ * The path Express will route on when an earlier middleware rewrote `req.url` (a prefix strip,
+ * an alias: `/v1/mcp` → `/mcp`), as a second reading; `undefined` when nothing was rewritten.
+ */
+function rewrittenPath(req: NodeRequest): readonly string[] | undefined {
+  if (req.originalUrl === undefined || req.url === undefined) return undefined;
+  const routed = `${req.baseUrl ?? ''}${req.url}`;
+  if (routed === req.originalUrl) return undefined;
+  const query = routed.indexOf('?');
+  return [query < 0 ? routed : routed.slice(0, query)];
+}
 
 /**
  * Every `Authorization` header value as received. Node keeps only the first of duplicated
@@ -78,7 +95,8 @@ export async function readNodeBody(req: NodeRequest, limit: number): Promise<unk
 
 /**
  * The neutral request for a Node request. The target is Express's `originalUrl` when present
- * (a mounted router sees a shortened `req.url`), else `req.url`; a body the framework parsed is
+ * (a mounted router sees a shortened `req.url`), else `req.url`, and a `req.url` an earlier
+ * middleware rewrote is classified too (protected when either is); a body the framework parsed is
  * passed on, otherwise the runtime may ask for it through `readBody`.
  *
  * A `req.body` on a stream nobody has read is not the body: body-parser 1.x (Express 4) sets
@@ -91,6 +109,7 @@ export function toCoreRequest(req: NodeRequest): CoreRequest {
   return {
     method: req.method ?? 'GET',
     url: req.originalUrl ?? req.url ?? '/',
+    routePatterns: rewrittenPath(req),
     host: req.headers.host,
     authorization: authorizationHeaders(req),
     accessControlRequestMethod: req.headers['access-control-request-method'],
