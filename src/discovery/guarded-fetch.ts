@@ -78,6 +78,13 @@ export interface GuardedRequest extends FetchLimits {
   readonly body?: string;
   /** The runtime's shared connection pool (see {@link createDispatcher}); `close()` releases it. */
   readonly dispatcher?: SharedDispatcher | undefined;
+  /**
+   * Which of the pool's two lanes carries the request: `keys` (default: issuer metadata and key
+   * sets) or `calls` (the calls made for a request's token: introspection, token information,
+   * downstream token requests). Each lane has its own sockets, so a flood of tokens that each
+   * need a call can queue only behind each other, never in front of a key-set fetch.
+   */
+  readonly lane?: 'keys' | 'calls' | undefined;
   /** Accept these non-2xx statuses as "answered" instead of failing (e.g. 404 during discovery). */
   readonly acceptStatus?: (status: number) => boolean;
   /** Read these non-2xx statuses' bodies too, under the same limits (an OAuth error response). */
@@ -146,10 +153,10 @@ export async function outboundTransport(): Promise<'undici' | 'web'> {
 }
 
 /**
- * The connection pool a runtime shares between its fetches: an undici `Agent`, created at the
- * first fetch that needs it (nothing at all on the Web path), whose connect timeout (DNS, TCP and
- * TLS) is the fetch deadline, so a stalled handshake never holds a socket longer than a request
- * waits for it.
+ * The connection pool a runtime shares between its fetches: two undici `Agent`s (one per
+ * {@link GuardedRequest.lane}, 16 sockets per origin each), each created at the first fetch that
+ * needs it (nothing at all on the Web path), whose connect timeout (DNS, TCP and TLS) is the
+ * fetch deadline, so a stalled handshake never holds a socket longer than a request waits for it.
  *
  * @example
  * ```ts
@@ -166,34 +173,36 @@ export interface SharedDispatcher {
 
 class LazyDispatcher implements SharedDispatcher {
   readonly #connectTimeoutMs: number;
-  #agent: Agent | undefined;
+  readonly #agents = new Map<'keys' | 'calls', Agent>();
   #closed = false;
 
   constructor(connectTimeoutMs: number) {
     this.#connectTimeoutMs = connectTimeoutMs;
   }
 
-  /** The pool, created on first use; `undefined` once closed (the fetch then fails as undici's would). */
-  agent(lib: Undici): Agent {
-    if (!this.#agent) {
-      this.#agent = new lib.Agent({
+  /** The lane's pool, created on first use; once closed, a pool that fails its fetches as undici's would. */
+  agent(lib: Undici, lane: 'keys' | 'calls'): Agent {
+    let agent = this.#agents.get(lane);
+    if (!agent) {
+      agent = new lib.Agent({
         keepAliveTimeout: 10_000,
         connections: 16,
         connect: { timeout: this.#connectTimeoutMs },
       });
-      if (this.#closed) void this.#agent.close();
+      this.#agents.set(lane, agent);
+      if (this.#closed) void agent.close();
     }
-    return this.#agent;
+    return agent;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#agent?.close();
+    await Promise.all([...this.#agents.values()].map((agent) => agent.close()));
   }
 
   async destroy(): Promise<void> {
     this.#closed = true;
-    await this.#agent?.destroy();
+    await Promise.all([...this.#agents.values()].map((agent) => agent.destroy()));
   }
 }
 
@@ -276,7 +285,10 @@ export async function guardedFetch(
           },
         })
       : undefined;
-    const shared = options.dispatcher instanceof LazyDispatcher ? options.dispatcher.agent(lib) : undefined;
+    const shared =
+      options.dispatcher instanceof LazyDispatcher
+        ? options.dispatcher.agent(lib, options.lane ?? 'keys')
+        : undefined;
     const answer = await undiciExchange(href, options, signal, timedOut, lib, own ?? shared);
     return settle(href, options, signal, timedOut, answer);
   };

@@ -65,6 +65,7 @@ export async function requestToken(
     ({ status, json } = await guardedFetch(tokenEndpoint, {
       ...fetchOptions,
       method: 'POST',
+      lane: 'calls',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...client.headers },
       body: form.toString(),
       readStatus: (s) => s >= 400 && s < 500,

@@ -3,13 +3,14 @@
  * client, all created on first need and then reused.
  * @module
  */
-import type { GuardedRequest } from '../discovery/guarded-fetch.js';
+import type { GuardedRequest, GuardedResponse } from '../discovery/guarded-fetch.js';
 import { IssuerMetadata } from '../discovery/issuer-metadata.js';
 import { configuredIssuer, type ResolvedIssuer } from '../discovery/resolve.js';
 import { TokenError } from '../errors.js';
 import { readEnv, type EnvSource } from '../lib/env.js';
 import type { IssuerEntry, Manifest } from '../manifest/schema.js';
 import type { IntrospectionClient } from '../verify/introspect.js';
+import { EndpointCalls } from '../verify/endpoint-calls.js';
 import { KeyStore } from '../verify/jwks.js';
 
 /** One issuer inside a runtime: its metadata state and, once known, its keys. */
@@ -22,6 +23,10 @@ export class IssuerRuntime {
   readonly #fetchOptions: GuardedRequest;
   #keys: KeyStore | undefined;
   #introspection: IntrospectionClient | undefined;
+  /** The calls to the issuer's introspection endpoint, shared by every resource that introspects. */
+  readonly #introspectionCalls = new EndpointCalls<Record<string, unknown>>();
+  /** The calls to the issuer's token-information endpoint (`issuers.<id>.tokenInfo`), likewise. */
+  readonly tokenInfoCalls = new EndpointCalls<GuardedResponse>();
 
   constructor(
     id: string,
@@ -117,6 +122,7 @@ export class IssuerRuntime {
       clientId: config.clientId,
       clientSecret,
       authMethod: config.authMethod,
+      calls: this.#introspectionCalls,
     });
     return this.#introspection;
   }

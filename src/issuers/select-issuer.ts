@@ -118,6 +118,7 @@ async function tokenInfoClient(candidate: Candidate): Promise<TokenInfoClient> {
     issuer,
     endpoint: config.endpoint,
     send: config.send,
+    calls: candidate.runtime.tokenInfoCalls,
     ...(config.subjectMember !== undefined ? { subjectMember: config.subjectMember } : {}),
   });
 }

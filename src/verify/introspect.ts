@@ -10,6 +10,7 @@ import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js
 import { basicAuthorization } from '../lib/basic-auth.js';
 import { assertBearerClaims, assertTimeClaims } from './claims.js';
 import type { IntrospectionCache } from '../store/cache-introspection.js';
+import type { EndpointCalls } from './endpoint-calls.js';
 
 /** How to call one issuer's introspection endpoint. */
 export interface IntrospectionClient {
@@ -18,6 +19,8 @@ export interface IntrospectionClient {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly authMethod: 'client_secret_basic' | 'client_secret_post';
+  /** The endpoint's call sharing and backoff (one per issuer in a runtime); none: every check calls. */
+  readonly calls?: EndpointCalls<Record<string, unknown>> | undefined;
 }
 
 /** The result of a successful introspection: the response members, as claims. */
@@ -28,7 +31,8 @@ export type IntrospectionClaims = Readonly<Record<string, unknown>>;
  * result for the token is used instead of a call (checked the same way), and a fresh active one
  * is stored; the store's time counts against the fetch deadline. `answeredAt` is when the
  * endpoint said so (epoch ms; earlier than now for a stored result): a cache of the result must
- * count its age from then.
+ * count its age from then. With `client.calls`, checks of one token in flight share one call, and
+ * a failed call holds new calls back for a while ({@link EndpointCalls}).
  *
  * @example
  * ```ts
@@ -48,11 +52,8 @@ export async function introspectToken(
   const stored = await shared?.read(client.endpoint, token);
   if (stored) return { claims: checkedClaims(stored.claims, client, policy), answeredAt: stored.storedAt };
   const timeoutMs = Math.max(1, (fetchOptions.timeoutMs ?? 5000) - (shared ? Date.now() - started : 0));
-  const claims = checkedClaims(
-    await callEndpoint(token, client, { ...fetchOptions, timeoutMs }),
-    client,
-    policy,
-  );
+  const ask = () => callEndpoint(token, client, { ...fetchOptions, timeoutMs });
+  const claims = checkedClaims(await (client.calls ? client.calls.call(token, ask) : ask()), client, policy);
   shared?.write(client.endpoint, token, claims);
   return { claims, answeredAt: Date.now() };
 }
@@ -76,6 +77,7 @@ async function callEndpoint(
     ({ json } = await guardedFetch(client.endpoint, {
       ...fetchOptions,
       method: 'POST',
+      lane: 'calls',
       headers,
       body: form.toString(),
     }));

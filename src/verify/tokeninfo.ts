@@ -12,7 +12,8 @@
  * @module
  */
 import { DiscoveryError, TokenError } from '../errors.js';
-import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js';
+import { guardedFetch, type GuardedRequest, type GuardedResponse } from '../discovery/guarded-fetch.js';
+import type { EndpointCalls } from './endpoint-calls.js';
 import { assertBearerClaims, assertTimeClaims, type AudienceRule } from './claims.js';
 
 /** How to call one issuer's token-information endpoint (`issuers.<id>.tokenInfo`). */
@@ -27,6 +28,8 @@ export interface TokenInfoClient {
   readonly send: 'form' | 'bearer';
   /** A member of the answer copied to `sub` when the answer has none (GitHub: `id`). */
   readonly subjectMember?: string | undefined;
+  /** The endpoint's call sharing and backoff (one per issuer in a runtime); none: every check calls. */
+  readonly calls?: EndpointCalls<GuardedResponse> | undefined;
 }
 
 const NUMERIC = /^\d{1,12}$/;
@@ -73,6 +76,21 @@ export async function fetchTokenInfo(
   policy: { readonly audiences: AudienceRule; readonly clockToleranceSec: number },
   fetchOptions: GuardedRequest = {},
 ): Promise<Record<string, unknown>> {
+  const ask = () => askEndpoint(token, client, fetchOptions);
+  const answer = await (client.calls ? client.calls.call(token, ask) : ask());
+  if (!answer.json) throw new TokenError('invalid_token', 'inactive');
+  const claims = claimsOf(answer.json, client);
+  assertTimeClaims(claims, policy.clockToleranceSec, false);
+  assertBearerClaims(claims, policy.audiences);
+  return claims;
+}
+
+/** One call to the endpoint: its answer, a 400/401 one included (no `json` then). */
+async function askEndpoint(
+  token: string,
+  client: TokenInfoClient,
+  fetchOptions: GuardedRequest,
+): Promise<GuardedResponse> {
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'mcp-auth-config' };
   let body: string | undefined;
   if (client.send === 'bearer') headers.authorization = `Bearer ${token}`;
@@ -80,11 +98,11 @@ export async function fetchTokenInfo(
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams({ access_token: token }).toString();
   }
-  let answer;
   try {
-    answer = await guardedFetch(client.endpoint, {
+    return await guardedFetch(client.endpoint, {
       ...fetchOptions,
       method: body === undefined ? 'GET' : 'POST',
+      lane: 'calls',
       headers,
       ...(body === undefined ? {} : { body }),
       // 400 (Google) and 401 (GitHub) mean "not a valid token"; anything else is the endpoint failing.
@@ -95,9 +113,4 @@ export async function fetchTokenInfo(
       throw new TokenError('unavailable', 'issuer_unavailable', { cause: err });
     throw err;
   }
-  if (!answer.json) throw new TokenError('invalid_token', 'inactive');
-  const claims = claimsOf(answer.json, client);
-  assertTimeClaims(claims, policy.clockToleranceSec, false);
-  assertBearerClaims(claims, policy.audiences);
-  return claims;
 }

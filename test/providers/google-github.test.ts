@@ -99,6 +99,19 @@ describe('google preset (tokeninfo)', () => {
     answers.set('ya29.down', { status: 503, body: {} });
     expect(await refusal(verify('ya29.down'))).toBe('unavailable:issuer_unavailable');
   });
+
+  it('checks of one token in flight share one tokeninfo call; after a 5xx, a new token is refused without a call while the backoff runs', async () => {
+    const { server, answers, verify, answer } = await google();
+    answers.set('ya29.shared', { status: 200, body: answer(CLIENT, 3599) });
+    const infos = await Promise.all([1, 2, 3].map(() => verify('ya29.shared')));
+    expect(infos.map((info) => info.subject)).toEqual(Array(3).fill('110169484474386276334'));
+    expect(server.count('/tokeninfo')).toBe(1);
+    answers.set('ya29.down', { status: 503, body: {} });
+    expect(await refusal(verify('ya29.down'))).toBe('unavailable:issuer_unavailable');
+    answers.set('ya29.later', { status: 200, body: answer(CLIENT, 3599) });
+    expect(await refusal(verify('ya29.later'))).toBe('unavailable:issuer_unavailable');
+    expect(server.count('/tokeninfo')).toBe(2);
+  });
 });
 
 describe('github preset (GET /user)', () => {
