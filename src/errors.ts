@@ -308,24 +308,38 @@ export class DiscoveryError extends McpAuthError {
   readonly status: number | undefined;
   /** The manifest id of the issuer concerned, when known. */
   readonly issuerId: string | undefined;
+  /**
+   * How long the server asked us to wait before trying again, in ms: its `Retry-After` (seconds
+   * or an HTTP date) on an HTTP 429 or 503 answer. The library's backoffs wait at least this
+   * long, never past their cap.
+   */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     code: DiscoveryErrorCode,
     message: string,
-    details: { url?: string; status?: number; issuerId?: string; cause?: unknown } = {},
+    details: {
+      url?: string;
+      status?: number;
+      issuerId?: string;
+      retryAfterMs?: number | undefined;
+      cause?: unknown;
+    } = {},
   ) {
     super(code, message, { cause: details.cause });
     this.url = details.url;
     this.status = details.status;
     this.issuerId = details.issuerId;
+    this.retryAfterMs = details.retryAfterMs;
   }
 
-  /** True for failures that may heal by themselves (network, timeouts, 5xx): worth a retry. */
+  /** True for failures that may heal by themselves (network, timeouts, 429, 5xx): worth a retry. */
   get transient(): boolean {
+    const status = this.status ?? 0;
     return (
       this.code === 'timeout' ||
       this.code === 'network' ||
-      (this.code === 'http_status' && (this.status ?? 0) >= 500)
+      (this.code === 'http_status' && (status >= 500 || status === 429))
     );
   }
 }

@@ -304,6 +304,8 @@ export async function guardedFetch(
 interface Answer {
   readonly status: number;
   readonly contentLength: string | undefined;
+  /** The `Retry-After` header, when there is one. */
+  readonly retryAfter: string | undefined;
   /** Reads the body as UTF-8 text, dropping the connection past `maxBytes` (`too_large`). */
   readonly read: (maxBytes: number) => Promise<string>;
   /** Drops a body that will not be read. */
@@ -334,9 +336,11 @@ async function undiciExchange(
   }
   const { body } = response;
   const length = response.headers['content-length'];
+  const retryAfter = response.headers['retry-after'];
   return {
     status: response.statusCode,
     contentLength: typeof length === 'string' ? length : undefined,
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
     read: (maxBytes) => readNodeBody(body, maxBytes, href),
     discard: () => discardNodeBody(body),
   };
@@ -369,6 +373,7 @@ async function webExchange(
   return {
     status,
     contentLength: response.headers.get('content-length') ?? undefined,
+    retryAfter: response.headers.get('retry-after') ?? undefined,
     read: (maxBytes) => (stream ? readWebBody(stream, maxBytes, href) : Promise.resolve('')),
     discard,
   };
@@ -413,7 +418,11 @@ async function settle(
   if ((status < 200 || status >= 300) && !options.readStatus?.(status)) {
     answer.discard();
     if (options.acceptStatus?.(status)) return { status, json: undefined };
-    throw new DiscoveryError('http_status', `${href} answered HTTP ${status}`, { url: href, status });
+    throw new DiscoveryError('http_status', `${href} answered HTTP ${status}`, {
+      url: href,
+      status,
+      retryAfterMs: status === 429 || status === 503 ? retryAfterMs(answer.retryAfter) : undefined,
+    });
   }
   const declared = Number(answer.contentLength);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -432,6 +441,17 @@ async function settle(
     });
   }
   return { status, json: parseJsonObject(text, href) };
+}
+
+/**
+ * A `Retry-After` value in ms from now (RFC 9110: delay-seconds or an HTTP date); `undefined`
+ * when absent, malformed or already past.
+ */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** Reads an undici body as UTF-8 text, stopping (and dropping the connection) past `maxBytes`. */

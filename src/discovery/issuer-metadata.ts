@@ -1,10 +1,10 @@
 /**
  * The live state of one issuer inside a runtime: resolved once per compile, optionally refreshed,
- * and in lazy start-up retried in the background with the shared backoff ({@link retryDelayMs}).
+ * and in lazy start-up retried in the background with the shared backoff ({@link backoffDelayMs}).
  * @module
  */
 import { DiscoveryError } from '../errors.js';
-import { BACKOFF_DEFAULTS, retryDelayMs } from '../lib/backoff.js';
+import { BACKOFF_DEFAULTS, backoffDelayMs } from '../lib/backoff.js';
 import { resolveIssuer, type ResolveContext, type ResolvedIssuer } from './resolve.js';
 import type { Transpile } from './transpile.js';
 import type { IssuerEntry } from '../manifest/schema.js';
@@ -97,7 +97,7 @@ export class IssuerMetadata {
               });
         this.#lastError = error;
         this.#failures++;
-        this.#retryAt = Date.now() + this.#backoffMs();
+        this.#retryAt = Date.now() + this.#backoffMs(error);
         if (this.#current) return this.#current;
         throw error;
       },
@@ -109,11 +109,12 @@ export class IssuerMetadata {
     return this.#inflight;
   }
 
-  #backoffMs(): number {
-    return retryDelayMs(this.#failures, {
+  #backoffMs(error: DiscoveryError): number {
+    const bounds = {
       minMs: this.#options.retryMinMs ?? BACKOFF_DEFAULTS.minMs,
       maxMs: this.#options.retryMaxMs ?? BACKOFF_DEFAULTS.maxMs,
-    });
+    };
+    return backoffDelayMs(this.#failures, bounds, error);
   }
 
   #schedule(): void {

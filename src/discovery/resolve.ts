@@ -89,6 +89,7 @@ function namingIssuer(err: unknown, id: string): unknown {
     issuerId: id,
     ...(err.url !== undefined ? { url: err.url } : {}),
     ...(err.status !== undefined ? { status: err.status } : {}),
+    retryAfterMs: err.retryAfterMs,
     cause: err.cause ?? err,
   });
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { DiscoveryError } from '../errors.js';
-import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
+import { insecureUrlReason, isLoopbackHost, tryParseUrl } from '../lib/url.js';
 import { CHECKED_ARRAY_FIELDS, CHECKED_URL_FIELDS, type WireFields } from './authorization-server-fields.js';
 
 /** Authorization-server metadata in its wire (snake_case) form. Unknown fields are kept. */
@@ -72,7 +72,9 @@ export interface ReadinessFinding {
  * Validates a raw metadata document. Checks: it is an object; `issuer` is a string **identical**
  * to `expectedIssuer` when one is given (RFC 8414 §3.3, no normalisation: a trailing slash
  * matters); the known endpoints (`CHECKED_URL_FIELDS`: `authorization_endpoint`, `jwks_uri`, ...)
- * are absolute https (or loopback http) URLs; the known `*_supported` fields
+ * are absolute https (or loopback http) URLs, and plain http only in a document that came from
+ * loopback itself or was written out (no `url`): a remote issuer never points this process at a
+ * plain-http service on its own host (after a transpile hook too: judged on the result); the known `*_supported` fields
  * (`CHECKED_ARRAY_FIELDS`) are string arrays. Does NOT check: endpoints it never calls for being
  * reachable; `id_token_signing_alg_values_supported`, `subject_types_supported`,
  * `service_documentation` and unknown fields (kept as received).
@@ -108,12 +110,16 @@ export function validateAuthorizationServerMetadata(
       details,
     );
   }
+  const source = options.url === undefined ? undefined : tryParseUrl(options.url);
+  const remote = source !== undefined && !isLoopbackHost(source.hostname);
   for (const field of CHECKED_URL_FIELDS) {
     const value = doc[field];
     if (value === undefined) continue;
     const url = typeof value === 'string' ? tryParseUrl(value) : undefined;
     if (!url) throw invalid(`"${field}" is not an absolute URL`);
     if (insecureUrlReason(url)) throw invalid(`"${field}" is not https`);
+    if (remote && url.protocol === 'http:')
+      throw invalid(`"${field}" is plain http to loopback, named by a document from another host`);
   }
   for (const field of CHECKED_ARRAY_FIELDS) {
     const value = doc[field];

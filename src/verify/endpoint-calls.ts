@@ -4,13 +4,21 @@
  * @module
  */
 import { TokenError } from '../errors.js';
-import { retryDelayMs, type BackoffBounds } from '../lib/backoff.js';
+import { backoffDelayMs, type BackoffBounds } from '../lib/backoff.js';
 
 /**
  * The backoff after a failed call: 1 s after the first failure, doubling up to 30 s while the
  * endpoint keeps failing; the first answer resets it.
  */
 export const ENDPOINT_BACKOFF: BackoffBounds = Object.freeze({ minMs: 1000, maxMs: 30_000 });
+
+/**
+ * The most calls one endpoint has in flight for distinct tokens (the pool gives it 16 sockets;
+ * the rest wait for one). Past it, a new token is refused at once with `unavailable`
+ * (`Retry-After: 1`) instead of waiting: a flood of made-up opaque tokens then costs a bounded
+ * amount of memory here and a bounded load on the authorization server.
+ */
+export const ENDPOINT_MAX_PENDING = 256;
 
 /**
  * The calls made to one remote token endpoint, shared by every resource whose tokens it checks.
@@ -23,9 +31,13 @@ export const ENDPOINT_BACKOFF: BackoffBounds = Object.freeze({ minMs: 1000, maxM
  * - **Backoff after a failure.** When a call fails as `unavailable` (a timeout, a network
  *   error, any non-2xx answer that is not a token verdict, HTTP 429 and 5xx included), calls for
  *   new tokens are refused at once with `unavailable` (503 with `Retry-After`) until
- *   {@link ENDPOINT_BACKOFF} has passed, instead of each waiting for the endpoint in turn.
+ *   {@link ENDPOINT_BACKOFF} has passed (longer when the endpoint's `Retry-After` asks for it,
+ *   up to the cap), instead of each waiting for the endpoint in turn.
  *   Failures of calls that were already in flight do not lengthen it. Cached tokens are not
  *   affected.
+ * - **A bound on calls in flight.** At most {@link ENDPOINT_MAX_PENDING} distinct tokens wait
+ *   for the endpoint at once; one more is refused with `unavailable` and `Retry-After: 1`,
+ *   without a call and without starting the backoff.
  *
  * @example
  * ```ts
@@ -47,20 +59,14 @@ export class EndpointCalls<T> {
   /**
    * The answer of `ask()` for this token: the pending call's when there is one, else a new call.
    *
-   * @throws {TokenError} `unavailable` while the backoff runs; whatever `ask` throws
+   * @throws {TokenError} `unavailable` while the backoff runs or the calls in flight are at their bound; whatever `ask` throws
    */
   call(token: string, ask: () => Promise<T>): Promise<T> {
     const pending = this.#inflight.get(token);
     if (pending) return pending;
     const waitMs = this.#retryAt - Date.now();
-    if (waitMs > 0) {
-      return Promise.reject(
-        new TokenError('unavailable', 'issuer_unavailable', {
-          retryAfterSeconds: Math.ceil(waitMs / 1000),
-          cause: this.#lastFailure,
-        }),
-      );
-    }
+    if (waitMs > 0) return refuse(Math.ceil(waitMs / 1000), this.#lastFailure);
+    if (this.#inflight.size >= ENDPOINT_MAX_PENDING) return refuse(1, undefined);
     const started = ask()
       .then(
         (answer) => {
@@ -82,6 +88,11 @@ export class EndpointCalls<T> {
     this.#lastFailure = err;
     const now = Date.now();
     if (now < this.#retryAt) return; // a call that was in flight when the backoff began
-    this.#retryAt = now + retryDelayMs(++this.#failures, this.#bounds);
+    this.#retryAt = now + backoffDelayMs(++this.#failures, this.#bounds, err);
   }
+}
+
+/** The refusal of a call that is not made. */
+function refuse(retryAfterSeconds: number, cause: TokenError | undefined): Promise<never> {
+  return Promise.reject(new TokenError('unavailable', 'issuer_unavailable', { retryAfterSeconds, cause }));
 }

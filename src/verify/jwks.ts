@@ -1,6 +1,6 @@
 /**
  * One issuer's signing keys: fetched through the guarded fetch, single-flight, refetched on an
- * unknown `kid` at most once per cooldown, backed off after failures ({@link retryDelayMs}, with
+ * unknown `kid` at most once per cooldown, backed off after failures ({@link backoffDelayMs}, with
  * its own floor whatever the cooldown), and stale-if-error for known `kid`s within a bounded
  * window. Symmetric, private, encryption, malformed and weak RSA keys are dropped on import and
  * never used; a key set that has entries but not one usable key is a failed fetch, so the last
@@ -11,7 +11,7 @@ import type { JsonWebKey as NodeJwk } from 'node:crypto';
 import type { JWK } from 'jose';
 import { DiscoveryError, TokenError } from '../errors.js';
 import { guardedFetch, type GuardedRequest } from '../discovery/guarded-fetch.js';
-import { BACKOFF_DEFAULTS, retryDelayMs } from '../lib/backoff.js';
+import { BACKOFF_DEFAULTS, backoffDelayMs } from '../lib/backoff.js';
 import { NODE_CRYPTO } from '../lib/builtin.js';
 import { prepareKey, type Offload, type PreparedKey } from './prepare-key.js';
 
@@ -294,7 +294,7 @@ export class KeyStore {
       .catch((err: unknown) => {
         if (uri === this.#uri) {
           this.#failures++;
-          this.#retryAt = Date.now() + retryDelayMs(this.#failures, BACKOFF_DEFAULTS);
+          this.#retryAt = Date.now() + backoffDelayMs(this.#failures, BACKOFF_DEFAULTS, err);
         }
         throw err;
       })

@@ -7,7 +7,12 @@ import { promises as dns } from 'node:dns';
 import { createServer as createTcpServer, type LookupFunction, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { connectOptions, createDispatcher, guardedFetch } from '../../src/discovery/guarded-fetch.js';
+import {
+  connectOptions,
+  createDispatcher,
+  guardedFetch,
+  webFetchPath,
+} from '../../src/discovery/guarded-fetch.js';
 import { DiscoveryError } from '../../src/errors.js';
 import {
   closeAllServers,
@@ -105,6 +110,31 @@ describe('guardedFetch', () => {
     const redirector = await startServer(redirectHandler(`${target.origin}/`, status));
     expect((await failure(guardedFetch(redirector.origin))).code).toBe('redirect');
     expect(target.count()).toBe(0);
+  });
+
+  it.each([
+    [429, '7', 7000],
+    [503, '  12 ', 12_000],
+    [429, 'soon', undefined],
+    [429, '-3', undefined],
+    [500, '7', undefined], // Retry-After means something on 429 and 503 only
+  ])('a %i with Retry-After %j is a transient http_status asking for %s ms', async (status, value, ms) => {
+    const server = await startServer((_req, res) => res.writeHead(status, { 'retry-after': value }).end());
+    const err = await failure(guardedFetch(server.origin));
+    expect(err.code).toBe('http_status');
+    expect(err.transient).toBe(true);
+    expect(err.retryAfterMs).toBe(ms);
+  });
+
+  it('reads a Retry-After given as an HTTP date, on both transports', async () => {
+    const server = await startServer((_req, res) =>
+      res.writeHead(503, { 'retry-after': new Date(Date.now() + 30_000).toUTCString() }).end(),
+    );
+    for (const web of [false, true]) {
+      const err = await failure(guardedFetch(server.origin, { [webFetchPath]: web }));
+      expect(err.retryAfterMs).toBeGreaterThan(28_000);
+      expect(err.retryAfterMs).toBeLessThanOrEqual(30_000);
+    }
   });
 
   it('stops a slow-drip body at the deadline with timeout', async () => {

@@ -166,6 +166,56 @@ describe('a JWKS that cannot be had, before any key was loaded → 503', () => {
   });
 });
 
+describe("the key set server's Retry-After", () => {
+  /** A key set that answers `status` with this `Retry-After`. */
+  const busy =
+    (status: number, retryAfter: string): Handler =>
+    (_req, res) =>
+      res.writeHead(status, { 'content-type': 'application/json', 'retry-after': retryAfter }).end('{}');
+
+  it.each([
+    ['429 with Retry-After: 20 (seconds)', 429, () => '20', 20],
+    [
+      '503 with Retry-After as an HTTP date 40 s ahead',
+      503,
+      () => new Date(Date.now() + 40_500).toUTCString(),
+      40,
+    ],
+  ])('%s: no fetch until then, and the 503 says so', async (_name, status, retryAfter, seconds) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const key = makeKey();
+    const { as, auth } = await setup([key]);
+    as.setJwks(busy(status, retryAfter()));
+    const token = signToken(key, claims(as.issuer, RESOURCE));
+    const first = await call(auth, token);
+    expectUnavailable(first);
+    // The first failure alone would back off 1 s.
+    expect(Number(first.response?.headers['retry-after'])).toBeGreaterThanOrEqual(seconds - 1);
+    expect(Number(first.response?.headers['retry-after'])).toBeLessThanOrEqual(seconds + 1);
+    as.publish(key);
+    advance(5000);
+    expectUnavailable(await call(auth, token));
+    expect(as.jwksCount()).toBe(1);
+    advance(seconds * 1000);
+    expect((await call(auth, token)).auth?.issuer).toBe(as.issuer);
+    expect(as.jwksCount()).toBe(2);
+  });
+
+  it('a Retry-After past the backoff cap (60 s) waits the cap, not a day', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const key = makeKey();
+    const { as, auth } = await setup([key]);
+    as.setJwks(busy(429, '86400'));
+    const token = signToken(key, claims(as.issuer, RESOURCE));
+    const first = await call(auth, token);
+    expectUnavailable(first);
+    expect(first.response?.headers['retry-after']).toBe('60');
+    as.publish(key);
+    advance(60_000);
+    expect((await call(auth, token)).auth?.issuer).toBe(as.issuer);
+  });
+});
+
 describe('key rotation', () => {
   it('a new kid is picked up after the cooldown and a removed kid is refused after the refresh', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });

@@ -61,6 +61,22 @@ describe('validateAuthorizationServerMetadata', () => {
     expect(() => validateAuthorizationServerMetadata(raw, { expectedIssuer: ISSUER })).not.toThrow();
   });
 
+  it.each(['jwks_uri', 'introspection_endpoint', 'token_endpoint'])(
+    'refuses a loopback-http %s named by a document fetched from another host; accepts it from loopback',
+    (field) => {
+      const raw = asMetadata(ISSUER, { [field]: 'http://127.0.0.1:6379/' });
+      const remote = () =>
+        validateAuthorizationServerMetadata(raw, {
+          expectedIssuer: ISSUER,
+          url: 'https://as.example/.well-known/oauth-authorization-server/t1',
+        });
+      expect(codeOf(remote)).toBe('invalid_metadata');
+      expect(remote).toThrow(`"${field}" is plain http to loopback`);
+      const local = { expectedIssuer: ISSUER, url: 'http://127.0.0.1:8080/.well-known/openid-configuration' };
+      expect(validateAuthorizationServerMetadata(raw, local)[field]).toBe('http://127.0.0.1:6379/');
+    },
+  );
+
   it.each([
     ['scopes_supported', 'openid'],
     ['response_types_supported', ['code', 1]],

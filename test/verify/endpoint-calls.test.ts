@@ -13,8 +13,9 @@ import { now } from '../support/tokens.js';
 import { ISSUER, RESOURCE } from '../support/constants.js';
 import { expectAccepted, expectRefused, harness, type Harness, testKeys } from './harness.js';
 
-/** How `/introspect` answers: at once, held until released, or HTTP 500. */
-let mode: 'answer' | 'hold' | 'fail' = 'answer';
+/** How `/introspect` answers: at once, held until released, HTTP 500, or HTTP 429 with `busyFor`. */
+let mode: 'answer' | 'hold' | 'fail' | 'busy' = 'answer';
+let busyFor = '';
 const held: { res: ServerResponse; token: string }[] = [];
 const answer = (res: ServerResponse, token: string) =>
   res
@@ -45,10 +46,15 @@ beforeAll(async () => {
     }
     const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
     if (mode === 'fail') res.writeHead(500).end('{"error":"server_error"}');
+    else if (mode === 'busy') res.writeHead(429, { 'retry-after': busyFor }).end();
     else if (mode === 'hold') held.push({ res, token });
     else answer(res, token);
   });
-  h = await harness({
+  h = await runtime();
+});
+/** A runtime whose issuer introspects at the server above. */
+function runtime(): Promise<Harness> {
+  return harness({
     issuers: {
       main: {
         ...issuerEntry(ISSUER, { uri: `${server.origin}/jwks` }),
@@ -62,7 +68,7 @@ beforeAll(async () => {
     token: { format: 'auto' },
     env: { RS_SECRET: 'secret' },
   });
-});
+}
 afterAll(async () => {
   release();
   await h.close();
@@ -131,4 +137,53 @@ describe('remote token checks under load', () => {
     release();
     for (const res of await stalled) expectAccepted(res);
   });
+
+  it('at most 256 distinct tokens wait for the endpoint; one more is refused at once, with no backoff after', async () => {
+    mode = 'hold';
+    const before = server.count('/introspect');
+    const results: Awaited<ReturnType<Harness['call']>>[] = [];
+    const flood = Array.from({ length: 300 }, () => h.call(opaque()).then((res) => (results.push(res), res)));
+    // Everything past the bound comes back while the 256 others are still held (their calls
+    // end only when released, or at the 5 s fetch deadline).
+    const until = Date.now() + 4000;
+    while (results.length < 44 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(results.length).toBe(44);
+    for (const res of results) {
+      expectRefused(res, { status: 503 });
+      expect(res.header('retry-after')).toBe('1');
+    }
+    expect(server.count('/introspect') - before).toBeLessThanOrEqual(256);
+    mode = 'answer'; // for the calls still queued behind the 16 sockets, too
+    release();
+    const answered = await Promise.all(flood);
+    expect(answered.filter((res) => res.status === 200)).toHaveLength(256);
+    expect(server.count('/introspect') - before).toBe(256);
+    expectAccepted(await h.call(opaque())); // refusals at the bound start no backoff
+  });
+
+  it.each([
+    // What is left of it after the 1.1 s waited: 10.9 s, 10.9-11.4 s, 28.9 s (rounded up).
+    ['a number of seconds', () => '12', /^1[01]$/],
+    ['an HTTP date', () => new Date(Date.now() + 12_500).toUTCString(), /^1[012]$/],
+    ['more than the cap (30 s)', () => '86400', /^2[89]$/],
+  ])(
+    "a 429's Retry-After (%s) holds new tokens back that long, capped",
+    async (_name, retryAfter, expected) => {
+      const busy = await runtime(); // a backoff of its own, so the other tests are not held
+      try {
+        mode = 'busy';
+        busyFor = retryAfter();
+        expectRefused(await busy.call(opaque()), { status: 503 });
+        const calls = server.count('/introspect');
+        mode = 'answer';
+        await new Promise((r) => setTimeout(r, 1100)); // past the 1 s the failure alone would wait
+        const refused = await busy.call(opaque());
+        expectRefused(refused, { status: 503 });
+        expect(server.count('/introspect')).toBe(calls);
+        expect(refused.header('retry-after')).toMatch(expected);
+      } finally {
+        await busy.close();
+      }
+    },
+  );
 });
