@@ -3,12 +3,16 @@
  * header the `Connection` header names) are dropped, `Authorization` is never forwarded (MCP
  * forbids passing the client's token through), every incoming `X-MCP-*` header (also spelled with
  * `_`) is dropped and the verified identity set in its place, and so are the client's cookies and
- * the proxy headers it wrote (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`); the rest
- * (`Mcp-Session-Id`, `MCP-Protocol-Version`, `Last-Event-ID`, `Accept`, `Content-Type`...) passes. Responses: hop-by-hop headers dropped.
+ * the proxy headers it wrote (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`). In their place the
+ * gateway sets what it vouches for: `X-Forwarded-For` (the address its socket saw) and
+ * `X-Forwarded-Proto` / `X-Forwarded-Host` (the resource identifier's, from the manifest, never
+ * the request's `Host`). The rest (`Mcp-Session-Id`, `MCP-Protocol-Version`, `Last-Event-ID`,
+ * `Accept`, `Content-Type`...) passes. Responses: hop-by-hop headers dropped.
  * @module
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { CompiledResource } from '../runtime/resource.js';
 import type { AuthInfo } from '../verify/auth-info.js';
 import { IDENTITY_HEADER_PREFIX, identityHeaders } from './identity-headers.js';
 
@@ -47,19 +51,29 @@ function connectionNamed(value: string | string[] | undefined): Set<string> {
   return names;
 }
 
+/** Where a forwarded request comes from, as the gateway knows it (not as the client says). */
+export interface ForwardedFrom {
+  /** The client's address as the gateway's socket saw it (`req.socket.remoteAddress`). */
+  readonly peer: string | undefined;
+  /** The resource the request was verified for: its scheme and host are the public ones. */
+  readonly resource: Pick<CompiledResource, 'origin' | 'host'>;
+  /** The length of the body forwarded as read; absent when the client's body is streamed. */
+  readonly bodyLength?: number | undefined;
+}
+
 /**
  * The headers of the request sent upstream.
  *
  * @example
  * ```ts
- * upstreamRequestHeaders(req.headers, authInfo, { bodyLength: 42 });
- * // { accept: '...', 'content-type': 'application/json', 'content-length': '42', 'x-mcp-subject': 'user-1', ... }
+ * upstreamRequestHeaders(req.headers, authInfo, { peer: '127.0.0.1', resource, bodyLength: 42 });
+ * // { accept: '...', 'content-length': '42', 'x-forwarded-for': '127.0.0.1', 'x-mcp-subject': 'user-1', ... }
  * ```
  */
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   auth: AuthInfo,
-  body: { bodyLength?: number | undefined } = {},
+  from: ForwardedFrom,
 ): Record<string, string | string[]> {
   const named = connectionNamed(incoming.connection);
   const out: Record<string, string | string[]> = {};
@@ -67,10 +81,13 @@ export function upstreamRequestHeaders(
     if (value === undefined || HOP_BY_HOP.has(name) || SET_BY_GATEWAY.has(name) || named.has(name)) continue;
     if (name.startsWith(IDENTITY_HEADER_PREFIX) || IDENTITY_LOOKALIKE.test(name)) continue;
     if (CLIENT_ASSERTED.has(name) || name.startsWith('x-forwarded-')) continue;
-    if (name === 'content-length' && body.bodyLength !== undefined) continue;
+    if (name === 'content-length' && from.bodyLength !== undefined) continue;
     out[name] = value;
   }
-  if (body.bodyLength !== undefined) out['content-length'] = String(body.bodyLength);
+  if (from.bodyLength !== undefined) out['content-length'] = String(from.bodyLength);
+  if (from.peer) out['x-forwarded-for'] = from.peer;
+  out['x-forwarded-proto'] = from.resource.origin.slice(0, from.resource.origin.indexOf(':'));
+  out['x-forwarded-host'] = from.resource.host;
   return Object.assign(out, identityHeaders(auth));
 }
 

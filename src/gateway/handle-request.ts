@@ -153,7 +153,11 @@ async function handle(
 
   // A body the runtime read is forwarded as read; otherwise the client's body is streamed.
   const body = bytes ?? streamedBody(req, method);
-  const headers = upstreamRequestHeaders(req.headers, result.auth, { bodyLength: bytes?.length });
+  const headers = upstreamRequestHeaders(req.headers, result.auth, {
+    peer: req.socket.remoteAddress,
+    resource: route.resource,
+    bodyLength: bytes?.length,
+  });
   await forwardRequest(options.dispatcher, req, res, {
     origin: route.origin,
     path,

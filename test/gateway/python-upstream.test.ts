@@ -64,7 +64,7 @@ describe('gateway → Python upstream', () => {
     expect(seen['x-mcp-other']).toBeUndefined();
   });
 
-  it("drops the client's cookies, the proxy headers it wrote and look-alikes of the identity headers", async () => {
+  it("drops the client's cookies, the proxy headers it wrote and look-alikes of the identity headers; sets the ones it vouches for", async () => {
     const token = await kit.token({ scope: 'read admin', sub: 'user-42' });
     const res = await rpc(`${base}/mcp`, CALL_HEADERS, {
       authorization: `Bearer ${token}`,
@@ -79,9 +79,11 @@ describe('gateway → Python upstream', () => {
     });
     expect(res.status).toBe(200);
     const seen = receivedHeaders(await res.text());
-    for (const name of ['cookie', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip']) {
-      expect(seen[name], name).toBeUndefined();
-    }
+    for (const name of ['cookie', 'forwarded', 'x-real-ip']) expect(seen[name], name).toBeUndefined();
+    // The client's own values are replaced by the socket's peer and the manifest's resource.
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen['x-forwarded-proto']).toBe('http');
+    expect(seen['x-forwarded-host']).toBe(new URL(kit.resource).host);
     expect(Object.keys(seen).filter((n) => /^x[-_]mcp[-_]/i.test(n) && n.includes('_'))).toEqual([]);
     expect(JSON.stringify(seen)).not.toContain('SECRET-SESSION-COOKIE');
     expect(seen['x-mcp-subject']).toBe('user-42');
@@ -118,6 +120,25 @@ describe('gateway → Python upstream', () => {
     expect(seen['keep-alive']).toBeUndefined();
     expect(seen['proxy-authorization']).toBeUndefined();
     expect(seen['mcp-protocol-version']).toBe('2025-06-18');
+  });
+
+  it("sets X-Forwarded-Host from the manifest's resource, whatever Host the client sent", async () => {
+    const token = await kit.token({ scope: 'read admin' });
+    const body = JSON.stringify(CALL_HEADERS);
+    const res = await rawRequest(base, '/mcp', {
+      headers: {
+        host: 'admin.internal',
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'mcp-protocol-version': '2025-06-18',
+        'content-length': String(Buffer.byteLength(body)),
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const seen = receivedHeaders(res.body);
+    expect(seen['x-forwarded-host']).toBe(new URL(kit.resource).host);
+    expect(JSON.stringify(seen)).not.toContain('admin.internal');
   });
 
   it('answers 401 with resource_metadata without a token, and the upstream never sees it', async () => {
