@@ -122,7 +122,11 @@ async function resolveEntry(
   let firstInvalid: DiscoveryError | undefined;
   const candidates = wellKnownUrls(entry.issuer, entry.type);
   for (const url of candidates) {
-    const { json } = await guardedFetch(url, { ...context, acceptStatus: (s) => s >= 400 && s < 500 });
+    // A 4xx means "not here": the next candidate is tried. A 429 means "not now": it fails (and is retried).
+    const { json } = await guardedFetch(url, {
+      ...context,
+      acceptStatus: (s) => s >= 400 && s < 500 && s !== 429,
+    });
     if (!json) continue;
     try {
       return finish(id, await validate(json, url.href), { kind: 'discovery', url: url.href });

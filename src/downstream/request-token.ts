@@ -44,7 +44,7 @@ const KNOWN_ERRORS: ReadonlySet<string> = new Set(OAUTH_TOKEN_ERRORS);
  * const token = await requestToken('notes-api', endpoint, { grant_type: 'client_credentials' }, authenticate, 'client_credentials', fetchOptions);
  * ```
  * @throws {DownstreamError} `exchange_refused` (a 4xx with a JSON `error`), `exchange_unavailable`
- * (network, timeout, 3xx, 5xx, an endpoint that may not be fetched), `exchange_invalid_response`
+ * (network, timeout, 3xx, 429, 5xx, an endpoint that may not be fetched), `exchange_invalid_response`
  */
 export async function requestToken(
   name: string,
@@ -68,7 +68,8 @@ export async function requestToken(
       lane: 'calls',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...client.headers },
       body: form.toString(),
-      readStatus: (s) => s >= 400 && s < 500,
+      // An OAuth error answer is read; a 429 is "try later" (exchange_unavailable), not a refusal.
+      readStatus: (s) => s >= 400 && s < 500 && s !== 429,
     }));
   } catch (err) {
     throw fetchFailure(name, err);

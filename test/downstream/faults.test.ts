@@ -132,6 +132,15 @@ describe('an AS that is unavailable', () => {
     expect(err).toMatchObject({ code: 'exchange_unavailable', status: 503 });
   });
 
+  it('reports a 429 as exchange_unavailable (try later), not as a refusal', async () => {
+    const { err } = await failure((_req, res) =>
+      res
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': '5' })
+        .end(JSON.stringify({ error: 'invalid_grant', error_description: HOSTILE })),
+    );
+    expect(err).toMatchObject({ code: 'exchange_unavailable', status: 429 });
+  });
+
   it('gives up at the fetch deadline (timeout is exchange_unavailable)', async () => {
     const { err } = await failure(neverAnswer);
     expect(err.code).toBe('exchange_unavailable');

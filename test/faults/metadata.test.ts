@@ -74,22 +74,25 @@ describe('metadata faults at start-up', () => {
 });
 
 describe("the metadata server's Retry-After", () => {
-  it('lazy: a 503 with Retry-After: 20 holds the retry back that long, and the 503 answers say so', async () => {
-    const server = await startServer((_req, res) =>
-      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '20' }).end('{}'),
-    );
-    const auth = await compile(manifestFor(server.origin, { startup: 'lazy' }));
-    runtimes.push(auth);
-    const token = signToken(makeKey(), claims(server.origin, RESOURCE));
-    const first = await auth.authenticate(bearerRequest(token));
-    expect(first.response?.status).toBe(503);
-    // The first failure alone would back off 1 s.
-    expect(Number(first.response?.headers['retry-after'])).toBeGreaterThanOrEqual(19);
-    const fetches = server.count();
-    await new Promise((r) => setTimeout(r, 1200));
-    const again = await auth.authenticate(bearerRequest(token));
-    expect(again.response?.status).toBe(503);
-    expect(Number(again.response?.headers['retry-after'])).toBeGreaterThanOrEqual(18);
-    expect(server.count()).toBe(fetches); // neither the background retry nor the request fetched
-  });
+  it.each([503, 429])(
+    'lazy: a %i with Retry-After: 20 holds the retry back that long, and the 503 answers say so',
+    async (status) => {
+      const server = await startServer((_req, res) =>
+        res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '20' }).end('{}'),
+      );
+      const auth = await compile(manifestFor(server.origin, { startup: 'lazy' }));
+      runtimes.push(auth);
+      const token = signToken(makeKey(), claims(server.origin, RESOURCE));
+      const first = await auth.authenticate(bearerRequest(token));
+      expect(first.response?.status).toBe(503);
+      // The first failure alone would back off 1 s.
+      expect(Number(first.response?.headers['retry-after'])).toBeGreaterThanOrEqual(19);
+      const fetches = server.count();
+      await new Promise((r) => setTimeout(r, 1200));
+      const again = await auth.authenticate(bearerRequest(token));
+      expect(again.response?.status).toBe(503);
+      expect(Number(again.response?.headers['retry-after'])).toBeGreaterThanOrEqual(18);
+      expect(server.count()).toBe(fetches); // neither the background retry nor the request fetched
+    },
+  );
 });
