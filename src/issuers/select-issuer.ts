@@ -1,8 +1,9 @@
 /**
  * For one resource, which of its issuers a token belongs to, and what that issuer supplies:
  * signing keys for a JWT (chosen by its `iss` among the issuers' accepted issuer values), the
- * tenant rule checked once the JWT is verified, the introspection client and the
- * token-information client (opaque tokens name no issuer: `validate` allows one per resource).
+ * issuer's own rules checked once a token is attributed to it (its tenants, its `requireClaims`
+ * and `requireOneOfClaims`), the introspection client and the token-information client (opaque
+ * tokens name no issuer: `validate` allows one per resource).
  * @module
  */
 import { TokenError } from '../errors.js';
@@ -10,6 +11,7 @@ import type { IssuerEntry } from '../manifest/schema.js';
 import type { IssuerRuntime } from './issuer-runtime.js';
 import type { IntrospectionClient } from '../verify/introspect.js';
 import type { KeyStore } from '../verify/jwks.js';
+import { assertOneOfClaims, assertRequiredClaims } from '../verify/require-claims.js';
 import { assertTenant, type TenantRule } from '../verify/tenant.js';
 import type { TokenInfoClient } from '../verify/tokeninfo.js';
 import { matchIssuer, type IssuerMatch } from './match-issuer.js';
@@ -21,7 +23,11 @@ export interface IssuerSelection {
    * when the issuer is known and its store exists, else a promise.
    */
   readonly keysFor: (iss: string) => KeyStore | undefined | Promise<KeyStore | undefined>;
-  /** The tenant checks of the issuer that accepted `iss` (none for most issuers). */
+  /**
+   * The rules of the issuer a verified token is attributed to (a JWT's `iss`, or the issuer an
+   * opaque token was checked at): its tenants, `requireClaims` and `requireOneOfClaims`. Each
+   * issuer's own, so that two providers on one resource each keep their guard against ID tokens.
+   */
   readonly issuerRule: (iss: string, claims: Readonly<Record<string, unknown>>) => void;
   readonly introspection: (() => Promise<IntrospectionClient>) | undefined;
   readonly tokenInfo: (() => Promise<TokenInfoClient>) | undefined;
@@ -61,6 +67,15 @@ function find(
   return undefined;
 }
 
+/** The candidate whose resolved issuer identifier is `iss` (never a template match). */
+function exactly(
+  candidates: readonly Candidate[],
+  iss: string,
+): { candidate: Candidate; match: IssuerMatch } | undefined {
+  const candidate = candidates.find((c) => c.runtime.issuer === iss);
+  return candidate && { candidate, match: {} };
+}
+
 /**
  * Builds the selection for a resource's issuers (in manifest order) and token format.
  *
@@ -93,9 +108,13 @@ export function selectIssuers(
     );
   };
   const issuerRule = (iss: string, claims: Readonly<Record<string, unknown>>) => {
-    const found = find(candidates, iss);
+    // An opaque token's issuer is the resolved identifier of the issuer that answered for it.
+    const found = find(candidates, iss) ?? exactly(candidates, iss);
     if (!found) throw new TokenError('invalid_token', 'unknown_issuer');
-    if (found.candidate.tenants) assertTenant(claims, found.match.tenant, found.candidate.tenants);
+    const { entry, tenants } = found.candidate;
+    if (tenants) assertTenant(claims, found.match.tenant, tenants);
+    assertRequiredClaims(claims, entry.requireClaims);
+    assertOneOfClaims(claims, entry.requireOneOfClaims);
   };
   // `validate` allows at most one issuer with introspection credentials per resource that
   // introspects (opaque tokens do not name their issuer), so there is no choice to make here.

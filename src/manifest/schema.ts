@@ -166,6 +166,16 @@ function introspectionSchema() {
     .describe('Credentials for RFC 7662 token introspection (opaque tokens).');
 }
 
+/** A `requireClaims` map: claim name → the exact value the claim must have. */
+function requireClaimsSchema(description: string) {
+  return z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).describe(description);
+}
+
+/** A `requireOneOfClaims` list: claim names of which a token must carry one. */
+function requireOneOfClaimsSchema(description: string) {
+  return z.array(z.string().min(1)).min(1).describe(description);
+}
+
 function issuerSchema(functions: boolean) {
   const patch = z
     .record(z.string(), z.unknown())
@@ -198,6 +208,12 @@ function issuerSchema(functions: boolean) {
           "The `iss` values this issuer's tokens carry, when they differ from the metadata's `issuer` (verified with this issuer's keys): exact strings, or templates holding `{tenant}` once, which stands for one tenant id segment (multi-tenant Entra ID: `https://login.microsoftonline.com/{tenant}/v2.0`). A template needs `tenants`. Default: the metadata's `issuer`.",
         )
         .optional(),
+      requireClaims: requireClaimsSchema(
+        'Claims every token of this issuer must carry with exactly these values (JWT, introspected or token information), checked once the token is attributed to this issuer, whatever resource it is for: e.g. `{ "token_use": "access" }` (Cognito) or `{ "typ": "Bearer" }` (Keycloak), so that ID tokens are refused. A preset sets these; a claim written here replaces the preset\'s value for that claim only.',
+      ).optional(),
+      requireOneOfClaims: requireOneOfClaimsSchema(
+        'Claims of which every token of this issuer must carry at least one (any value), e.g. `["azp", "appid"]` (the `entra` preset: Entra access tokens carry `azp` (v2.0) or `appid` (v1.0), its ID tokens neither). Written here, it replaces the preset\'s list.',
+      ).optional(),
       tenants: z
         .strictObject({
           claim: z
@@ -274,19 +290,12 @@ function tokenSchema(functions: boolean) {
       .min(1)
       .describe('Accept only tokens issued to these OAuth clients (the client id claim).')
       .optional(),
-    requireClaims: z
-      .record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]))
-      .describe(
-        'Claims a token must carry with exactly these values, e.g. `{ "token_use": "access" }` (Cognito) so that ID tokens are refused.',
-      )
-      .optional(),
-    requireOneOfClaims: z
-      .array(z.string().min(1))
-      .min(1)
-      .describe(
-        'Claims of which a token must carry at least one (any value), e.g. `["azp", "appid"]` (the `entra` preset): Entra access tokens carry `azp` (v2.0) or `appid` (v1.0), its ID tokens neither, so ID tokens are refused.',
-      )
-      .optional(),
+    requireClaims: requireClaimsSchema(
+      'Claims every token for this resource must carry with exactly these values, in addition to its issuer\'s `requireClaims`, e.g. `{ "acr": "mfa" }`.',
+    ).optional(),
+    requireOneOfClaims: requireOneOfClaimsSchema(
+      "Claims of which every token for this resource must carry at least one (any value), in addition to its issuer's `requireOneOfClaims`.",
+    ).optional(),
     roleClaims: z
       .array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]))
       .describe(

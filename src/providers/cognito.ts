@@ -50,12 +50,12 @@ export function expandCognito(p: CognitoParams): PresetExpansion {
       type: 'oidc',
       // Cognito accepts PKCE (S256) but does not advertise it; MCP clients refuse a server that does not.
       transpile: { code_challenge_methods_supported: ['S256'] },
+      requireClaims: { token_use: 'access' },
     },
     token: {
       requireAudience: false,
       clientIdClaim: 'client_id',
       allowedClientIds: [...p.clientIds],
-      requireClaims: { token_use: 'access' },
     },
   };
 }

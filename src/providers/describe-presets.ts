@@ -15,6 +15,8 @@ const ISSUER_KEYS = [
   'tokenIssuers',
   'tenants',
   'tokenInfo',
+  'requireClaims',
+  'requireOneOfClaims',
 ] as const;
 const TOKEN_KEYS = [
   'format',

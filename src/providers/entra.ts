@@ -96,12 +96,12 @@ export function expandEntra(p: EntraParams): PresetExpansion {
             any: p.anyTenant === true,
           }
         : { claim: 'tid', allowed: [p.tenant], any: false },
-    },
-    token: {
-      audience: [`api://${p.clientId}`, p.clientId],
       // An ID token for the API's own registration has `aud` = the client id too: only access
       // tokens name the client they were issued to (`azp` in v2.0, `appid` in v1.0).
       requireOneOfClaims: ['azp', 'appid'],
+    },
+    token: {
+      audience: [`api://${p.clientId}`, p.clientId],
       scopeClaims: ['scp'],
       roleClaims: ['roles'],
     },

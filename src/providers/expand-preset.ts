@@ -115,13 +115,19 @@ export interface ExpandedManifest {
   readonly expansions: Readonly<Record<string, PresetExpansion>>;
 }
 
-/** An issuer entry with the preset's issuer values added where the entry sets none. */
+/**
+ * An issuer entry with the preset's issuer values added where the entry sets none. The preset's
+ * `requireClaims` (its guard against ID tokens) is merged claim by claim: a `requireClaims` the
+ * entry writes for other claims tightens the guard and never drops it.
+ */
 function expandIssuer(entry: Json, expansion: PresetExpansion): Json {
   const out: Json = { ...entry };
   const ownSource = SOURCE_KEYS.some((key) => entry[key] !== undefined);
   for (const [key, value] of Object.entries(expansion.issuer)) {
     if ((SOURCE_KEYS as readonly string[]).includes(key) && ownSource) continue;
-    if (out[key] === undefined) out[key] = value;
+    if (key === 'requireClaims' && isObject(value) && isObject(out[key]))
+      out[key] = { ...value, ...out[key] };
+    else if (out[key] === undefined) out[key] = value;
   }
   return out;
 }

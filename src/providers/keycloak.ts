@@ -66,11 +66,15 @@ export function expandKeycloak(p: KeycloakParams): PresetExpansion {
     ...(p.clientRoles ? [['resource_access', p.clientRoles, 'roles']] : []),
   ];
   return {
-    issuer: { issuer: `${trimSlashes(p.baseUrl)}/realms/${encodeURIComponent(p.realm)}`, type: 'oidc' },
+    issuer: {
+      issuer: `${trimSlashes(p.baseUrl)}/realms/${encodeURIComponent(p.realm)}`,
+      type: 'oidc',
+      // Keycloak marks its ID tokens `typ: "ID"`, its access tokens `typ: "Bearer"`.
+      requireClaims: { typ: 'Bearer' },
+    },
     token: {
       ...audienceOf(p.audience),
       ...clientIdsOf(p.clientIds, 'azp'),
-      requireClaims: { typ: 'Bearer' },
       ...(roleClaims.length ? { roleClaims } : {}),
     },
   };

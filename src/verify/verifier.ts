@@ -35,7 +35,7 @@ export interface VerifierOptions {
   readonly claimPolicy?: ClaimPolicy | undefined;
   /** `token.roleClaims`: role arrays that also grant scopes. */
   readonly roleClaims?: readonly RoleClaim[] | undefined;
-  /** Issuer-specific checks of a verified JWT (tenants of `issuers.<id>.tenants`). */
+  /** The rules of the issuer a verified token is attributed to (its tenants, `requireClaims`, `requireOneOfClaims`). */
   readonly issuerRule?: ((issuer: string, claims: Readonly<Record<string, unknown>>) => void) | undefined;
   /** The token-information endpoint client, for `format: "tokeninfo"`. */
   readonly tokenInfo?: (() => Promise<TokenInfoClient>) | undefined;
@@ -206,6 +206,7 @@ export class TokenVerifier {
       const client = await this.#options.tokenInfo!();
       const policy = { audiences: this.#audiences, clockToleranceSec: this.#jwt.clockToleranceSec };
       const claims = await fetchTokenInfo(token, client, policy, this.#options.fetchOptions);
+      this.#options.issuerRule?.(client.issuer, claims);
       return this.#authInfo(token, client.issuer, safeClaims(claims));
     }
     if (!introspection) throw new TokenError('unavailable', 'issuer_unavailable');
@@ -217,6 +218,7 @@ export class TokenVerifier {
       this.#options.fetchOptions,
       this.#options.introspectionCache,
     );
+    this.#options.issuerRule?.(client.issuer, claims);
     const info = this.#authInfo(token, client.issuer, safeClaims(claims));
     this.#answeredAt.set(info, answeredAt);
     return info;

@@ -79,6 +79,7 @@ describe('schema/mcp-auth.schema.json', () => {
       [
         '#/properties/issuers',
         '#/properties/issuers/additionalProperties/properties/transpile',
+        '#/properties/issuers/additionalProperties/properties/requireClaims',
         '#/properties/issuers/additionalProperties/properties/jwks/properties/keys/items',
         '#/properties/resources/items/properties/extraMetadata',
         '#/properties/resources/items/properties/tools',

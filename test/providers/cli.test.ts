@@ -56,14 +56,17 @@ describe('mcp-auth on preset manifests', () => {
         { issuer: Record<string, unknown>; resources: { token: Record<string, unknown> }[] }
       >;
     };
-    expect(report.presets.pool!.issuer).toMatchObject({ issuer: `${provider.origin}/${POOL}`, type: 'oidc' });
+    expect(report.presets.pool!.issuer).toMatchObject({
+      issuer: `${provider.origin}/${POOL}`,
+      type: 'oidc',
+      requireClaims: { token_use: 'access' },
+    });
     expect(report.presets.pool!.resources[0]!.token).toEqual({
       format: 'jwt',
       requireAudience: false,
       scopeClaims: ['scope'],
       clientIdClaim: 'client_id',
       allowedClientIds: ['3n4b5urk1ft4fl3mg5e62d9ado'],
-      requireClaims: { token_use: 'access' },
       algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA', 'Ed25519'],
     });
   });

@@ -113,7 +113,11 @@ describe('cognito preset', () => {
 });
 
 describe('keycloak preset', () => {
-  async function keycloak(preset: Record<string, unknown> = {}) {
+  /** The preset on one resource; `extra` adds to the issuer entry and the resource. */
+  async function keycloak(
+    preset: Record<string, unknown> = {},
+    extra: { issuer?: Record<string, unknown>; resource?: Record<string, unknown> } = {},
+  ) {
     const provider = await startProvider(
       'keycloak-realm.json',
       () => '/realms/demorealm/.well-known/openid-configuration',
@@ -128,9 +132,10 @@ describe('keycloak preset', () => {
             clientIds: ['mcp-client'],
             ...preset,
           },
+          ...extra.issuer,
         },
       },
-      resources: [{ resource: RESOURCE, authorizationServers: ['kc'] }],
+      resources: [{ resource: RESOURCE, authorizationServers: ['kc'], ...extra.resource }],
     });
     const header = { alg: 'RS256', typ: 'JWT', kid: provider.key.kid };
     /** A Keycloak access token whose client scope has an Audience mapper adding the resource. */
@@ -191,5 +196,67 @@ describe('keycloak preset', () => {
     expect((await verify(token())).scopes).toEqual(
       expect.arrayContaining(['notes-admin', 'offline_access', 'default-roles-demorealm', 'notes-reader']),
     );
+  });
+
+  // An ID token with an Audience mapper set to "Add to ID token": aud names the resource too.
+  const idToken = { typ: 'ID', nonce: 'n-0S6_WzA2Mj', aud: ['mcp-client', RESOURCE] };
+
+  it.each([
+    ['{ acr: "1" }', { acr: '1' }],
+    ['{}', {}],
+  ])(
+    "a resource's own token.requireClaims %s adds to the preset's guard, never replaces it",
+    async (_name, requireClaims) => {
+      const { verify, token } = await keycloak({}, { resource: { token: { requireClaims } } });
+      expect(await refusal(verify(token(idToken)))).toBe('invalid_token:invalid_claims');
+      expect(await refusal(verify(token()))).toBe('accepted');
+    },
+  );
+
+  it("an issuer's own requireClaims is merged with the preset's claim by claim", async () => {
+    const { verify, token } = await keycloak({}, { issuer: { requireClaims: { acr: '1' } } });
+    expect(await refusal(verify(token(idToken)))).toBe('invalid_token:invalid_claims');
+    expect(await refusal(verify(token({ acr: '0' })))).toBe('invalid_token:invalid_claims');
+    expect(await refusal(verify(token()))).toBe('accepted');
+  });
+});
+
+describe('two presets on one resource', () => {
+  it('each issuer keeps its own guard: a Keycloak ID token is refused, an Auth0 access token (no typ claim) accepted, and nothing conflicts', async () => {
+    const kc = await startProvider(
+      'keycloak-realm.json',
+      () => '/realms/demorealm/.well-known/openid-configuration',
+    );
+    const a0 = await startProvider('auth0-tenant.json', () => '/.well-known/openid-configuration');
+    const manifest: ManifestInput = {
+      issuers: {
+        kc: { preset: { name: 'keycloak', baseUrl: kc.origin, realm: 'demorealm' } },
+        a0: { preset: { name: 'auth0', domain: a0.origin } },
+      },
+      resources: [{ resource: RESOURCE, authorizationServers: ['kc', 'a0'] }],
+    };
+    expect(validateManifest(manifest).issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const verify = await verifierOf(manifest);
+    const kcToken = (typ: string) =>
+      signToken(
+        kc.key,
+        {
+          ...times(),
+          iss: `${kc.origin}/realms/demorealm`,
+          aud: [RESOURCE],
+          sub: 'u1',
+          typ,
+          azp: 'mcp-client',
+        },
+        { alg: 'RS256', typ: 'JWT', kid: kc.key.kid },
+      );
+    expect(await refusal(verify(kcToken('ID')))).toBe('invalid_token:invalid_claims');
+    expect(await refusal(verify(kcToken('Bearer')))).toBe('accepted');
+    const a0Token = signToken(
+      a0.key,
+      { ...times(), iss: `${a0.origin}/`, aud: [RESOURCE], sub: 'auth0|1', azp: 'Xk2l1Vw9sd8Qm4nPz7Ty' },
+      { alg: 'RS256', typ: 'JWT', kid: a0.key.kid },
+    );
+    expect(await refusal(verify(a0Token))).toBe('accepted');
   });
 });
