@@ -99,6 +99,8 @@ export interface GuardedRequest extends FetchLimits {
 export interface GuardedResponse {
   readonly status: number;
   readonly json: Record<string, unknown> | undefined;
+  /** An accepted 429's or 503's `Retry-After`, in ms (see `DiscoveryError.retryAfterMs`). */
+  readonly retryAfterMs?: number | undefined;
 }
 
 /** The defaults of {@link FetchLimits}. */
@@ -417,11 +419,12 @@ async function settle(
   }
   if ((status < 200 || status >= 300) && !options.readStatus?.(status)) {
     answer.discard();
-    if (options.acceptStatus?.(status)) return { status, json: undefined };
+    const asked = status === 429 || status === 503 ? retryAfterMs(answer.retryAfter) : undefined;
+    if (options.acceptStatus?.(status)) return { status, json: undefined, retryAfterMs: asked };
     throw new DiscoveryError('http_status', `${href} answered HTTP ${status}`, {
       url: href,
       status,
-      retryAfterMs: status === 429 || status === 503 ? retryAfterMs(answer.retryAfter) : undefined,
+      retryAfterMs: asked,
     });
   }
   const declared = Number(answer.contentLength);

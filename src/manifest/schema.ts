@@ -240,7 +240,7 @@ function issuerSchema(functions: boolean) {
       tokenInfo: z
         .strictObject({
           endpoint: url(
-            'The endpoint that answers 2xx with a JSON object for a valid token and 400/401 otherwise, e.g. `https://oauth2.googleapis.com/tokeninfo` or `https://api.github.com/user`.',
+            'The endpoint that answers 2xx with a JSON object for a valid token and 400/401 otherwise, e.g. `https://oauth2.googleapis.com/tokeninfo` or `https://api.github.com/user`. With `send: "bearer"` a 429 is the token\'s own rate limit: that request gets 503, no other.',
           ),
           send: z
             .enum(['form', 'bearer'])

@@ -1,24 +1,40 @@
 /**
  * How the calls one endpoint gets for tokens (introspection, token information) are made under
- * load: one call at a time per token, and none at all for a while after the endpoint failed.
+ * load: one call at a time per token, a bound on calls in flight, and a circuit breaker that
+ * stops calling an endpoint that is down, without letting one bad token switch it off.
  * @module
  */
-import { TokenError } from '../errors.js';
+import { DiscoveryError, TokenError } from '../errors.js';
 import { backoffDelayMs, type BackoffBounds } from '../lib/backoff.js';
 
 /**
- * The backoff after a failed call: 1 s after the first failure, doubling up to 30 s while the
- * endpoint keeps failing; the first answer resets it.
+ * How long the breaker stays open: 1 s the first time, doubling up to 30 s while the endpoint
+ * keeps failing (longer when its `Retry-After` asks for it, up to the cap).
  */
 export const ENDPOINT_BACKOFF: BackoffBounds = Object.freeze({ minMs: 1000, maxMs: 30_000 });
 
+/** Failures of the endpoint in a row, with no answer between them, that open the breaker. */
+export const ENDPOINT_FAILURES_TO_OPEN = 5;
+
 /**
- * The most calls one endpoint has in flight for distinct tokens (the pool gives it 16 sockets;
- * the rest wait for one). Past it, a new token is refused at once with `unavailable`
- * (`Retry-After: 1`) instead of waiting: a flood of made-up opaque tokens then costs a bounded
- * amount of memory here and a bounded load on the authorization server.
+ * The most calls one endpoint has in flight for distinct tokens. The pool gives it 16 sockets,
+ * so a call waits behind at most three rounds of others: at the default 5 s deadline, a healthy
+ * endpoint answering within about 1.2 s never times out a call that is queued. Past the bound a
+ * new token is refused at once with `unavailable` (`Retry-After: 1`): a flood of made-up opaque
+ * tokens costs bounded memory here and a bounded load on the authorization server.
  */
-export const ENDPOINT_MAX_PENDING = 256;
+export const ENDPOINT_MAX_PENDING = 64;
+
+/**
+ * Whether a failed call says the endpoint is down (a timeout, a network error, HTTP 5xx or 429),
+ * rather than that it refused this one call (any other status, an answer that is not JSON): only
+ * the former count towards opening the breaker.
+ */
+function endpointDown(err: unknown): boolean {
+  return err instanceof TokenError && err.code === 'unavailable' && err.cause instanceof DiscoveryError
+    ? err.cause.transient
+    : false;
+}
 
 /**
  * The calls made to one remote token endpoint, shared by every resource whose tokens it checks.
@@ -28,16 +44,16 @@ export const ENDPOINT_MAX_PENDING = 256;
  *   new token in parallel). Answers are not kept once given: the verified-token cache keeps
  *   positive results, and negative ones are never kept (an authorization server that replicates
  *   may call a token inactive just before it learns of it).
- * - **Backoff after a failure.** When a call fails as `unavailable` (a timeout, a network
- *   error, any non-2xx answer that is not a token verdict, HTTP 429 and 5xx included), calls for
- *   new tokens are refused at once with `unavailable` (503 with `Retry-After`) until
- *   {@link ENDPOINT_BACKOFF} has passed (longer when the endpoint's `Retry-After` asks for it,
- *   up to the cap), instead of each waiting for the endpoint in turn.
- *   Failures of calls that were already in flight do not lengthen it. Cached tokens are not
- *   affected.
- * - **A bound on calls in flight.** At most {@link ENDPOINT_MAX_PENDING} distinct tokens wait
- *   for the endpoint at once; one more is refused with `unavailable` and `Retry-After: 1`,
- *   without a call and without starting the backoff.
+ * - **A bound on calls in flight**: {@link ENDPOINT_MAX_PENDING}. A refusal at the bound is
+ *   no failure of the endpoint.
+ * - **A circuit breaker.** After {@link ENDPOINT_FAILURES_TO_OPEN} calls in a row fail because
+ *   the endpoint is down (timeout, network error, 5xx, 429), it opens: new tokens are refused at
+ *   once with `unavailable` (503 with `Retry-After`) for {@link ENDPOINT_BACKOFF}, instead of
+ *   each waiting for a dead endpoint. Then one call goes through (the others are still
+ *   refused); its answer closes the breaker, its failure opens it again, for longer. A call
+ *   refused for its own token (a 4xx that is no verdict) fails alone and never counts: one bad
+ *   token cannot hold the others back. Failures of calls started before the breaker opened do
+ *   not lengthen it. Cached tokens are not affected.
  *
  * @example
  * ```ts
@@ -48,9 +64,14 @@ export const ENDPOINT_MAX_PENDING = 256;
 export class EndpointCalls<T> {
   readonly #inflight = new Map<string, Promise<T>>();
   readonly #bounds: BackoffBounds;
+  /** Calls in a row that failed because the endpoint is down. */
   #failures = 0;
-  #retryAt = 0;
-  #lastFailure: TokenError | undefined;
+  /** How many times in a row the breaker opened (the backoff grows with it); 0: closed. */
+  #openings = 0;
+  /** Until when the breaker refuses every new call. */
+  #openUntil = 0;
+  /** The one call let through once the breaker's time is up, while it is pending. */
+  #probe: Promise<T> | undefined;
 
   constructor(bounds: BackoffBounds = ENDPOINT_BACKOFF) {
     this.#bounds = bounds;
@@ -59,40 +80,54 @@ export class EndpointCalls<T> {
   /**
    * The answer of `ask()` for this token: the pending call's when there is one, else a new call.
    *
-   * @throws {TokenError} `unavailable` while the backoff runs or the calls in flight are at their bound; whatever `ask` throws
+   * @throws {TokenError} `unavailable` while the breaker is open or the calls in flight are at their bound; whatever `ask` throws
    */
   call(token: string, ask: () => Promise<T>): Promise<T> {
     const pending = this.#inflight.get(token);
     if (pending) return pending;
-    const waitMs = this.#retryAt - Date.now();
-    if (waitMs > 0) return refuse(Math.ceil(waitMs / 1000), this.#lastFailure);
-    if (this.#inflight.size >= ENDPOINT_MAX_PENDING) return refuse(1, undefined);
-    const started = ask()
+    const waitMs = this.#openUntil - Date.now();
+    if (waitMs > 0) return refuse(Math.ceil(waitMs / 1000));
+    if (this.#probe || this.#inflight.size >= ENDPOINT_MAX_PENDING) return refuse(1);
+    const started: Promise<T> = ask()
       .then(
         (answer) => {
           this.#failures = 0;
+          this.#openings = 0;
+          this.#openUntil = 0;
           return answer;
         },
         (err: unknown) => {
-          if (err instanceof TokenError && err.code === 'unavailable') this.#failed(err);
-          throw err;
+          throw this.#failed(err, started);
         },
       )
-      .finally(() => this.#inflight.delete(token));
+      .finally(() => {
+        this.#inflight.delete(token);
+        if (this.#probe === started) this.#probe = undefined;
+      });
+    if (this.#openings > 0) this.#probe = started; // the breaker's time is up: this call tells
     this.#inflight.set(token, started);
     return started;
   }
 
-  /** Starts (or, once it has run out, lengthens) the backoff. */
-  #failed(err: TokenError): void {
-    this.#lastFailure = err;
+  /** Counts a failure, opens the breaker when it is due, and gives the error to throw. */
+  #failed(err: unknown, call: Promise<T>): unknown {
+    if (!endpointDown(err)) return err;
     const now = Date.now();
-    if (now < this.#retryAt) return; // a call that was in flight when the backoff began
-    this.#retryAt = now + backoffDelayMs(++this.#failures, this.#bounds, err);
+    this.#failures++;
+    // Once open, only the probe's failure opens it again: calls that were in flight do not.
+    if (call === this.#probe || (this.#openings === 0 && this.#failures >= ENDPOINT_FAILURES_TO_OPEN)) {
+      this.#openUntil = now + backoffDelayMs(++this.#openings, this.#bounds, err);
+    }
+    if (this.#openUntil <= now) return err;
+    // The request whose call opened (or found open) the breaker is told the breaker's wait.
+    return new TokenError('unavailable', 'issuer_unavailable', {
+      retryAfterSeconds: Math.ceil((this.#openUntil - now) / 1000),
+      cause: (err as TokenError).cause,
+    });
   }
 }
 
 /** The refusal of a call that is not made. */
-function refuse(retryAfterSeconds: number, cause: TokenError | undefined): Promise<never> {
-  return Promise.reject(new TokenError('unavailable', 'issuer_unavailable', { retryAfterSeconds, cause }));
+function refuse(retryAfterSeconds: number): Promise<never> {
+  return Promise.reject(new TokenError('unavailable', 'issuer_unavailable', { retryAfterSeconds }));
 }

@@ -78,6 +78,11 @@ export async function fetchTokenInfo(
 ): Promise<Record<string, unknown>> {
   const ask = () => askEndpoint(token, client, fetchOptions);
   const answer = await (client.calls ? client.calls.call(token, ask) : ask());
+  if (answer.status === 429) {
+    // The caller's own rate limit (see askEndpoint): this request waits, no other.
+    const retryAfterSeconds = Math.min(60, Math.ceil((answer.retryAfterMs ?? 1000) / 1000));
+    throw new TokenError('unavailable', 'issuer_unavailable', { retryAfterSeconds });
+  }
   if (!answer.json) throw new TokenError('invalid_token', 'inactive');
   const claims = claimsOf(answer.json, client);
   assertTimeClaims(claims, policy.clockToleranceSec, false);
@@ -85,7 +90,14 @@ export async function fetchTokenInfo(
   return claims;
 }
 
-/** One call to the endpoint: its answer, a 400/401 one included (no `json` then). */
+/**
+ * One call to the endpoint: its answer, a verdict on the token included (no `json` then):
+ * 400 (Google) and 401 (GitHub) mean "not a valid token". Sent as `bearer`, the call is made as
+ * the token's own user, so a 429 is that user's rate limit: an answer about this token, not the
+ * endpoint failing (sent as a `form`, a 429 limits this server). Anything else fails the call
+ * (503): a 403 (GitHub: the user's rate limit, or a token that may not read `/user`) for this
+ * request alone, a timeout, a network error or a 5xx also towards the breaker of {@link EndpointCalls}.
+ */
 async function askEndpoint(
   token: string,
   client: TokenInfoClient,
@@ -105,8 +117,8 @@ async function askEndpoint(
       lane: 'calls',
       headers,
       ...(body === undefined ? {} : { body }),
-      // 400 (Google) and 401 (GitHub) mean "not a valid token"; anything else is the endpoint failing.
-      acceptStatus: (status) => status === 400 || status === 401,
+      acceptStatus: (status) =>
+        status === 400 || status === 401 || (status === 429 && client.send === 'bearer'),
     });
   } catch (err) {
     if (err instanceof DiscoveryError)

@@ -100,17 +100,20 @@ describe('google preset (tokeninfo)', () => {
     expect(await refusal(verify('ya29.down'))).toBe('unavailable:issuer_unavailable');
   });
 
-  it('checks of one token in flight share one tokeninfo call; after a 5xx, a new token is refused without a call while the backoff runs', async () => {
+  it('checks of one token in flight share one tokeninfo call; after five 5xx in a row, a new token is refused without a call while the breaker is open', async () => {
     const { server, answers, verify, answer } = await google();
     answers.set('ya29.shared', { status: 200, body: answer(CLIENT, 3599) });
     const infos = await Promise.all([1, 2, 3].map(() => verify('ya29.shared')));
     expect(infos.map((info) => info.subject)).toEqual(Array(3).fill('110169484474386276334'));
     expect(server.count('/tokeninfo')).toBe(1);
-    answers.set('ya29.down', { status: 503, body: {} });
-    expect(await refusal(verify('ya29.down'))).toBe('unavailable:issuer_unavailable');
+    for (let i = 0; i < 5; i++) {
+      answers.set(`ya29.down${i}`, { status: 503, body: {} });
+      expect(await refusal(verify(`ya29.down${i}`))).toBe('unavailable:issuer_unavailable');
+    }
+    expect(server.count('/tokeninfo')).toBe(6);
     answers.set('ya29.later', { status: 200, body: answer(CLIENT, 3599) });
     expect(await refusal(verify('ya29.later'))).toBe('unavailable:issuer_unavailable');
-    expect(server.count('/tokeninfo')).toBe(2);
+    expect(server.count('/tokeninfo')).toBe(6);
   });
 });
 
@@ -127,6 +130,12 @@ describe('github preset (GET /user)', () => {
         });
       if (req.headers.authorization === 'Bearer gho_ratelimited')
         return sendJson(res, 403, { message: 'API rate limit exceeded' });
+      if (req.headers.authorization === 'Bearer ghs_installation')
+        return sendJson(res, 403, { message: 'Resource not accessible by integration' });
+      if (req.headers.authorization === 'Bearer gho_secondary')
+        return res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': '30' })
+          .end('{"message":"You have exceeded a secondary rate limit"}');
       sendJson(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     };
     server.setHandler(
@@ -163,6 +172,18 @@ describe('github preset (GET /user)', () => {
     const { verify } = await github();
     expect(await refusal(verify('gho_revoked'))).toBe('invalid_token:inactive');
     expect(await refusal(verify('gho_ratelimited'))).toBe('unavailable:issuer_unavailable');
+  });
+
+  it("a token's own 403s and 429s (its user's rate limits, an installation token) fail that request alone: the next user's new token is still checked", async () => {
+    const { server, verify } = await github();
+    for (let i = 0; i < 6; i++) {
+      for (const token of ['gho_ratelimited', 'ghs_installation', 'gho_secondary'])
+        expect(await refusal(verify(`${token}`))).toBe('unavailable:issuer_unavailable');
+    }
+    const calls = server.count('/api/user');
+    expect(calls).toBe(18);
+    expect(await refusal(verify('gho_16C7e42F292c6912E7710c838347Ae178B4a'))).toBe('accepted');
+    expect(server.count('/api/user')).toBe(calls + 1);
   });
 
   it('requires the acknowledgement, and validate warns every time that no audience is checked', async () => {
