@@ -8,6 +8,7 @@ import { DiscoveryError } from '../errors.js';
 import type { IssuerEntry } from '../manifest/schema.js';
 import {
   mcpReadiness,
+  refuseLocalHttpFromRemote,
   validateAuthorizationServerMetadata,
   type AuthorizationServerMetadata,
   type ReadinessFinding,
@@ -99,12 +100,14 @@ async function resolveEntry(
   entry: ResolvableEntry,
   context: ResolveContext,
 ): Promise<ResolvedIssuer> {
-  const validate = async (raw: Record<string, unknown>, url: string | undefined) =>
-    validateAuthorizationServerMetadata(await applyTranspile(raw, entry.transpile, id), {
+  const validate = async (raw: Record<string, unknown>, url: string | undefined) => {
+    if (url !== undefined) refuseLocalHttpFromRemote(raw, url, id);
+    return validateAuthorizationServerMetadata(await applyTranspile(raw, entry.transpile, id), {
       expectedIssuer: configuredIssuer(entry),
       url,
       issuerId: id,
     });
+  };
 
   if (entry.metadata) {
     return finish(id, await validate(toSnakeCase(entry.metadata), undefined), { kind: 'manual' });

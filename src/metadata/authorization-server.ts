@@ -72,9 +72,7 @@ export interface ReadinessFinding {
  * Validates a raw metadata document. Checks: it is an object; `issuer` is a string **identical**
  * to `expectedIssuer` when one is given (RFC 8414 §3.3, no normalisation: a trailing slash
  * matters); the known endpoints (`CHECKED_URL_FIELDS`: `authorization_endpoint`, `jwks_uri`, ...)
- * are absolute https (or loopback http) URLs, and plain http only in a document that came from
- * loopback itself or was written out (no `url`): a remote issuer never points this process at a
- * plain-http service on its own host (after a transpile hook too: judged on the result); the known `*_supported` fields
+ * are absolute https (or loopback http) URLs; the known `*_supported` fields
  * (`CHECKED_ARRAY_FIELDS`) are string arrays. Does NOT check: endpoints it never calls for being
  * reachable; `id_token_signing_alg_values_supported`, `subject_types_supported`,
  * `service_documentation` and unknown fields (kept as received).
@@ -110,16 +108,12 @@ export function validateAuthorizationServerMetadata(
       details,
     );
   }
-  const source = options.url === undefined ? undefined : tryParseUrl(options.url);
-  const remote = source !== undefined && !isLoopbackHost(source.hostname);
   for (const field of CHECKED_URL_FIELDS) {
     const value = doc[field];
     if (value === undefined) continue;
     const url = typeof value === 'string' ? tryParseUrl(value) : undefined;
     if (!url) throw invalid(`"${field}" is not an absolute URL`);
     if (insecureUrlReason(url)) throw invalid(`"${field}" is not https`);
-    if (remote && url.protocol === 'http:')
-      throw invalid(`"${field}" is plain http to loopback, named by a document from another host`);
   }
   for (const field of CHECKED_ARRAY_FIELDS) {
     const value = doc[field];
@@ -128,6 +122,32 @@ export function validateAuthorizationServerMetadata(
     }
   }
   return doc as AuthorizationServerMetadata;
+}
+
+/**
+ * Refuses a metadata document fetched from a host other than loopback when one of its endpoints
+ * (`CHECKED_URL_FIELDS`) is plain http (which the rules allow only to loopback): a remote issuer
+ * never points this process at a plain-http service on its own host. Applied to the document as
+ * fetched, before a transpile hook: the manifest's own hook may point at a local sidecar.
+ *
+ * @example
+ * ```ts
+ * refuseLocalHttpFromRemote(json, 'https://as.example/.well-known/oauth-authorization-server', 'main');
+ * ```
+ * @throws {DiscoveryError} `invalid_metadata`
+ */
+export function refuseLocalHttpFromRemote(raw: unknown, url: string, issuerId?: string): void {
+  const source = tryParseUrl(url);
+  if (!source || isLoopbackHost(source.hostname) || !raw || typeof raw !== 'object') return;
+  for (const field of CHECKED_URL_FIELDS) {
+    const value = (raw as Record<string, unknown>)[field];
+    if (typeof value !== 'string' || tryParseUrl(value)?.protocol !== 'http:') continue;
+    throw new DiscoveryError(
+      'invalid_metadata',
+      `metadata${issuerId ? ` of issuer "${issuerId}"` : ''} from ${url} is invalid: "${field}" is plain http to loopback, named by a document from another host`,
+      { url, ...(issuerId ? { issuerId } : {}) },
+    );
+  }
 }
 
 /**

@@ -3,9 +3,13 @@
  * by the server), when discovery moves on and when it stops, exact issuer matching, a given
  * well-known URL, and manual metadata.
  */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { resolveIssuer } from '../../src/discovery/resolve.js';
+import { connectOptions } from '../../src/discovery/guarded-fetch.js';
+import { resolveIssuer, type ResolveContext } from '../../src/discovery/resolve.js';
 import { DiscoveryError } from '../../src/errors.js';
 import {
   closeAllServers,
@@ -295,5 +299,56 @@ describe('manual metadata', () => {
     );
     expect(err.code).toBe('invalid_metadata');
     expect(err.issuerId).toBe('local');
+  });
+});
+
+describe('a document from another host never points at plain http on this one', () => {
+  const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url), 'utf8');
+  const cert = fixture('as-remote-test.cert.pem');
+
+  /** An https issuer at `as.remote.test` (resolved to 127.0.0.1 by the fetch's own lookup). */
+  async function remoteIssuer(doc: (issuer: string) => Record<string, unknown>) {
+    let issuer = '';
+    const server = createHttpsServer({ cert, key: fixture('as-remote-test.key.pem') }, (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc(issuer))),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    issuer = `https://as.remote.test:${(server.address() as AddressInfo).port}`;
+    const lookup: LookupFunction = (_host, options, callback) =>
+      options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+    const context = { timeoutMs: 2000, [connectOptions]: { lookup, ca: cert } } as ResolveContext;
+    return { issuer, context, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it.each(['jwks_uri', 'introspection_endpoint', 'token_endpoint'])(
+    'refuses a remote document whose %s is http://127.0.0.1',
+    async (field) => {
+      const remote = await remoteIssuer((issuer) =>
+        asMetadata(issuer, { [field]: 'http://127.0.0.1:6379/' }),
+      );
+      try {
+        const err = await failure(
+          resolveIssuer('main', { issuer: remote.issuer, type: 'oauth' }, remote.context),
+        );
+        expect(err.code).toBe('invalid_metadata');
+        expect(err.message).toContain(`"${field}" is plain http to loopback`);
+      } finally {
+        await remote.close();
+      }
+    },
+  );
+
+  it("takes the manifest's own transpile hook pointing the keys at a local sidecar", async () => {
+    const remote = await remoteIssuer((issuer) => asMetadata(issuer, { jwks_uri: `${issuer}/jwks` }));
+    try {
+      const resolved = await resolveIssuer(
+        'main',
+        { issuer: remote.issuer, type: 'oauth', transpile: { jwks_uri: 'http://127.0.0.1:15001/jwks' } },
+        remote.context,
+      );
+      expect(resolved.metadata.jwks_uri).toBe('http://127.0.0.1:15001/jwks');
+    } finally {
+      await remote.close();
+    }
   });
 });

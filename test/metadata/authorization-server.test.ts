@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DiscoveryError } from '../../src/errors.js';
 import {
   mcpReadiness,
+  refuseLocalHttpFromRemote,
   validateAuthorizationServerMetadata,
   type AuthorizationServerMetadata,
 } from '../../src/metadata/authorization-server.js';
@@ -60,22 +61,6 @@ describe('validateAuthorizationServerMetadata', () => {
     });
     expect(() => validateAuthorizationServerMetadata(raw, { expectedIssuer: ISSUER })).not.toThrow();
   });
-
-  it.each(['jwks_uri', 'introspection_endpoint', 'token_endpoint'])(
-    'refuses a loopback-http %s named by a document fetched from another host; accepts it from loopback',
-    (field) => {
-      const raw = asMetadata(ISSUER, { [field]: 'http://127.0.0.1:6379/' });
-      const remote = () =>
-        validateAuthorizationServerMetadata(raw, {
-          expectedIssuer: ISSUER,
-          url: 'https://as.example/.well-known/oauth-authorization-server/t1',
-        });
-      expect(codeOf(remote)).toBe('invalid_metadata');
-      expect(remote).toThrow(`"${field}" is plain http to loopback`);
-      const local = { expectedIssuer: ISSUER, url: 'http://127.0.0.1:8080/.well-known/openid-configuration' };
-      expect(validateAuthorizationServerMetadata(raw, local)[field]).toBe('http://127.0.0.1:6379/');
-    },
-  );
 
   it.each([
     ['scopes_supported', 'openid'],
@@ -189,5 +174,30 @@ describe('case conversion', () => {
     expect(Object.getPrototypeOf(camel)).toBe(Object.prototype);
     expect((camel as { polluted?: unknown }).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('refuseLocalHttpFromRemote', () => {
+  const raw = asMetadata(ISSUER, { jwks_uri: 'http://127.0.0.1:6379/' });
+
+  it.each(['http://127.0.0.1:6379/', 'http://[::1]:6379/', 'http://LOCALHOST:6379/'])(
+    'refuses %s named by a document fetched from another host',
+    (endpoint) => {
+      const doc = asMetadata(ISSUER, { jwks_uri: endpoint });
+      const from = 'https://as.example/.well-known/oauth-authorization-server/t1';
+      expect(codeOf(() => refuseLocalHttpFromRemote(doc, from, 'main'))).toBe('invalid_metadata');
+    },
+  );
+
+  it.each(['http://127.0.0.1:8080/.well-known/openid-configuration', 'http://localhost:8080/x'])(
+    'leaves a document fetched from loopback (%s) alone',
+    (from) => {
+      expect(() => refuseLocalHttpFromRemote(raw, from)).not.toThrow();
+    },
+  );
+
+  it('leaves https endpoints of a remote document alone', () => {
+    const doc = asMetadata(ISSUER, { jwks_uri: 'https://keys.example/jwks' });
+    expect(() => refuseLocalHttpFromRemote(doc, 'https://as.example/.well-known/x')).not.toThrow();
   });
 });
