@@ -79,12 +79,13 @@ export interface GuardedRequest extends FetchLimits {
   /** The runtime's shared connection pool (see {@link createDispatcher}); `close()` releases it. */
   readonly dispatcher?: SharedDispatcher | undefined;
   /**
-   * Which of the pool's two lanes carries the request: `keys` (default: issuer metadata and key
-   * sets) or `calls` (the calls made for a request's token: introspection, token information,
-   * downstream token requests). Each lane has its own sockets, so a flood of tokens that each
-   * need a call can queue only behind each other, never in front of a key-set fetch.
+   * Which of the pool's lanes carries the request: `keys` (default: issuer metadata and key
+   * sets), `calls` (the checks of a request's token: introspection, token information) or
+   * `downstream` (token requests for downstream APIs, made for verified callers). Each lane has
+   * its own sockets, so a flood of tokens that each need a check queues only behind itself,
+   * never in front of a key-set fetch or a verified caller's token exchange.
    */
-  readonly lane?: 'keys' | 'calls' | undefined;
+  readonly lane?: Lane | undefined;
   /** Accept these non-2xx statuses as "answered" instead of failing (e.g. 404 during discovery). */
   readonly acceptStatus?: (status: number) => boolean;
   /** Read these non-2xx statuses' bodies too, under the same limits (an OAuth error response). */
@@ -94,6 +95,9 @@ export interface GuardedRequest extends FetchLimits {
   /** See {@link webFetchPath}; for tests. */
   readonly [webFetchPath]?: boolean | undefined;
 }
+
+/** A lane of the shared pool (see {@link GuardedRequest.lane}). */
+export type Lane = 'keys' | 'calls' | 'downstream';
 
 /** The answer of a guarded fetch: its status and, for 2xx, the parsed JSON object. */
 export interface GuardedResponse {
@@ -155,7 +159,7 @@ export async function outboundTransport(): Promise<'undici' | 'web'> {
 }
 
 /**
- * The connection pool a runtime shares between its fetches: two undici `Agent`s (one per
+ * The connection pool a runtime shares between its fetches: undici `Agent`s (one per
  * {@link GuardedRequest.lane}, 16 sockets per origin each), each created at the first fetch that
  * needs it (nothing at all on the Web path), whose connect timeout (DNS, TCP and TLS) is the
  * fetch deadline, so a stalled handshake never holds a socket longer than a request waits for it.
@@ -175,7 +179,7 @@ export interface SharedDispatcher {
 
 class LazyDispatcher implements SharedDispatcher {
   readonly #connectTimeoutMs: number;
-  readonly #agents = new Map<'keys' | 'calls', Agent>();
+  readonly #agents = new Map<Lane, Agent>();
   #closed = false;
 
   constructor(connectTimeoutMs: number) {
@@ -183,7 +187,7 @@ class LazyDispatcher implements SharedDispatcher {
   }
 
   /** The lane's pool, created on first use; once closed, a pool that fails its fetches as undici's would. */
-  agent(lib: Undici, lane: 'keys' | 'calls'): Agent {
+  agent(lib: Undici, lane: Lane): Agent {
     let agent = this.#agents.get(lane);
     if (!agent) {
       agent = new lib.Agent({

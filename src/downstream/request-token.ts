@@ -65,7 +65,7 @@ export async function requestToken(
     ({ status, json } = await guardedFetch(tokenEndpoint, {
       ...fetchOptions,
       method: 'POST',
-      lane: 'calls',
+      lane: 'downstream',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...client.headers },
       body: form.toString(),
       // An OAuth error answer is read; a 429 is "try later" (exchange_unavailable), not a refusal.

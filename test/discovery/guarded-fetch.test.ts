@@ -3,6 +3,7 @@
  * stable code, and no upstream text reaches the message.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { ServerResponse } from 'node:http';
 import { promises as dns } from 'node:dns';
 import { createServer as createTcpServer, type LookupFunction, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -301,5 +302,39 @@ describe('guardedFetch', () => {
       setImmediate(() => res.destroy());
     });
     expect((await failure(guardedFetch(server.origin))).code).toBe('network');
+  });
+});
+
+describe('the shared pool', () => {
+  it('gives each lane its own sockets: 16 stalled token checks at an origin hold neither its key set nor a token exchange back', async () => {
+    const held: ServerResponse[] = [];
+    const server = await startServer((req, res) => {
+      if (req.url === '/introspect') held.push(res);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    const dispatcher = createDispatcher();
+    cleanups.push(() => dispatcher.destroy());
+    const stalled = Array.from({ length: 20 }, () =>
+      guardedFetch(`${server.origin}/introspect`, { dispatcher, lane: 'calls', timeoutMs: 10_000 }),
+    );
+    const until = Date.now() + 5000;
+    while (held.length < 16 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(held.length).toBe(16); // every socket of the lane taken, four more queued behind them
+    for (const lane of ['keys', 'downstream'] as const) {
+      const { json } = await guardedFetch(`${server.origin}/${lane}`, {
+        dispatcher,
+        lane,
+        timeoutMs: 10_000,
+      });
+      expect(json).toEqual({ ok: true });
+    }
+    expect(held.length).toBe(16); // answered while the checks were still held
+    const release = () => {
+      for (const res of held.splice(0)) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    };
+    release();
+    while (held.length < 4 && Date.now() < until + 5000) await new Promise((r) => setTimeout(r, 10));
+    release();
+    await Promise.all(stalled);
   });
 });
