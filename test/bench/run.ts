@@ -99,7 +99,8 @@ const MODE_LABEL: Record<ServerMode, string> = {
 };
 
 function makeCase(c: Omit<Case, 'id'>): Case {
-  const parts = [c.framework, MODE_LABEL[c.mode] + (c.offload ? `(${c.offload})` : '')];
+  const label = c.mode === 'noop' && c.framework === 'express' ? 'two empty middlewares' : MODE_LABEL[c.mode];
+  const parts = [c.framework, label + (c.offload ? `(${c.offload})` : '')];
   if (c.alg) parts.push(c.alg, c.tokens);
   if (c.resources) parts.push(`${c.resources} resources`);
   if (c.issuers) parts.push(`${c.issuers} issuers`);
@@ -124,6 +125,7 @@ const CASES: readonly Case[] = [
   makeCase({ framework: 'fastify', mode: 'ours', alg: 'ES256', tokens: 'distinct', issuers: 10 }),
   makeCase({ framework: 'fastify', mode: 'ours', alg: 'ES256', tokens: 'distinct', issuers: 50 }),
   makeCase({ framework: 'express', mode: 'plain', tokens: 'none' }),
+  makeCase({ framework: 'express', mode: 'noop', tokens: 'none' }),
   ...ALGS.flatMap((alg) =>
     TOKEN_MODES.flatMap((tokens) =>
       (['logto', 'auth0', 'ours'] as const).map((mode) =>
