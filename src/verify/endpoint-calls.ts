@@ -25,15 +25,23 @@ export const ENDPOINT_FAILURES_TO_OPEN = 5;
  */
 export const ENDPOINT_MAX_PENDING = 64;
 
-/**
- * Whether a failed call says the endpoint is down (a timeout, a network error, HTTP 5xx or 429),
- * rather than that it refused this one call (any other status, an answer that is not JSON): only
- * the former count towards opening the breaker.
- */
-function endpointDown(err: unknown): boolean {
+/** The fetch failure behind a failed call, when it is one. */
+function fetchFailure(err: unknown): DiscoveryError | undefined {
   return err instanceof TokenError && err.code === 'unavailable' && err.cause instanceof DiscoveryError
-    ? err.cause.transient
-    : false;
+    ? err.cause
+    : undefined;
+}
+
+/**
+ * What a failed call says about the endpoint: `down` (a timeout, a network error, HTTP 5xx or
+ * 429), `up` (it answered, refusing this one call: any other status, a redirect, a body that is
+ * not a JSON object or too large), or nothing (the call was never made as asked).
+ */
+function endpointState(err: unknown): 'down' | 'up' | undefined {
+  const failure = fetchFailure(err);
+  if (!failure) return undefined;
+  if (failure.transient) return 'down';
+  return ['http_status', 'redirect', 'not_json', 'too_large'].includes(failure.code) ? 'up' : undefined;
 }
 
 /**
@@ -47,13 +55,14 @@ function endpointDown(err: unknown): boolean {
  * - **A bound on calls in flight**: {@link ENDPOINT_MAX_PENDING}. A refusal at the bound is
  *   no failure of the endpoint.
  * - **A circuit breaker.** After {@link ENDPOINT_FAILURES_TO_OPEN} calls in a row fail because
- *   the endpoint is down (timeout, network error, 5xx, 429), it opens: new tokens are refused at
- *   once with `unavailable` (503 with `Retry-After`) for {@link ENDPOINT_BACKOFF}, instead of
- *   each waiting for a dead endpoint. Then one call goes through (the others are still
- *   refused); its answer closes the breaker, its failure opens it again, for longer. A call
- *   refused for its own token (a 4xx that is no verdict) fails alone and never counts: one bad
- *   token cannot hold the others back. Failures of calls started before the breaker opened do
- *   not lengthen it. Cached tokens are not affected.
+ *   the endpoint is down (timeout, network error, 5xx, 429), or at once when such a failure
+ *   carries a `Retry-After`, it opens: new tokens are refused at once with `unavailable` (503
+ *   with `Retry-After`) for {@link ENDPOINT_BACKOFF}, instead of each waiting for a dead
+ *   endpoint. Then one call goes through (the others are still refused); its failure opens the
+ *   breaker again, for longer. Any answer closes it, a call refused for its own token included
+ *   (a 4xx that is no verdict): such a call fails alone, so one bad token cannot hold the others
+ *   back. Failures of calls started before the breaker opened do not lengthen it. Cached tokens
+ *   are not affected.
  *
  * @example
  * ```ts
@@ -91,9 +100,7 @@ export class EndpointCalls<T> {
     const started: Promise<T> = ask()
       .then(
         (answer) => {
-          this.#failures = 0;
-          this.#openings = 0;
-          this.#openUntil = 0;
+          this.#close();
           return answer;
         },
         (err: unknown) => {
@@ -109,15 +116,27 @@ export class EndpointCalls<T> {
     return started;
   }
 
+  /** The endpoint answered: the breaker is closed, and a pending probe no longer holds others back. */
+  #close(): void {
+    this.#failures = 0;
+    this.#openings = 0;
+    this.#openUntil = 0;
+    this.#probe = undefined;
+  }
+
   /** Counts a failure, opens the breaker when it is due, and gives the error to throw. */
   #failed(err: unknown, call: Promise<T>): unknown {
-    if (!endpointDown(err)) return err;
+    const state = endpointState(err);
+    if (state === 'up') this.#close();
+    if (state !== 'down') return err;
     const now = Date.now();
     this.#failures++;
     // Once open, only the probe's failure opens it again: calls that were in flight do not.
-    if (call === this.#probe || (this.#openings === 0 && this.#failures >= ENDPOINT_FAILURES_TO_OPEN)) {
-      this.#openUntil = now + backoffDelayMs(++this.#openings, this.#bounds, err);
-    }
+    const due =
+      this.#openings === 0
+        ? this.#failures >= ENDPOINT_FAILURES_TO_OPEN || fetchFailure(err)!.retryAfterMs !== undefined
+        : call === this.#probe;
+    if (due) this.#openUntil = now + backoffDelayMs(++this.#openings, this.#bounds, err);
     if (this.#openUntil <= now) return err;
     // The request whose call opened (or found open) the breaker is told the breaker's wait.
     return new TokenError('unavailable', 'issuer_unavailable', {

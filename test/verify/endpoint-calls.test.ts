@@ -149,6 +149,70 @@ describe('remote token checks under load', () => {
     }
   });
 
+  /** Five failures in a row, then the wait: the next new token is the breaker's probe. */
+  async function openThenWait(own: Harness): Promise<void> {
+    mode = 'fail';
+    for (let i = 0; i < 5; i++) expectRefused(await own.call(opaque()), { status: 503 });
+    expectRefused(await own.call(opaque()), { status: 503 }); // open
+    await new Promise((r) => setTimeout(r, 1100));
+  }
+
+  it('a probe refused for its own token still proves the endpoint up: the breaker closes', async () => {
+    const own = await runtime();
+    try {
+      await openThenWait(own);
+      mode = 'answer';
+      expectRefused(await own.call('evil-probe'), { status: 503 }); // a 400 for that token alone
+      const calls = server.count('/introspect');
+      const two = await Promise.all([own.call(opaque()), own.call(opaque())]);
+      for (const res of two) expectAccepted(res);
+      expect(server.count('/introspect')).toBe(calls + 2);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('an answer to a call older than the probe closes the breaker and lets the others through', async () => {
+    const own = await runtime();
+    try {
+      mode = 'hold';
+      const before = server.count('/introspect');
+      const older = own.call(opaque());
+      expect(await introspections(before + 1, 2000)).toBe(before + 1);
+      const olderCall = held.splice(0);
+      await openThenWait(own);
+      mode = 'hold';
+      const probe = own.call(opaque());
+      expect(await introspections(before + 7, 2000)).toBe(before + 7);
+      for (const { res, token } of olderCall) answer(res, token); // the endpoint answers: closed
+      expectAccepted(await older);
+      const next = own.call(opaque()); // not refused while the probe is still pending
+      expect(await introspections(before + 8, 2000)).toBe(before + 8);
+      mode = 'answer';
+      release();
+      expectAccepted(await probe);
+      expectAccepted(await next);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a call refused for its own token resets the count: four failures, a 400, one failure do not open it', async () => {
+    const own = await runtime();
+    try {
+      mode = 'fail';
+      for (let i = 0; i < 4; i++) expectRefused(await own.call(opaque()), { status: 503 });
+      expectRefused(await own.call('evil-between'), { status: 503 });
+      expectRefused(await own.call(opaque()), { status: 503 });
+      mode = 'answer';
+      const calls = server.count('/introspect');
+      expectAccepted(await own.call(opaque()));
+      expect(server.count('/introspect')).toBe(calls + 1);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('calls that were in flight when the breaker opened do not keep it open longer', async () => {
     const own = await runtime();
     try {
@@ -222,15 +286,13 @@ describe('remote token checks under load', () => {
     ['an HTTP date', () => new Date(Date.now() + 12_500).toUTCString(), 12],
     ['more than the cap (30 s)', () => '86400', 30],
   ])(
-    "a 429's Retry-After (%s) keeps the breaker open that long, capped",
+    "a 429's Retry-After (%s) opens the breaker at once, for that long, capped",
     async (_name, retryAfter, seconds) => {
       const own = await runtime();
       try {
-        mode = 'busy';
-        for (let i = 0; i < 5; i++) {
-          busyFor = retryAfter();
-          expectRefused(await own.call(opaque()), { status: 503 });
-        }
+        mode = 'busy'; // one 429 that says when to come back opens the breaker at once
+        busyFor = retryAfter();
+        expectRefused(await own.call(opaque()), { status: 503 });
         const calls = server.count('/introspect');
         mode = 'answer';
         await new Promise((r) => setTimeout(r, 1100)); // past the 1 s the first opening alone would wait
