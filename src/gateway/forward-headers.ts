@@ -3,7 +3,8 @@
  * header the `Connection` header names) are dropped, `Authorization` is never forwarded (MCP
  * forbids passing the client's token through), every incoming `X-MCP-*` header (also spelled with
  * `_`) is dropped and the verified identity set in its place, and so are the client's cookies and
- * the proxy headers it wrote (`Forwarded`, `X-Forwarded-*`, `X-Real-IP`). In their place the
+ * the proxy headers it wrote (`Forwarded`, `X-Forwarded-*`, `X-Real-IP` and the like, also spelled
+ * with `_`). In their place the
  * gateway sets what it vouches for: `X-Forwarded-For` (the address its socket saw) and
  * `X-Forwarded-Proto` / `X-Forwarded-Host` (the resource identifier's, from the manifest, never
  * the request's `Host`). The rest (`Mcp-Session-Id`, `MCP-Protocol-Version`, `Last-Event-ID`,
@@ -37,9 +38,21 @@ const SET_BY_GATEWAY: ReadonlySet<string> = new Set(['host', 'expect', 'authoriz
 /**
  * What a client could use to pass as someone else upstream: its cookies (ambient credentials of
  * the gateway's origin, not the upstream's to read; MCP authenticates with the bearer token) and
- * proxy headers it wrote itself (the gateway vouches for none of them).
+ * proxy headers it wrote itself (the gateway vouches for none of them), compared with `_` read
+ * as `-` (WSGI, CGI and others fold both to the same variable).
  */
-const CLIENT_ASSERTED: ReadonlySet<string> = new Set(['cookie', 'forwarded', 'x-real-ip', 'x-client-ip']);
+const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
+  'cookie',
+  'forwarded',
+  'x-forwarded',
+  'x-real-ip',
+  'x-client-ip',
+  'x-cluster-client-ip',
+  'x-original-forwarded-for',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+]);
 /** `X-MCP-…` with `-` or `_` anywhere a stack that folds them could read it as an identity header. */
 const IDENTITY_LOOKALIKE = /^x[-_]mcp[-_]/;
 
@@ -80,12 +93,14 @@ export function upstreamRequestHeaders(
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined || HOP_BY_HOP.has(name) || SET_BY_GATEWAY.has(name) || named.has(name)) continue;
     if (name.startsWith(IDENTITY_HEADER_PREFIX) || IDENTITY_LOOKALIKE.test(name)) continue;
-    if (CLIENT_ASSERTED.has(name) || name.startsWith('x-forwarded-')) continue;
+    const folded = name.replaceAll('_', '-');
+    if (CLIENT_ASSERTED.has(folded) || folded.startsWith('x-forwarded-')) continue;
     if (name === 'content-length' && from.bodyLength !== undefined) continue;
     out[name] = value;
   }
   if (from.bodyLength !== undefined) out['content-length'] = String(from.bodyLength);
-  if (from.peer) out['x-forwarded-for'] = from.peer;
+  // An IPv4 client of a dual-stack listener is seen as `::ffff:a.b.c.d`: forwarded as `a.b.c.d`.
+  if (from.peer) out['x-forwarded-for'] = from.peer.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
   out['x-forwarded-proto'] = from.resource.origin.slice(0, from.resource.origin.indexOf(':'));
   out['x-forwarded-host'] = from.resource.host;
   return Object.assign(out, identityHeaders(auth));

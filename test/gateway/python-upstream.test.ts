@@ -73,6 +73,13 @@ describe('gateway → Python upstream', () => {
       'x-forwarded-for': '10.0.0.1',
       'x-forwarded-host': 'admin.internal',
       'x-real-ip': '10.0.0.1',
+      // Spellings a stack that folds `_` into `-` (WSGI, CGI) reads as the same headers.
+      x_forwarded_for: '6.6.6.6',
+      x_forwarded_host: 'evil.example',
+      x_real_ip: '6.6.6.6',
+      'x-forwarded': 'for=6.6.6.6',
+      'x-original-forwarded-for': '6.6.6.6',
+      'true-client-ip': '6.6.6.6',
       'x-mcp_subject': 'admin',
       x_mcp_scopes: 'everything',
       'mcp-session-id': 'kept',
@@ -86,6 +93,7 @@ describe('gateway → Python upstream', () => {
     expect(seen['x-forwarded-host']).toBe(new URL(kit.resource).host);
     expect(Object.keys(seen).filter((n) => /^x[-_]mcp[-_]/i.test(n) && n.includes('_'))).toEqual([]);
     expect(JSON.stringify(seen)).not.toContain('SECRET-SESSION-COOKIE');
+    expect(JSON.stringify(seen)).not.toMatch(/6\.6\.6\.6|evil\.example/);
     expect(seen['x-mcp-subject']).toBe('user-42');
     expect(seen['mcp-session-id']).toBe('kept'); // the rest passes
   });

@@ -1,0 +1,42 @@
+/**
+ * The proxy headers the gateway vouches for, on their own (the Python-upstream suite shows them
+ * crossing a real gateway): the peer address as the socket saw it, an IPv4 client of a
+ * dual-stack listener without its `::ffff:` prefix, and the public scheme and host from the
+ * manifest's resource.
+ */
+import { describe, expect, it } from 'vitest';
+import { upstreamRequestHeaders } from '../../src/gateway/forward-headers.js';
+import type { AuthInfo } from '../../src/verify/auth-info.js';
+
+const auth = {
+  token: 't',
+  clientId: 'c',
+  scopes: [],
+  issuer: 'https://as.example',
+  subject: 'u',
+  claims: {},
+} as unknown as AuthInfo;
+const resource = { origin: 'https://mcp.example.com', host: 'mcp.example.com' };
+
+describe('upstreamRequestHeaders: the proxy headers the gateway sets', () => {
+  it.each([
+    ['::ffff:10.1.2.3', '10.1.2.3'],
+    ['::FFFF:192.168.0.7', '192.168.0.7'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['::1', '::1'],
+    ['2001:db8::7', '2001:db8::7'],
+  ])('forwards the peer %s as %s', (peer, forwarded) => {
+    const headers = upstreamRequestHeaders({ 'x-forwarded-for': '6.6.6.6' }, auth, { peer, resource });
+    expect(headers['x-forwarded-for']).toBe(forwarded);
+    expect(headers['x-forwarded-proto']).toBe('https');
+    expect(headers['x-forwarded-host']).toBe('mcp.example.com');
+  });
+
+  it('sets no X-Forwarded-For without a peer address, and never keeps the client’s', () => {
+    const headers = upstreamRequestHeaders({ 'x-forwarded-for': '6.6.6.6' }, auth, {
+      peer: undefined,
+      resource,
+    });
+    expect(headers['x-forwarded-for']).toBeUndefined();
+  });
+});
