@@ -24,11 +24,13 @@ export interface IssuerSelection {
    */
   readonly keysFor: (iss: string) => KeyStore | undefined | Promise<KeyStore | undefined>;
   /**
-   * The rules of the issuer a verified token is attributed to (a JWT's `iss`, or the issuer an
-   * opaque token was checked at): its tenants, `requireClaims` and `requireOneOfClaims`. Each
-   * issuer's own, so that two providers on one resource each keep their guard against ID tokens.
+   * The rules of the issuer that accepts a verified JWT's `iss`: its tenants, `requireClaims` and
+   * `requireOneOfClaims`. Each issuer's own, so that two providers on one resource each keep
+   * their guard against ID tokens.
    */
   readonly issuerRule: (iss: string, claims: Readonly<Record<string, unknown>>) => void;
+  /** The same rules for an opaque token, of the issuer that answered for it (never looked up by name). */
+  readonly opaqueRule: ((claims: Readonly<Record<string, unknown>>) => void) | undefined;
   readonly introspection: (() => Promise<IntrospectionClient>) | undefined;
   readonly tokenInfo: (() => Promise<TokenInfoClient>) | undefined;
 }
@@ -67,13 +69,15 @@ function find(
   return undefined;
 }
 
-/** The candidate whose resolved issuer identifier is `iss` (never a template match). */
-function exactly(
-  candidates: readonly Candidate[],
-  iss: string,
-): { candidate: Candidate; match: IssuerMatch } | undefined {
-  const candidate = candidates.find((c) => c.runtime.issuer === iss);
-  return candidate && { candidate, match: {} };
+/** An issuer's own rules on a verified token's claims (`tenant`: the one its `iss` named). */
+function assertIssuerRules(
+  candidate: Candidate,
+  claims: Readonly<Record<string, unknown>>,
+  tenant: string | undefined,
+): void {
+  if (candidate.tenants) assertTenant(claims, tenant, candidate.tenants);
+  assertRequiredClaims(claims, candidate.entry.requireClaims);
+  assertOneOfClaims(claims, candidate.entry.requireOneOfClaims);
 }
 
 /**
@@ -108,22 +112,20 @@ export function selectIssuers(
     );
   };
   const issuerRule = (iss: string, claims: Readonly<Record<string, unknown>>) => {
-    // An opaque token's issuer is the resolved identifier of the issuer that answered for it.
-    const found = find(candidates, iss) ?? exactly(candidates, iss);
+    const found = find(candidates, iss);
     if (!found) throw new TokenError('invalid_token', 'unknown_issuer');
-    const { entry, tenants } = found.candidate;
-    if (tenants) assertTenant(claims, found.match.tenant, tenants);
-    assertRequiredClaims(claims, entry.requireClaims);
-    assertOneOfClaims(claims, entry.requireOneOfClaims);
+    assertIssuerRules(found.candidate, claims, found.match.tenant);
   };
   // `validate` allows at most one issuer with introspection credentials per resource that
   // introspects (opaque tokens do not name their issuer), so there is no choice to make here.
   const introspecting =
     format === 'jwt' || format === 'tokeninfo' ? undefined : candidates.find((c) => c.entry.introspection);
   const informing = format === 'tokeninfo' ? candidates.find((c) => c.entry.tokenInfo) : undefined;
+  const answering = informing ?? introspecting;
   return {
     keysFor,
     issuerRule,
+    opaqueRule: answering && ((claims) => assertIssuerRules(answering, claims, undefined)),
     introspection: introspecting ? () => introspecting.runtime.introspection() : undefined,
     tokenInfo: informing ? () => tokenInfoClient(informing) : undefined,
   };

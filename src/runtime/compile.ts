@@ -199,6 +199,7 @@ export async function compile(
       introspection: selected.introspection,
       tokenInfo: selected.tokenInfo,
       issuerRule: selected.issuerRule,
+      opaqueRule: selected.opaqueRule,
       requireAudience: token.requireAudience,
       claimPolicy: token,
       roleClaims: token.roleClaims,

@@ -35,8 +35,10 @@ export interface VerifierOptions {
   readonly claimPolicy?: ClaimPolicy | undefined;
   /** `token.roleClaims`: role arrays that also grant scopes. */
   readonly roleClaims?: readonly RoleClaim[] | undefined;
-  /** The rules of the issuer a verified token is attributed to (its tenants, `requireClaims`, `requireOneOfClaims`). */
+  /** The rules of the issuer a verified JWT's `iss` names (its tenants, `requireClaims`, `requireOneOfClaims`). */
   readonly issuerRule?: ((issuer: string, claims: Readonly<Record<string, unknown>>) => void) | undefined;
+  /** The same rules for an opaque token, of the issuer that answered for it. */
+  readonly opaqueRule?: ((claims: Readonly<Record<string, unknown>>) => void) | undefined;
   /** The token-information endpoint client, for `format: "tokeninfo"`. */
   readonly tokenInfo?: (() => Promise<TokenInfoClient>) | undefined;
   /** The introspection client of the resource's first issuer that has one (resolved lazily). */
@@ -206,7 +208,7 @@ export class TokenVerifier {
       const client = await this.#options.tokenInfo!();
       const policy = { audiences: this.#audiences, clockToleranceSec: this.#jwt.clockToleranceSec };
       const claims = await fetchTokenInfo(token, client, policy, this.#options.fetchOptions);
-      this.#options.issuerRule?.(client.issuer, claims);
+      this.#options.opaqueRule?.(claims);
       return this.#authInfo(token, client.issuer, safeClaims(claims));
     }
     if (!introspection) throw new TokenError('unavailable', 'issuer_unavailable');
@@ -218,7 +220,7 @@ export class TokenVerifier {
       this.#options.fetchOptions,
       this.#options.introspectionCache,
     );
-    this.#options.issuerRule?.(client.issuer, claims);
+    this.#options.opaqueRule?.(claims);
     const info = this.#authInfo(token, client.issuer, safeClaims(claims));
     this.#answeredAt.set(info, answeredAt);
     return info;

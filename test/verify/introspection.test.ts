@@ -261,3 +261,31 @@ describe('introspection endpoint unavailable', () => {
     ).rejects.toMatchObject({ code: 'invalid_option' });
   });
 });
+
+describe("an introspected token and its issuer's own rules", () => {
+  it('are the rules of the issuer that introspected it, even when another issuer of the resource has the same identifier', async () => {
+    const h = await harness({
+      issuers: {
+        plain: issuerEntry(ISSUER, { keys: [testKeys().RS256.publicJwk] }),
+        main: {
+          ...issuerEntry(ISSUER, { keys: [testKeys().RS256.publicJwk] }),
+          introspection: { endpoint: server.endpoint, clientId: CLIENT_ID, clientSecretEnv: 'RS_SECRET' },
+          requireClaims: { typ: 'Bearer' },
+        },
+      },
+      resource: { authorizationServers: ['plain', 'main'] },
+      token: { format: 'auto' },
+      env: { RS_SECRET: SECRET },
+    });
+    try {
+      expectRefused(await h.call(opaque(active({ typ: 'ID' }))), {
+        status: 401,
+        error: 'invalid_token',
+        reason: 'invalid_claims',
+      });
+      expectAccepted(await h.call(opaque(active({ typ: 'Bearer' }))));
+    } finally {
+      await h.close();
+    }
+  });
+});
