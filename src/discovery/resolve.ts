@@ -7,6 +7,7 @@
 import { DiscoveryError } from '../errors.js';
 import type { IssuerEntry } from '../manifest/schema.js';
 import {
+  fetchedEndpoints,
   mcpReadiness,
   refuseLocalHttpFromRemote,
   validateAuthorizationServerMetadata,
@@ -101,12 +102,14 @@ async function resolveEntry(
   context: ResolveContext,
 ): Promise<ResolvedIssuer> {
   const validate = async (raw: Record<string, unknown>, url: string | undefined) => {
-    if (url !== undefined) refuseLocalHttpFromRemote(raw, url, id);
-    return validateAuthorizationServerMetadata(await applyTranspile(raw, entry.transpile, id), {
+    const fetched = fetchedEndpoints(raw); // before a hook that may change the document in place
+    const metadata = validateAuthorizationServerMetadata(await applyTranspile(raw, entry.transpile, id), {
       expectedIssuer: configuredIssuer(entry),
       url,
       issuerId: id,
     });
+    if (url !== undefined) refuseLocalHttpFromRemote(metadata, fetched, url, id);
+    return metadata;
   };
 
   if (entry.metadata) {

@@ -125,29 +125,49 @@ export function validateAuthorizationServerMetadata(
 }
 
 /**
- * Refuses a metadata document fetched from a host other than loopback when one of its endpoints
- * (`CHECKED_URL_FIELDS`) is plain http (which the rules allow only to loopback): a remote issuer
- * never points this process at a plain-http service on its own host. Applied to the document as
- * fetched, before a transpile hook: the manifest's own hook may point at a local sidecar.
+ * Refuses validated metadata fetched from a host other than loopback when one of its endpoints
+ * (`CHECKED_URL_FIELDS`) is plain http (which validation allows only to loopback) and is the
+ * value the fetched document named: a remote issuer never points this process at a plain-http
+ * service on its own host. A value the manifest's transpile hook wrote is the operator's (a
+ * local sidecar), and one it repaired is no longer the fetched one.
  *
  * @example
  * ```ts
- * refuseLocalHttpFromRemote(json, 'https://as.example/.well-known/oauth-authorization-server', 'main');
+ * refuseLocalHttpFromRemote(metadata, fetchedEndpoints(json), 'https://as.example/.well-known/oauth-authorization-server', 'main');
  * ```
  * @throws {DiscoveryError} `invalid_metadata`
  */
-export function refuseLocalHttpFromRemote(raw: unknown, url: string, issuerId?: string): void {
+export function refuseLocalHttpFromRemote(
+  metadata: AuthorizationServerMetadata,
+  fetched: Readonly<Record<string, unknown>>,
+  url: string,
+  issuerId?: string,
+): void {
   const source = tryParseUrl(url);
-  if (!source || isLoopbackHost(source.hostname) || !raw || typeof raw !== 'object') return;
+  if (!source || isLoopbackHost(source.hostname)) return;
   for (const field of CHECKED_URL_FIELDS) {
-    const value = (raw as Record<string, unknown>)[field];
-    if (typeof value !== 'string' || tryParseUrl(value)?.protocol !== 'http:') continue;
+    const value = metadata[field];
+    if (typeof value !== 'string' || value !== fetched[field]) continue;
+    if (tryParseUrl(value)?.protocol !== 'http:') continue;
     throw new DiscoveryError(
       'invalid_metadata',
       `metadata${issuerId ? ` of issuer "${issuerId}"` : ''} from ${url} is invalid: "${field}" is plain http to loopback, named by a document from another host`,
       { url, ...(issuerId ? { issuerId } : {}) },
     );
   }
+}
+
+/**
+ * The endpoint values (`CHECKED_URL_FIELDS`) of a document as fetched, kept before a transpile
+ * hook may change the document, for {@link refuseLocalHttpFromRemote}.
+ *
+ * @example
+ * ```ts
+ * const fetched = fetchedEndpoints(json);
+ * ```
+ */
+export function fetchedEndpoints(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(CHECKED_URL_FIELDS.map((field) => [field, raw[field]]));
 }
 
 /**

@@ -338,6 +338,26 @@ describe('a document from another host never points at plain http on this one', 
     },
   );
 
+  it("takes the manifest's transpile hook repairing a remote document's http endpoint", async () => {
+    const remote = await remoteIssuer((issuer) =>
+      asMetadata(issuer, { token_endpoint: `${issuer.replace('https:', 'http:')}/token` }),
+    );
+    try {
+      const resolved = await resolveIssuer(
+        'main',
+        {
+          issuer: remote.issuer,
+          type: 'oauth',
+          transpile: (doc) => ({ ...doc, token_endpoint: `${remote.issuer}/token` }),
+        },
+        remote.context,
+      );
+      expect(resolved.metadata.token_endpoint).toBe(`${remote.issuer}/token`);
+    } finally {
+      await remote.close();
+    }
+  });
+
   it("takes the manifest's own transpile hook pointing the keys at a local sidecar", async () => {
     const remote = await remoteIssuer((issuer) => asMetadata(issuer, { jwks_uri: `${issuer}/jwks` }));
     try {

@@ -178,26 +178,38 @@ describe('case conversion', () => {
 });
 
 describe('refuseLocalHttpFromRemote', () => {
-  const raw = asMetadata(ISSUER, { jwks_uri: 'http://127.0.0.1:6379/' });
+  const REMOTE = 'https://as.example/.well-known/oauth-authorization-server/t1';
+  const check = (jwks: string, fetched: string, from = REMOTE) =>
+    codeOf(() =>
+      refuseLocalHttpFromRemote(
+        validateAuthorizationServerMetadata(asMetadata(ISSUER, { jwks_uri: jwks })),
+        { jwks_uri: fetched },
+        from,
+        'main',
+      ),
+    );
 
-  it.each(['http://127.0.0.1:6379/', 'http://[::1]:6379/', 'http://LOCALHOST:6379/'])(
-    'refuses %s named by a document fetched from another host',
-    (endpoint) => {
-      const doc = asMetadata(ISSUER, { jwks_uri: endpoint });
-      const from = 'https://as.example/.well-known/oauth-authorization-server/t1';
-      expect(codeOf(() => refuseLocalHttpFromRemote(doc, from, 'main'))).toBe('invalid_metadata');
-    },
-  );
+  it.each([
+    'http://127.0.0.1:6379/',
+    'http://[::1]:6379/',
+    'http://LOCALHOST:6379/',
+    'HTTP://127.0.0.1:6379/',
+  ])('refuses %s named by a document fetched from another host', (endpoint) => {
+    expect(check(endpoint, endpoint)).toBe('invalid_metadata');
+  });
+
+  it("leaves a loopback endpoint the manifest's transpile hook wrote alone (not the fetched value)", () => {
+    expect(check('http://127.0.0.1:15001/jwks', 'https://as.example/jwks')).toBeUndefined();
+  });
 
   it.each(['http://127.0.0.1:8080/.well-known/openid-configuration', 'http://localhost:8080/x'])(
     'leaves a document fetched from loopback (%s) alone',
     (from) => {
-      expect(() => refuseLocalHttpFromRemote(raw, from)).not.toThrow();
+      expect(check('http://127.0.0.1:6379/', 'http://127.0.0.1:6379/', from)).toBeUndefined();
     },
   );
 
   it('leaves https endpoints of a remote document alone', () => {
-    const doc = asMetadata(ISSUER, { jwks_uri: 'https://keys.example/jwks' });
-    expect(() => refuseLocalHttpFromRemote(doc, 'https://as.example/.well-known/x')).not.toThrow();
+    expect(check('https://keys.example/jwks', 'https://keys.example/jwks')).toBeUndefined();
   });
 });
