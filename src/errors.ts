@@ -137,6 +137,7 @@ export const MANIFEST_ISSUE_CODES = Object.freeze([
   'no_issuers',
   'offline_access_scope',
   'preset_conflict',
+  'preset_guard_changed',
   'preset_parameter',
   'reserved_metadata',
   'reserved_path',

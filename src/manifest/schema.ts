@@ -168,7 +168,11 @@ function introspectionSchema() {
 
 /** A `requireClaims` map: claim name → the exact value the claim must have. */
 function requireClaimsSchema(description: string) {
-  return z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).describe(description);
+  const name = z
+    .string()
+    .min(1)
+    .refine((key) => !['__proto__', 'constructor', 'prototype'].includes(key), 'not a claim name');
+  return z.record(name, z.union([z.string(), z.number(), z.boolean()])).describe(description);
 }
 
 /** A `requireOneOfClaims` list: claim names of which a token must carry one. */

@@ -116,6 +116,39 @@ export interface ExpandedManifest {
 }
 
 /**
+ * Warnings for an issuer entry that changes its preset's guard against ID tokens: a
+ * `requireOneOfClaims` of its own (it replaces the preset's list), or a `requireClaims` value
+ * other than the preset's for a claim the preset requires. Allowed (the entry wins), never silent.
+ */
+function guardChanges(id: string, entry: Json, expansion: PresetExpansion): ManifestIssue[] {
+  const out: ManifestIssue[] = [];
+  const warn = (key: string, message: string) =>
+    out.push({ severity: 'warning', code: 'preset_guard_changed', path: ['issuers', id, key], message });
+  const presetOneOf = expansion.issuer.requireOneOfClaims;
+  if (
+    presetOneOf !== undefined &&
+    entry.requireOneOfClaims !== undefined &&
+    !same(presetOneOf, entry.requireOneOfClaims)
+  )
+    warn(
+      'requireOneOfClaims',
+      `replaces the preset's guard against ID tokens (tokens must carry one of ${JSON.stringify(presetOneOf)}) with ${JSON.stringify(entry.requireOneOfClaims)}`,
+    );
+  const presetClaims = expansion.issuer.requireClaims;
+  if (isObject(presetClaims) && isObject(entry.requireClaims)) {
+    for (const [claim, value] of Object.entries(presetClaims)) {
+      const own = entry.requireClaims[claim];
+      if (own !== undefined && own !== value)
+        warn(
+          'requireClaims',
+          `changes the preset's guard against ID tokens: ${claim} must be ${JSON.stringify(own)}, not ${JSON.stringify(value)}`,
+        );
+    }
+  }
+  return out;
+}
+
+/**
  * An issuer entry with the preset's issuer values added where the entry sets none. The preset's
  * `requireClaims` (its guard against ID tokens) is merged claim by claim: a `requireClaims` the
  * entry writes for other claims tightens the guard and never drops it.
@@ -154,6 +187,7 @@ export function expandPresets(input: unknown): ExpandedManifest {
     if (!params.success) continue;
     expansions[id] = expandPreset(params.data);
     issuers[id] = expandIssuer(entry, expansions[id]);
+    issues.push(...guardChanges(id, entry, expansions[id]));
   }
   if (Object.keys(expansions).length === 0) return { value: input, issues, expansions };
   const resources = Array.isArray(input.resources)

@@ -260,3 +260,48 @@ describe('two presets on one resource', () => {
     expect(await refusal(verify(a0Token))).toBe('accepted');
   });
 });
+
+describe("changing a preset's guard against ID tokens", () => {
+  const keycloak = (issuer: Record<string, unknown>): ManifestInput => ({
+    issuers: {
+      kc: { preset: { name: 'keycloak', baseUrl: 'https://sso.example.com', realm: 'r' }, ...issuer },
+    },
+    resources: [{ resource: RESOURCE, authorizationServers: ['kc'] }],
+  });
+  const warnings = (manifest: ManifestInput) =>
+    validateManifest(manifest)
+      .issues.filter((i) => i.code === 'preset_guard_changed')
+      .map((i) => `${i.severity} ${i.path.join('.')}`);
+
+  it('is allowed, and validate says so every time: another value for a guarded claim, another requireOneOfClaims', () => {
+    expect(warnings(keycloak({ requireClaims: { typ: 'ID' } }))).toEqual([
+      'warning issuers.kc.requireClaims',
+    ]);
+    const entra: ManifestInput = {
+      issuers: {
+        entra: {
+          preset: {
+            name: 'entra',
+            tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+            clientId: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
+          },
+          requireOneOfClaims: ['roles'],
+        },
+      },
+      resources: [{ resource: RESOURCE, authorizationServers: ['entra'] }],
+    };
+    expect(warnings(entra)).toEqual(['warning issuers.entra.requireOneOfClaims']);
+  });
+
+  it('adding claims to the guard is no change', () => {
+    expect(warnings(keycloak({ requireClaims: { acr: '1', typ: 'Bearer' } }))).toEqual([]);
+  });
+
+  it.each(['constructor', 'prototype'])('refuses %s as a claim name', (claim) => {
+    const manifest = JSON.parse(
+      JSON.stringify(keycloak({})).replace('"preset"', `"requireClaims":{"${claim}":"x"},"preset"`),
+    ) as ManifestInput;
+    const errors = validateManifest(manifest).issues.filter((i) => i.severity === 'error');
+    expect(errors.map((i) => i.path.slice(0, 3).join('.'))).toEqual(['issuers.kc.requireClaims']);
+  });
+});
