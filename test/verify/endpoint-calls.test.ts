@@ -85,6 +85,19 @@ afterEach(() => {
   mode = 'answer';
 });
 
+/** Runs `test` with a runtime of its own (so its breaker starts closed and holds no other test back). */
+async function withOwnRuntime(
+  test: (own: Harness) => Promise<void>,
+  settings?: { fetch: { timeoutMs: number } },
+): Promise<void> {
+  const own = await runtime(settings);
+  try {
+    await test(own);
+  } finally {
+    await own.close();
+  }
+}
+
 /** Resolves once `/introspect` has had `n` requests in all, or after `ms` (whichever is first). */
 async function introspections(n: number, ms: number): Promise<number> {
   const until = Date.now() + ms;
@@ -113,8 +126,7 @@ describe('remote token checks under load', () => {
   });
 
   it('five failures of the endpoint in a row open the breaker: new tokens get 503 at once, cached ones pass; then one call tells', async () => {
-    const own = await runtime();
-    try {
+    await withOwnRuntime(async (own) => {
       const cached = opaque();
       expectAccepted(await own.call(cached));
       mode = 'fail';
@@ -144,9 +156,7 @@ describe('remote token checks under load', () => {
       mode = 'answer';
       release();
       for (const res of await Promise.all(two)) expectAccepted(res);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   /** Five failures in a row, then the wait: the next new token is the breaker's probe. */
@@ -158,8 +168,7 @@ describe('remote token checks under load', () => {
   }
 
   it('a probe refused for its own token still proves the endpoint up: the breaker closes', async () => {
-    const own = await runtime();
-    try {
+    await withOwnRuntime(async (own) => {
       await openThenWait(own);
       mode = 'answer';
       expectRefused(await own.call('evil-probe'), { status: 503 }); // a 400 for that token alone
@@ -167,14 +176,11 @@ describe('remote token checks under load', () => {
       const two = await Promise.all([own.call(opaque()), own.call(opaque())]);
       for (const res of two) expectAccepted(res);
       expect(server.count('/introspect')).toBe(calls + 2);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('an answer to a call older than the probe closes the breaker and lets the others through', async () => {
-    const own = await runtime();
-    try {
+    await withOwnRuntime(async (own) => {
       mode = 'hold';
       const before = server.count('/introspect');
       const older = own.call(opaque());
@@ -192,14 +198,11 @@ describe('remote token checks under load', () => {
       release();
       expectAccepted(await probe);
       expectAccepted(await next);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('a call refused for its own token resets the count: four failures, a 400, one failure do not open it', async () => {
-    const own = await runtime();
-    try {
+    await withOwnRuntime(async (own) => {
       mode = 'fail';
       for (let i = 0; i < 4; i++) expectRefused(await own.call(opaque()), { status: 503 });
       expectRefused(await own.call('evil-between'), { status: 503 });
@@ -208,14 +211,11 @@ describe('remote token checks under load', () => {
       const calls = server.count('/introspect');
       expectAccepted(await own.call(opaque()));
       expect(server.count('/introspect')).toBe(calls + 1);
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('calls that were in flight when the breaker opened do not keep it open longer', async () => {
-    const own = await runtime();
-    try {
+    await withOwnRuntime(async (own) => {
       mode = 'hold';
       const before = server.count('/introspect');
       const inflight = Array.from({ length: 8 }, () => own.call(opaque()));
@@ -226,9 +226,7 @@ describe('remote token checks under load', () => {
       mode = 'answer';
       await new Promise((r) => setTimeout(r, 1100));
       expectAccepted(await own.call(opaque()));
-    } finally {
-      await own.close();
-    }
+    });
   });
 
   it('introspections that take every socket of the origin do not hold a key-set fetch back', async () => {
@@ -254,31 +252,32 @@ describe('remote token checks under load', () => {
   });
 
   it('at most 64 distinct tokens wait for the endpoint; one more is refused at once, and that opens nothing', async () => {
-    const own = await runtime({ fetch: { timeoutMs: 30_000 } }); // held calls never time out here
-    try {
-      mode = 'hold';
-      const before = server.count('/introspect');
-      const results: Awaited<ReturnType<Harness['call']>>[] = [];
-      const flood = Array.from({ length: 100 }, () =>
-        own.call(opaque()).then((res) => (results.push(res), res)),
-      );
-      // Everything past the bound comes back while the 64 others are still held.
-      const until = Date.now() + 10_000;
-      while (results.length < 36 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-      expect(results.length).toBe(36);
-      for (const res of results) {
-        expectRefused(res, { status: 503 });
-        expect(res.header('retry-after')).toBe('1');
-      }
-      mode = 'answer'; // for the calls still queued behind the 16 sockets, too
-      release();
-      const answered = await Promise.all(flood);
-      expect(answered.filter((res) => res.status === 200)).toHaveLength(64);
-      expect(server.count('/introspect') - before).toBe(64);
-      expectAccepted(await own.call(opaque()));
-    } finally {
-      await own.close();
-    }
+    // Held calls never time out here: everything refused is refused by the bound.
+    await withOwnRuntime(
+      async (own) => {
+        mode = 'hold';
+        const before = server.count('/introspect');
+        const results: Awaited<ReturnType<Harness['call']>>[] = [];
+        const flood = Array.from({ length: 100 }, () =>
+          own.call(opaque()).then((res) => (results.push(res), res)),
+        );
+        // Everything past the bound comes back while the 64 others are still held.
+        const until = Date.now() + 10_000;
+        while (results.length < 36 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+        expect(results.length).toBe(36);
+        for (const res of results) {
+          expectRefused(res, { status: 503 });
+          expect(res.header('retry-after')).toBe('1');
+        }
+        mode = 'answer'; // for the calls still queued behind the 16 sockets, too
+        release();
+        const answered = await Promise.all(flood);
+        expect(answered.filter((res) => res.status === 200)).toHaveLength(64);
+        expect(server.count('/introspect') - before).toBe(64);
+        expectAccepted(await own.call(opaque()));
+      },
+      { fetch: { timeoutMs: 30_000 } },
+    );
   });
 
   it.each([
@@ -288,8 +287,7 @@ describe('remote token checks under load', () => {
   ])(
     "a 429's Retry-After (%s) opens the breaker at once, for that long, capped",
     async (_name, retryAfter, seconds) => {
-      const own = await runtime();
-      try {
+      await withOwnRuntime(async (own) => {
         mode = 'busy'; // one 429 that says when to come back opens the breaker at once
         busyFor = retryAfter();
         expectRefused(await own.call(opaque()), { status: 503 });
@@ -302,9 +300,7 @@ describe('remote token checks under load', () => {
         // What is left after the 1.1 s waited, give or take a slow machine.
         expect(Number(refused.header('retry-after'))).toBeGreaterThan(seconds - 5);
         expect(Number(refused.header('retry-after'))).toBeLessThanOrEqual(seconds);
-      } finally {
-        await own.close();
-      }
+      });
     },
   );
 });
