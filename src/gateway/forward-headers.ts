@@ -4,11 +4,10 @@
  * forbids passing the client's token through), every incoming `X-MCP-*` header (also spelled with
  * `_`) is dropped and the verified identity set in its place, and so are the client's cookies and
  * the proxy headers it wrote (`Forwarded`, `X-Forwarded-*`, `X-Real-IP` and the like, also spelled
- * with `_`). In their place the
- * gateway sets what it vouches for: `X-Forwarded-For` (the address its socket saw) and
- * `X-Forwarded-Proto` / `X-Forwarded-Host` (the resource identifier's, from the manifest, never
- * the request's `Host`). The rest (`Mcp-Session-Id`, `MCP-Protocol-Version`, `Last-Event-ID`,
- * `Accept`, `Content-Type`...) passes. Responses: hop-by-hop headers dropped.
+ * with `_`). In their place the gateway sets what it vouches for: `X-Forwarded-For` (the address
+ * its socket saw) and `X-Forwarded-Proto` / `X-Forwarded-Host` (the resource identifier's, from
+ * the manifest, never the request's `Host`). The rest (`Mcp-Session-Id`, `MCP-Protocol-Version`,
+ * `Last-Event-ID`, `Accept`, `Content-Type`...) passes. Responses: hop-by-hop headers dropped.
  * @module
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1
  */

@@ -95,8 +95,9 @@ export async function fetchTokenInfo(
  * 400 (Google) and 401 (GitHub) mean "not a valid token". Sent as `bearer`, the call is made as
  * the token's own user, so a 429 is that user's rate limit: an answer about this token, not the
  * endpoint failing (sent as a `form`, a 429 limits this server). Anything else fails the call
- * (503): a 403 (GitHub: the user's rate limit, or a token that may not read `/user`) for this
- * request alone, a timeout, a network error or a 5xx also towards the breaker of {@link EndpointCalls}.
+ * (503): a 403 (GitHub: the user's rate limit, or a token that may not read `/user`) fails this
+ * request alone; a timeout, a network error, a 5xx or a form's 429 also count towards the
+ * breaker of {@link EndpointCalls}.
  */
 async function askEndpoint(
   token: string,
