@@ -127,6 +127,7 @@ export const MANIFEST_ISSUE_CODES = Object.freeze([
   'introspection_credentials',
   'invalid_key',
   'invalid_url',
+  'issuer_overlap',
   'issuer_query',
   'issuer_source',
   'issuer_template',

@@ -196,6 +196,7 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
         error('duplicate_issuer', [...at, 'authorizationServers', i], `"${id}" is listed twice`);
       seen.add(id);
     });
+    checkIssuerOverlap(manifest, resource.authorizationServers, at, issues);
 
     checkIntrospection(manifest, resource, at, issues);
 
@@ -238,4 +239,37 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
     if (!used.has(id)) warn('unused_issuer', ['issuers', id], `issuer "${id}" is not used by any resource`);
   }
   return issues;
+}
+
+/**
+ * Two issuers of one resource must not accept the same `iss` (their identifier, or an entry of
+ * their `tokenIssuers`, compared as written): a token would be attributed to whichever is listed
+ * first, with its keys and its rules, whatever the other says. Issuers named only by a
+ * well-known URL are known once fetched, and not compared here.
+ */
+function checkIssuerOverlap(
+  manifest: Manifest,
+  ids: readonly string[],
+  at: Path,
+  issues: ManifestIssue[],
+): void {
+  const owner = new Map<string, string>();
+  ids.forEach((id, i) => {
+    const entry = manifest.issuers[id];
+    if (!entry) return;
+    const accepted = new Set(
+      entry.tokenIssuers ?? [entry.issuer ?? entry.metadata?.issuer].filter((v) => v !== undefined),
+    );
+    for (const iss of accepted) {
+      const first = owner.get(iss);
+      if (first === undefined) owner.set(iss, id);
+      else if (first !== id)
+        issues.push({
+          severity: 'error',
+          code: 'issuer_overlap',
+          path: [...at, 'authorizationServers', i],
+          message: `issuers "${first}" and "${id}" both accept tokens with iss "${iss}": give them different identifiers (or tokenIssuers), or list one`,
+        });
+    }
+  });
 }

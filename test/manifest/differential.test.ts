@@ -203,6 +203,10 @@ const MEANING_ERRORS: Record<string, { codes: string[]; path: Path }> = {
     codes: ['duplicate_issuer'],
     path: ['resources', 0, 'authorizationServers', 1],
   },
+  'two-issuers-accept-one-iss': {
+    codes: ['issuer_overlap'],
+    path: ['resources', 0, 'authorizationServers', 1],
+  },
   'no-issuers': { codes: ['no_issuers', 'unknown_issuer'], path: ['issuers'] },
   'duplicate-metadata-path': { codes: ['duplicate_metadata_path'], path: ['resources', 1, 'resource'] },
   'duplicate-metadata-path-trailing-slash': {

@@ -263,10 +263,25 @@ describe('introspection endpoint unavailable', () => {
 });
 
 describe("an introspected token and its issuer's own rules", () => {
-  it('are the rules of the issuer that introspected it, even when another issuer of the resource has the same identifier', async () => {
+  it('are the rules of the issuer that introspected it, even when another issuer of the resource turns out to have the same identifier', async () => {
+    // Named by a well-known URL only, so `validate` cannot see that it is the same issuer.
+    const metadata = await startServer((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            issuer: ISSUER,
+            authorization_endpoint: `${ISSUER}/authorize`,
+            response_types_supported: ['code'],
+          }),
+        ),
+    );
     const h = await harness({
       issuers: {
-        plain: issuerEntry(ISSUER, { keys: [testKeys().RS256.publicJwk] }),
+        plain: {
+          wellKnownUrl: `${metadata.origin}/.well-known/oauth-authorization-server`,
+          jwks: { keys: [testKeys().RS256.publicJwk] },
+        },
         main: {
           ...issuerEntry(ISSUER, { keys: [testKeys().RS256.publicJwk] }),
           introspection: { endpoint: server.endpoint, clientId: CLIENT_ID, clientSecretEnv: 'RS_SECRET' },
@@ -286,6 +301,7 @@ describe("an introspected token and its issuer's own rules", () => {
       expectAccepted(await h.call(opaque(active({ typ: 'Bearer' }))));
     } finally {
       await h.close();
+      await metadata.close();
     }
   });
 });
