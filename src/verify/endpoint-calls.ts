@@ -33,15 +33,21 @@ function fetchFailure(err: unknown): DiscoveryError | undefined {
 }
 
 /**
- * What a failed call says about the endpoint: `down` (a timeout, a network error, HTTP 5xx or
- * 429), `up` (it answered, refusing this one call: any other status, a redirect, a body that is
- * not a JSON object or too large), or nothing (the call was never made as asked).
+ * Whether a failed call says the endpoint is down: a timeout, a network error, HTTP 502, 503,
+ * 504 or 429. Not a 500 (what a server answers when one request trips a bug, so an attacker's
+ * token could trigger it), nor any other status or answer: those fail their own call and change
+ * nothing here.
  */
-function endpointState(err: unknown): 'down' | 'up' | undefined {
+function endpointDown(err: unknown): boolean {
   const failure = fetchFailure(err);
-  if (!failure) return undefined;
-  if (failure.transient) return 'down';
-  return ['http_status', 'redirect', 'not_json', 'too_large'].includes(failure.code) ? 'up' : undefined;
+  if (!failure) return false;
+  if (failure.code === 'timeout' || failure.code === 'network') return true;
+  return failure.code === 'http_status' && [429, 502, 503, 504].includes(failure.status ?? 0);
+}
+
+/** A token no authorization server issued, for the breaker's own probes. */
+function probeToken(): string {
+  return `mcp-auth-config-probe-${globalThis.crypto.randomUUID()}`;
 }
 
 /**
@@ -55,19 +61,21 @@ function endpointState(err: unknown): 'down' | 'up' | undefined {
  * - **A bound on calls in flight**: {@link ENDPOINT_MAX_PENDING}. A refusal at the bound is
  *   no failure of the endpoint.
  * - **A circuit breaker.** After {@link ENDPOINT_FAILURES_TO_OPEN} calls in a row fail because
- *   the endpoint is down (timeout, network error, 5xx, 429), or at once when such a failure
- *   carries a `Retry-After`, it opens: new tokens are refused at once with `unavailable` (503
- *   with `Retry-After`) for {@link ENDPOINT_BACKOFF}, instead of each waiting for a dead
- *   endpoint. Then one call goes through (the others are still refused); its failure opens the
- *   breaker again, for longer. Any answer closes it, a call refused for its own token included
- *   (a 4xx that is no verdict): such a call fails alone, so one bad token cannot hold the others
- *   back. Failures of calls started before the breaker opened do not lengthen it. Cached tokens
- *   are not affected.
+ *   the endpoint is down (see `endpointDown`), or at once when such a failure carries a
+ *   `Retry-After`, it opens: new tokens are refused at once with `unavailable` (503 with
+ *   `Retry-After`) for {@link ENDPOINT_BACKOFF}, instead of each waiting for a dead endpoint.
+ *   Then the breaker asks the endpoint itself, about a token of its own that no one issued
+ *   (so no caller chooses what the probe meets), while new tokens wait for that answer: any
+ *   answer closes the breaker, a failure opens it again, for longer. Only an answer about a
+ *   token (a verdict: valid or not) resets the count; a call refused for its own token in
+ *   another way (a 4xx that is no verdict, a 500) fails alone and changes nothing, so a token
+ *   an attacker chose can neither open the breaker for others nor keep it from opening.
+ *   Cached tokens are not affected.
  *
  * @example
  * ```ts
  * const calls = new EndpointCalls<Record<string, unknown>>();
- * const answer = await calls.call(token, () => postToEndpoint(token));
+ * const answer = await calls.call(token, (t) => postToEndpoint(t));
  * ```
  */
 export class EndpointCalls<T> {
@@ -79,74 +87,91 @@ export class EndpointCalls<T> {
   #openings = 0;
   /** Until when the breaker refuses every new call. */
   #openUntil = 0;
-  /** The one call let through once the breaker's time is up, while it is pending. */
-  #probe: Promise<T> | undefined;
+  /** The breaker's own call once its time is up, while it is pending. */
+  #probe: Promise<void> | undefined;
 
   constructor(bounds: BackoffBounds = ENDPOINT_BACKOFF) {
     this.#bounds = bounds;
   }
 
   /**
-   * The answer of `ask()` for this token: the pending call's when there is one, else a new call.
+   * The answer of `ask(token)`: the pending call's when there is one, else a new call. `ask` is
+   * also how the breaker asks about a token of its own.
    *
    * @throws {TokenError} `unavailable` while the breaker is open or the calls in flight are at their bound; whatever `ask` throws
    */
-  call(token: string, ask: () => Promise<T>): Promise<T> {
+  async call(token: string, ask: (token: string) => Promise<T>): Promise<T> {
     const pending = this.#inflight.get(token);
     if (pending) return pending;
+    if (this.#openings > 0) await this.#halfOpen(ask);
     const waitMs = this.#openUntil - Date.now();
-    if (waitMs > 0) return refuse(Math.ceil(waitMs / 1000));
-    if (this.#probe || this.#inflight.size >= ENDPOINT_MAX_PENDING) return refuse(1);
-    const started: Promise<T> = ask()
+    if (waitMs > 0) throw refusal(Math.ceil(waitMs / 1000));
+    if (this.#inflight.size >= ENDPOINT_MAX_PENDING) throw refusal(1);
+    const again = this.#inflight.get(token); // asked while this request waited for the probe
+    if (again) return again;
+    const started = ask(token)
       .then(
         (answer) => {
           this.#close();
           return answer;
         },
         (err: unknown) => {
-          throw this.#failed(err, started);
+          throw this.#failed(err);
         },
       )
-      .finally(() => {
-        this.#inflight.delete(token);
-        if (this.#probe === started) this.#probe = undefined;
-      });
-    if (this.#openings > 0) this.#probe = started; // the breaker's time is up: this call tells
+      .finally(() => this.#inflight.delete(token));
     this.#inflight.set(token, started);
     return started;
   }
 
-  /** The endpoint answered: the breaker is closed, and a pending probe no longer holds others back. */
+  /** Once the breaker's time is up: its own call, which every new token waits for (one at a time). */
+  #halfOpen(ask: (token: string) => Promise<T>): Promise<void> {
+    if (Date.now() < this.#openUntil) return Promise.resolve();
+    this.#probe ??= ask(probeToken())
+      .then(
+        () => this.#close(),
+        (err: unknown) => {
+          if (!endpointDown(err))
+            this.#close(); // it answered, refusing a token nobody issued
+          else if (this.#openings > 0) this.#open(err); // unless another call's answer closed it meanwhile
+        },
+      )
+      .finally(() => (this.#probe = undefined));
+    return this.#probe;
+  }
+
+  /** The endpoint answered: the breaker is closed. */
   #close(): void {
     this.#failures = 0;
     this.#openings = 0;
     this.#openUntil = 0;
-    this.#probe = undefined;
+  }
+
+  #open(err: unknown): void {
+    this.#openUntil = Date.now() + backoffDelayMs(++this.#openings, this.#bounds, err);
   }
 
   /** Counts a failure, opens the breaker when it is due, and gives the error to throw. */
-  #failed(err: unknown, call: Promise<T>): unknown {
-    const state = endpointState(err);
-    if (state === 'up') this.#close();
-    if (state !== 'down') return err;
-    const now = Date.now();
+  #failed(err: unknown): unknown {
+    if (!endpointDown(err)) return err;
     this.#failures++;
-    // Once open, only the probe's failure opens it again: calls that were in flight do not.
-    const due =
-      this.#openings === 0
-        ? this.#failures >= ENDPOINT_FAILURES_TO_OPEN || fetchFailure(err)!.retryAfterMs !== undefined
-        : call === this.#probe;
-    if (due) this.#openUntil = now + backoffDelayMs(++this.#openings, this.#bounds, err);
-    if (this.#openUntil <= now) return err;
+    // Once open, only the breaker's own probe opens it again: calls that were in flight do not.
+    if (
+      this.#openings === 0 &&
+      (this.#failures >= ENDPOINT_FAILURES_TO_OPEN || fetchFailure(err)!.retryAfterMs !== undefined)
+    )
+      this.#open(err);
+    const waitMs = this.#openUntil - Date.now();
+    if (waitMs <= 0) return err;
     // The request whose call opened (or found open) the breaker is told the breaker's wait.
     return new TokenError('unavailable', 'issuer_unavailable', {
-      retryAfterSeconds: Math.ceil((this.#openUntil - now) / 1000),
+      retryAfterSeconds: Math.ceil(waitMs / 1000),
       cause: (err as TokenError).cause,
     });
   }
 }
 
 /** The refusal of a call that is not made. */
-function refuse(retryAfterSeconds: number): Promise<never> {
-  return Promise.reject(new TokenError('unavailable', 'issuer_unavailable', { retryAfterSeconds }));
+function refusal(retryAfterSeconds: number): TokenError {
+  return new TokenError('unavailable', 'issuer_unavailable', { retryAfterSeconds });
 }

@@ -52,8 +52,12 @@ export async function introspectToken(
   const stored = await shared?.read(client.endpoint, token);
   if (stored) return { claims: checkedClaims(stored.claims, client, policy), answeredAt: stored.storedAt };
   const timeoutMs = Math.max(1, (fetchOptions.timeoutMs ?? 5000) - (shared ? Date.now() - started : 0));
-  const ask = () => callEndpoint(token, client, { ...fetchOptions, timeoutMs });
-  const claims = checkedClaims(await (client.calls ? client.calls.call(token, ask) : ask()), client, policy);
+  const ask = (asked: string) => callEndpoint(asked, client, { ...fetchOptions, timeoutMs });
+  const claims = checkedClaims(
+    await (client.calls ? client.calls.call(token, ask) : ask(token)),
+    client,
+    policy,
+  );
   shared?.write(client.endpoint, token, claims);
   return { claims, answeredAt: Date.now() };
 }

@@ -76,8 +76,8 @@ export async function fetchTokenInfo(
   policy: { readonly audiences: AudienceRule; readonly clockToleranceSec: number },
   fetchOptions: GuardedRequest = {},
 ): Promise<Record<string, unknown>> {
-  const ask = () => askEndpoint(token, client, fetchOptions);
-  const answer = await (client.calls ? client.calls.call(token, ask) : ask());
+  const ask = (asked: string) => askEndpoint(asked, client, fetchOptions);
+  const answer = await (client.calls ? client.calls.call(token, ask) : ask(token));
   if (answer.status === 429) {
     // The caller's own rate limit (see askEndpoint): this request waits, no other.
     const retryAfterSeconds = Math.min(60, Math.ceil((answer.retryAfterMs ?? 1000) / 1000));
@@ -96,8 +96,8 @@ export async function fetchTokenInfo(
  * the token's own user, so a 429 is that user's rate limit: an answer about this token, not the
  * endpoint failing (sent as a `form`, a 429 limits this server). Anything else fails the call
  * (503): a 403 (GitHub: the user's rate limit, or a token that may not read `/user`) fails this
- * request alone; a timeout, a network error, a 5xx or a form's 429 also count towards the
- * breaker of {@link EndpointCalls}.
+ * request alone; a timeout, a network error, a 502/503/504 or a form's 429 also count towards
+ * the breaker of {@link EndpointCalls}.
  */
 async function askEndpoint(
   token: string,

@@ -14,11 +14,12 @@ import { ISSUER, RESOURCE } from '../support/constants.js';
 import { expectAccepted, expectRefused, harness, type Harness, testKeys } from './harness.js';
 
 /**
- * How `/introspect` answers: at once, held until released, HTTP 500, or HTTP 429 with `busyFor`.
+ * How `/introspect` answers: at once, held until released, HTTP 503 (`fail`: the endpoint is
+ * down), HTTP 500 (`crash`: what one token may trigger), or HTTP 429 with `busyFor`.
  * Whatever the mode, a token starting with `evil` gets a 400 (an authorization server refusing
  * the request for that token alone).
  */
-let mode: 'answer' | 'hold' | 'fail' | 'busy' = 'answer';
+let mode: 'answer' | 'hold' | 'fail' | 'crash' | 'busy' = 'answer';
 let busyFor = '';
 const held: { res: ServerResponse; token: string }[] = [];
 const answer = (res: ServerResponse, token: string) =>
@@ -50,7 +51,8 @@ beforeAll(async () => {
     }
     const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
     if (token.startsWith('evil')) res.writeHead(400).end('{"error":"invalid_request"}');
-    else if (mode === 'fail') res.writeHead(500).end('{"error":"server_error"}');
+    else if (mode === 'fail') res.writeHead(503).end('{"error":"temporarily_unavailable"}');
+    else if (mode === 'crash') res.writeHead(500).end('{"error":"server_error"}');
     else if (mode === 'busy') res.writeHead(429, { 'retry-after': busyFor }).end();
     else if (mode === 'hold') held.push({ res, token });
     else answer(res, token);
@@ -125,7 +127,7 @@ describe('remote token checks under load', () => {
     expect(server.count('/introspect')).toBe(calls + 1);
   });
 
-  it('five failures of the endpoint in a row open the breaker: new tokens get 503 at once, cached ones pass; then one call tells', async () => {
+  it('five failures of the endpoint in a row open the breaker: new tokens get 503 at once, cached ones pass; then it asks about a token of its own', async () => {
     await withOwnRuntime(async (own) => {
       const cached = opaque();
       expectAccepted(await own.call(cached));
@@ -141,25 +143,22 @@ describe('remote token checks under load', () => {
       expect(refused.header('retry-after')).toBe('1');
       expect(server.count('/introspect')).toBe(before + 5); // not asked again
       expectAccepted(await own.call(cached));
-      // After the first opening's 1 s, one call goes through; the others are refused until it answers.
+      // After the first opening's 1 s, the breaker's own probe goes out; new tokens wait for it.
       await new Promise((r) => setTimeout(r, 1100));
       mode = 'hold';
-      const probe = own.call(opaque());
+      const waiting = [own.call(opaque()), own.call(opaque())];
       expect(await introspections(before + 6, 2000)).toBe(before + 6);
-      expectRefused(await own.call(opaque()), { status: 503 });
-      expect(server.count('/introspect')).toBe(before + 6);
-      release();
-      expectAccepted(await probe);
-      // Its answer closed the breaker: two new tokens at once are both asked about.
-      const two = [own.call(opaque()), own.call(opaque())];
-      expect(await introspections(before + 8, 2000)).toBe(before + 8);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(server.count('/introspect')).toBe(before + 6); // the probe alone
+      expect(held.map((call) => call.token)).toEqual([expect.stringMatching(/^mcp-auth-config-probe-/)]);
       mode = 'answer';
-      release();
-      for (const res of await Promise.all(two)) expectAccepted(res);
+      release(); // "inactive": an answer, so the breaker closes and both tokens are asked about
+      for (const res of await Promise.all(waiting)) expectAccepted(res);
+      expect(server.count('/introspect')).toBe(before + 8);
     });
   });
 
-  /** Five failures in a row, then the wait: the next new token is the breaker's probe. */
+  /** Five failures in a row, then the wait: the next new token sets the breaker's probe off. */
   async function openThenWait(own: Harness): Promise<void> {
     mode = 'fail';
     for (let i = 0; i < 5; i++) expectRefused(await own.call(opaque()), { status: 503 });
@@ -167,19 +166,46 @@ describe('remote token checks under load', () => {
     await new Promise((r) => setTimeout(r, 1100));
   }
 
-  it('a probe refused for its own token still proves the endpoint up: the breaker closes', async () => {
+  it('a probe that fails opens the breaker again, for longer', async () => {
     await withOwnRuntime(async (own) => {
       await openThenWait(own);
-      mode = 'answer';
-      expectRefused(await own.call('evil-probe'), { status: 503 }); // a 400 for that token alone
-      const calls = server.count('/introspect');
-      const two = await Promise.all([own.call(opaque()), own.call(opaque())]);
-      for (const res of two) expectAccepted(res);
-      expect(server.count('/introspect')).toBe(calls + 2);
+      const before = server.count('/introspect');
+      const refused = await own.call(opaque()); // waits for the probe, which fails
+      expectRefused(refused, { status: 503 });
+      expect(Number(refused.header('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(server.count('/introspect')).toBe(before + 1); // the probe, not the token
+      expectRefused(await own.call(opaque()), { status: 503 });
+      expect(server.count('/introspect')).toBe(before + 1);
     });
   });
 
-  it('an answer to a call older than the probe closes the breaker and lets the others through', async () => {
+  it('tokens an attacker chose cannot keep the breaker from opening: a 400 or a 500 for one token changes nothing', async () => {
+    await withOwnRuntime(async (own) => {
+      mode = 'fail';
+      for (let i = 0; i < 4; i++) expectRefused(await own.call(opaque()), { status: 503 });
+      expectRefused(await own.call('evil-between'), { status: 503 }); // 400 for that token
+      mode = 'crash';
+      expectRefused(await own.call(opaque()), { status: 503 }); // 500 for that token
+      mode = 'fail';
+      expectRefused(await own.call(opaque()), { status: 503 }); // the fifth failure of the endpoint
+      const calls = server.count('/introspect');
+      expectRefused(await own.call(opaque()), { status: 503 });
+      expect(server.count('/introspect')).toBe(calls); // open
+    });
+  });
+
+  it('a 500 for a token is no failure of the endpoint: six of them open nothing', async () => {
+    await withOwnRuntime(async (own) => {
+      mode = 'crash';
+      for (let i = 0; i < 6; i++) expectRefused(await own.call(opaque()), { status: 503 });
+      mode = 'answer';
+      const calls = server.count('/introspect');
+      expectAccepted(await own.call(opaque()));
+      expect(server.count('/introspect')).toBe(calls + 1);
+    });
+  });
+
+  it('an answer to an older call closes the breaker: a probe failing afterwards does not open it again', async () => {
     await withOwnRuntime(async (own) => {
       mode = 'hold';
       const before = server.count('/introspect');
@@ -188,29 +214,14 @@ describe('remote token checks under load', () => {
       const olderCall = held.splice(0);
       await openThenWait(own);
       mode = 'hold';
-      const probe = own.call(opaque());
+      const waiting = own.call(opaque()); // sets the probe off, and waits for it
       expect(await introspections(before + 7, 2000)).toBe(before + 7);
+      const probe = held.splice(0);
       for (const { res, token } of olderCall) answer(res, token); // the endpoint answers: closed
       expectAccepted(await older);
-      const next = own.call(opaque()); // not refused while the probe is still pending
-      expect(await introspections(before + 8, 2000)).toBe(before + 8);
+      for (const { res } of probe) res.writeHead(503).end(); // then the probe fails
       mode = 'answer';
-      release();
-      expectAccepted(await probe);
-      expectAccepted(await next);
-    });
-  });
-
-  it('a call refused for its own token resets the count: four failures, a 400, one failure do not open it', async () => {
-    await withOwnRuntime(async (own) => {
-      mode = 'fail';
-      for (let i = 0; i < 4; i++) expectRefused(await own.call(opaque()), { status: 503 });
-      expectRefused(await own.call('evil-between'), { status: 503 });
-      expectRefused(await own.call(opaque()), { status: 503 });
-      mode = 'answer';
-      const calls = server.count('/introspect');
-      expectAccepted(await own.call(opaque()));
-      expect(server.count('/introspect')).toBe(calls + 1);
+      expectAccepted(await waiting);
     });
   });
 
@@ -221,7 +232,7 @@ describe('remote token checks under load', () => {
       const inflight = Array.from({ length: 8 }, () => own.call(opaque()));
       expect(await introspections(before + 8, 2000)).toBe(before + 8);
       // All eight fail at once: the first five open the breaker for 1 s, the last three count for nothing.
-      for (const { res } of held.splice(0)) res.writeHead(500).end('{"error":"server_error"}');
+      for (const { res } of held.splice(0)) res.writeHead(503).end('{"error":"temporarily_unavailable"}');
       for (const res of await Promise.all(inflight)) expectRefused(res, { status: 503 });
       mode = 'answer';
       await new Promise((r) => setTimeout(r, 1100));
