@@ -266,15 +266,13 @@ describe("an introspected token and its issuer's own rules", () => {
   it('are the rules of the issuer that introspected it, even when another issuer of the resource turns out to have the same identifier', async () => {
     // Named by a well-known URL only, so `validate` cannot see that it is the same issuer.
     const metadata = await startServer((_req, res) =>
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            issuer: ISSUER,
-            authorization_endpoint: `${ISSUER}/authorize`,
-            response_types_supported: ['code'],
-          }),
-        ),
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          issuer: ISSUER,
+          authorization_endpoint: `${ISSUER}/authorize`,
+          response_types_supported: ['code'],
+        }),
+      ),
     );
     const h = await harness({
       issuers: {
