@@ -42,15 +42,44 @@ const SET_BY_GATEWAY: ReadonlySet<string> = new Set(['host', 'expect', 'authoriz
  */
 const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
   'cookie',
+  // httpoxy: CGI-style stacks read a `Proxy` header as HTTP_PROXY, the proxy for outbound calls.
+  'proxy',
+  // who the client is, by address
   'forwarded',
   'x-forwarded',
   'x-real-ip',
   'x-client-ip',
+  'client-ip',
   'x-cluster-client-ip',
   'x-original-forwarded-for',
+  'x-originating-ip',
+  'x-remote-addr',
+  'x-remote-ip',
   'true-client-ip',
   'cf-connecting-ip',
+  'cf-connecting-ipv6',
   'fastly-client-ip',
+  'x-azure-clientip',
+  'x-envoy-external-address',
+  // which URL, host or scheme the request had before a proxy
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-host',
+  'x-host',
+  'front-end-https',
+  'x-url-scheme',
+  'x-scheme',
+  'x-arr-ssl',
+  // who the client is, as an authenticating proxy would say
+  'remote-user',
+  'x-remote-user',
+  'x-auth-request-user',
+  'x-auth-request-email',
+  'x-webauth-user',
+  'x-ssl-client-cert',
+  'x-client-cert',
+  'x-client-verify',
+  'ssl-client-cert',
 ]);
 /** `X-MCP-…` with `-` or `_` anywhere a stack that folds them could read it as an identity header. */
 const IDENTITY_LOOKALIKE = /^x[-_]mcp[-_]/;
@@ -90,9 +119,13 @@ export function upstreamRequestHeaders(
   const named = connectionNamed(incoming.connection);
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || SET_BY_GATEWAY.has(name) || named.has(name)) continue;
-    if (name.startsWith(IDENTITY_HEADER_PREFIX) || IDENTITY_LOOKALIKE.test(name)) continue;
+    if (value === undefined) continue;
+    // Compared with `_` read as `-`, as a stack that folds them would read the name.
     const folded = name.replaceAll('_', '-');
+    if (HOP_BY_HOP.has(folded) || SET_BY_GATEWAY.has(folded) || named.has(name) || named.has(folded))
+      continue;
+    if (folded === 'content-length' && name !== folded) continue;
+    if (name.startsWith(IDENTITY_HEADER_PREFIX) || IDENTITY_LOOKALIKE.test(name)) continue;
     if (CLIENT_ASSERTED.has(folded) || folded.startsWith('x-forwarded-')) continue;
     if (name === 'content-length' && from.bodyLength !== undefined) continue;
     out[name] = value;

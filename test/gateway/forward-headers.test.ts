@@ -40,3 +40,31 @@ describe('upstreamRequestHeaders: the proxy headers the gateway sets', () => {
     expect(headers['x-forwarded-for']).toBeUndefined();
   });
 });
+
+describe('upstreamRequestHeaders: what a client may not pass upstream', () => {
+  it.each([
+    'proxy', // httpoxy
+    'x-original-url',
+    'x-rewrite-url',
+    'x-original-host',
+    'client-ip',
+    'x-envoy-external-address',
+    'remote-user',
+    'x-auth-request-user',
+    'x-ssl-client-cert',
+    'front-end-https',
+    'proxy_authorization',
+    'transfer_encoding',
+    'content_length',
+    'x_original_url',
+    'Remote_User'.toLowerCase(),
+  ])('drops %s', (name) => {
+    const headers = upstreamRequestHeaders({ [name]: 'forged', 'x-app-header': 'kept' }, auth, {
+      peer: '127.0.0.1',
+      resource,
+    });
+    expect(headers[name]).toBeUndefined();
+    expect(JSON.stringify(headers)).not.toContain('forged');
+    expect(headers['x-app-header']).toBe('kept');
+  });
+});
