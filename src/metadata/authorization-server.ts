@@ -126,10 +126,11 @@ export function validateAuthorizationServerMetadata(
 
 /**
  * Refuses validated metadata fetched from a host other than loopback when one of its endpoints
- * (`CHECKED_URL_FIELDS`) is plain http (which validation allows only to loopback) and is the
- * value the fetched document named: a remote issuer never points this process at a plain-http
- * service on its own host. A value the manifest's transpile hook wrote is the operator's (a
- * local sidecar), and one it repaired is no longer the fetched one.
+ * (`CHECKED_URL_FIELDS`) is plain http (which validation allows only to loopback) on an origin
+ * the fetched document named in plain http: a remote issuer never points this process at a
+ * plain-http service on its own host. The manifest's transpile hook may point an endpoint at a
+ * local service of its own (another origin), or repair one to https; a hook that only edits the
+ * path or query of the fetched value changes nothing.
  *
  * @example
  * ```ts
@@ -145,16 +146,26 @@ export function refuseLocalHttpFromRemote(
 ): void {
   const source = tryParseUrl(url);
   if (!source || isLoopbackHost(source.hostname)) return;
+  const named = new Set(
+    Object.values(fetched)
+      .map(plainHttpOrigin)
+      .filter((o) => o !== undefined),
+  );
   for (const field of CHECKED_URL_FIELDS) {
-    const value = metadata[field];
-    if (typeof value !== 'string' || value !== fetched[field]) continue;
-    if (tryParseUrl(value)?.protocol !== 'http:') continue;
+    const origin = plainHttpOrigin(metadata[field]);
+    if (origin === undefined || !named.has(origin)) continue;
     throw new DiscoveryError(
       'invalid_metadata',
       `metadata${issuerId ? ` of issuer "${issuerId}"` : ''} from ${url} is invalid: "${field}" is plain http to loopback, named by a document from another host`,
       { url, ...(issuerId ? { issuerId } : {}) },
     );
   }
+}
+
+/** The origin of a plain-http URL, else `undefined`. */
+function plainHttpOrigin(value: unknown): string | undefined {
+  const url = typeof value === 'string' ? tryParseUrl(value) : undefined;
+  return url?.protocol === 'http:' ? url.origin : undefined;
 }
 
 /**

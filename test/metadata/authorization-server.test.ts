@@ -202,6 +202,14 @@ describe('refuseLocalHttpFromRemote', () => {
     expect(check('http://127.0.0.1:15001/jwks', 'https://as.example/jwks')).toBeUndefined();
   });
 
+  it.each([
+    ['a query added', 'http://127.0.0.1:9000/keys?appid=my-app'],
+    ['a trailing slash added', 'http://127.0.0.1:9000/keys/'],
+    ['the path changed', 'http://127.0.0.1:9000/other'],
+  ])('still refuses the fetched plain-http origin after a hook edited it (%s)', (_name, edited) => {
+    expect(check(edited, 'http://127.0.0.1:9000/keys')).toBe('invalid_metadata');
+  });
+
   it.each(['http://127.0.0.1:8080/.well-known/openid-configuration', 'http://localhost:8080/x'])(
     'leaves a document fetched from loopback (%s) alone',
     (from) => {
