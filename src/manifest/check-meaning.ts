@@ -5,6 +5,7 @@
  */
 import type { ManifestIssueCode } from '../errors.js';
 import type { ManifestIssue } from '../errors.js';
+import { TENANT_PLACEHOLDER, matchIssuer } from '../issuers/match-issuer.js';
 import { didYouMean } from '../lib/suggest.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
 import { isManifestEndpointField } from '../metadata/authorization-server-fields.js';
@@ -243,9 +244,10 @@ export function checkManifest(manifest: Manifest): ManifestIssue[] {
 
 /**
  * Two issuers of one resource must not accept the same `iss` (their identifier, or an entry of
- * their `tokenIssuers`, compared as written): a token would be attributed to whichever is listed
- * first, with its keys and its rules, whatever the other says. Issuers named only by a
- * well-known URL are known once fetched, and not compared here.
+ * their `tokenIssuers`; a `{tenant}` template stands for every value it matches): a token would
+ * be attributed to whichever is listed first, with its keys and its rules, whatever the other
+ * says. Identifiers are compared as written, as tokens are. Issuers named only by a well-known
+ * URL are known once fetched, and not compared here.
  */
 function checkIssuerOverlap(
   manifest: Manifest,
@@ -253,23 +255,34 @@ function checkIssuerOverlap(
   at: Path,
   issues: ManifestIssue[],
 ): void {
-  const owner = new Map<string, string>();
+  const seen: { id: string; iss: string }[] = [];
   ids.forEach((id, i) => {
     const entry = manifest.issuers[id];
     if (!entry) return;
-    const accepted = new Set(
-      entry.tokenIssuers ?? [entry.issuer ?? entry.metadata?.issuer].filter((v) => v !== undefined),
-    );
-    for (const iss of accepted) {
-      const first = owner.get(iss);
-      if (first === undefined) owner.set(iss, id);
-      else if (first !== id)
+    const accepted =
+      entry.tokenIssuers ?? [entry.issuer ?? entry.metadata?.issuer].filter((v) => v !== undefined);
+    for (const iss of new Set(accepted)) {
+      const other = seen.find((s) => s.id !== id && issuersOverlap(s.iss, iss));
+      if (other)
         issues.push({
           severity: 'error',
           code: 'issuer_overlap',
           path: [...at, 'authorizationServers', i],
-          message: `issuers "${first}" and "${id}" both accept tokens with iss "${iss}": give them different identifiers (or tokenIssuers), or list one`,
+          message: `issuers "${other.id}" and "${id}" both accept tokens with iss "${other.iss === iss ? iss : `${other.iss}" / "${iss}`}": give them different identifiers, or use one entry (one entry can both verify JWTs and introspect)`,
         });
     }
+    for (const iss of accepted) seen.push({ id, iss });
   });
+}
+
+/** Whether two accepted `iss` values (exact, or `{tenant}` templates) can match one token. */
+function issuersOverlap(a: string, b: string): boolean {
+  const ta = a.includes(TENANT_PLACEHOLDER);
+  const tb = b.includes(TENANT_PLACEHOLDER);
+  if (!ta && !tb) return a === b;
+  if (ta !== tb) return matchIssuer(ta ? a : b, ta ? b : a) !== undefined;
+  // Two templates: some tenant matches both when their fixed parts are compatible.
+  const [pa, sa] = a.split(TENANT_PLACEHOLDER) as [string, string];
+  const [pb, sb] = b.split(TENANT_PLACEHOLDER) as [string, string];
+  return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
 }

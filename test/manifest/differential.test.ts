@@ -203,6 +203,14 @@ const MEANING_ERRORS: Record<string, { codes: string[]; path: Path }> = {
     codes: ['duplicate_issuer'],
     path: ['resources', 0, 'authorizationServers', 1],
   },
+  'tenant-template-accepts-other-issuer': {
+    codes: ['issuer_overlap'],
+    path: ['resources', 0, 'authorizationServers', 1],
+  },
+  'two-tenant-templates-overlap': {
+    codes: ['issuer_overlap'],
+    path: ['resources', 0, 'authorizationServers', 1],
+  },
   'two-issuers-accept-one-iss': {
     codes: ['issuer_overlap'],
     path: ['resources', 0, 'authorizationServers', 1],
