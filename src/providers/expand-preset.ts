@@ -104,6 +104,9 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Two lists of claim names with the same members, in any order. */
+const sameNames = (a: unknown, b: unknown) =>
+  Array.isArray(a) && Array.isArray(b) && same([...a].sort(), [...b].sort());
 
 /** The outcome of {@link expandPresets}. */
 export interface ExpandedManifest {
@@ -128,7 +131,7 @@ function guardChanges(id: string, entry: Json, expansion: PresetExpansion): Mani
   if (
     presetOneOf !== undefined &&
     entry.requireOneOfClaims !== undefined &&
-    !same(presetOneOf, entry.requireOneOfClaims)
+    !sameNames(presetOneOf, entry.requireOneOfClaims)
   )
     warn(
       'requireOneOfClaims',

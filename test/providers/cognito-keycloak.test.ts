@@ -293,8 +293,23 @@ describe("changing a preset's guard against ID tokens", () => {
     expect(warnings(entra)).toEqual(['warning issuers.entra.requireOneOfClaims']);
   });
 
-  it('adding claims to the guard is no change', () => {
+  it('adding claims to the guard, or writing its list in another order, is no change', () => {
     expect(warnings(keycloak({ requireClaims: { acr: '1', typ: 'Bearer' } }))).toEqual([]);
+    const entra = (requireOneOfClaims: string[]): ManifestInput => ({
+      issuers: {
+        entra: {
+          preset: {
+            name: 'entra',
+            tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+            clientId: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
+          },
+          requireOneOfClaims,
+        },
+      },
+      resources: [{ resource: RESOURCE, authorizationServers: ['entra'] }],
+    });
+    expect(warnings(entra(['appid', 'azp']))).toEqual([]);
+    expect(warnings(entra(['azp']))).toEqual(['warning issuers.entra.requireOneOfClaims']);
   });
 
   it.each(['constructor', 'prototype'])('refuses %s as a claim name', (claim) => {
