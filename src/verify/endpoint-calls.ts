@@ -33,16 +33,17 @@ function fetchFailure(err: unknown): DiscoveryError | undefined {
 }
 
 /**
- * Whether a failed call says the endpoint is down: a timeout, a network error, HTTP 502, 503,
- * 504 or 429. Not a 500 (what a server answers when one request trips a bug, so an attacker's
- * token could trigger it), nor any other status or answer: those fail their own call and change
- * nothing here.
+ * Whether a failed call says the endpoint is down: a timeout, a network error, HTTP 429, or a
+ * 5xx from 502 up (gateways and CDNs: 502, 503, 504, Cloudflare's 520-527...). Not a 500 or 501
+ * (what a server answers when one request trips a bug, so an attacker's token could trigger
+ * it), nor any other status or answer: those fail their own call and change nothing here.
  */
 function endpointDown(err: unknown): boolean {
   const failure = fetchFailure(err);
   if (!failure) return false;
   if (failure.code === 'timeout' || failure.code === 'network') return true;
-  return failure.code === 'http_status' && [429, 502, 503, 504].includes(failure.status ?? 0);
+  const status = failure.status ?? 0;
+  return failure.code === 'http_status' && (status === 429 || (status >= 502 && status <= 599));
 }
 
 /** A token no authorization server issued, for the breaker's own probes. */
@@ -83,12 +84,16 @@ export class EndpointCalls<T> {
   readonly #bounds: BackoffBounds;
   /** Calls in a row that failed because the endpoint is down. */
   #failures = 0;
-  /** How many times in a row the breaker opened (the backoff grows with it); 0: closed. */
+  /** Whether the breaker is open (refusing until `#openUntil`, then probing). */
+  #open = false;
+  /** How many times it opened since the endpoint last gave a verdict: the backoff grows with it. */
   #openings = 0;
-  /** Until when the breaker refuses every new call. */
+  /** Until when the open breaker refuses every new call. */
   #openUntil = 0;
   /** The breaker's own call once its time is up, while it is pending. */
   #probe: Promise<void> | undefined;
+  /** Requests waiting for that call (they count against {@link ENDPOINT_MAX_PENDING}). */
+  #waiting = 0;
 
   constructor(bounds: BackoffBounds = ENDPOINT_BACKOFF) {
     this.#bounds = bounds;
@@ -103,16 +108,21 @@ export class EndpointCalls<T> {
   async call(token: string, ask: (token: string) => Promise<T>): Promise<T> {
     const pending = this.#inflight.get(token);
     if (pending) return pending;
-    if (this.#openings > 0) await this.#halfOpen(ask);
-    const waitMs = this.#openUntil - Date.now();
-    if (waitMs > 0) throw refusal(Math.ceil(waitMs / 1000));
+    if (this.#open) {
+      const waitMs = this.#openUntil - Date.now();
+      if (waitMs > 0) throw refusal(Math.ceil(waitMs / 1000));
+      if (this.#inflight.size + this.#waiting >= ENDPOINT_MAX_PENDING) throw refusal(1);
+      this.#waiting++;
+      await this.#halfOpen(ask).finally(() => this.#waiting--);
+      const again = this.#inflight.get(token); // asked while this request waited for the probe
+      if (again) return again;
+      if (this.#open) throw refusal(Math.max(1, Math.ceil((this.#openUntil - Date.now()) / 1000)));
+    }
     if (this.#inflight.size >= ENDPOINT_MAX_PENDING) throw refusal(1);
-    const again = this.#inflight.get(token); // asked while this request waited for the probe
-    if (again) return again;
     const started = ask(token)
       .then(
         (answer) => {
-          this.#close();
+          this.#close(true);
           return answer;
         },
         (err: unknown) => {
@@ -124,30 +134,31 @@ export class EndpointCalls<T> {
     return started;
   }
 
-  /** Once the breaker's time is up: its own call, which every new token waits for (one at a time). */
+  /** Once the breaker's time is up: its own call, which the new tokens wait for (one at a time). */
   #halfOpen(ask: (token: string) => Promise<T>): Promise<void> {
-    if (Date.now() < this.#openUntil) return Promise.resolve();
     this.#probe ??= ask(probeToken())
       .then(
-        () => this.#close(),
+        () => this.#close(true),
         (err: unknown) => {
-          if (!endpointDown(err))
-            this.#close(); // it answered, refusing a token nobody issued
-          else if (this.#openings > 0) this.#open(err); // unless another call's answer closed it meanwhile
+          // Refused some other way (a WAF's 403 for a junk token): reachable, but no verdict, so
+          // the next opening still waits longer.
+          if (!endpointDown(err)) this.#close(false);
+          else if (this.#open) this.#reopen(err); // unless another call's answer closed it meanwhile
         },
       )
       .finally(() => (this.#probe = undefined));
     return this.#probe;
   }
 
-  /** The endpoint answered: the breaker is closed. */
-  #close(): void {
+  /** The endpoint answered: the breaker is closed; after a verdict on a token, its backoff starts over. */
+  #close(verdict: boolean): void {
+    this.#open = false;
     this.#failures = 0;
-    this.#openings = 0;
-    this.#openUntil = 0;
+    if (verdict) this.#openings = 0;
   }
 
-  #open(err: unknown): void {
+  #reopen(err: unknown): void {
+    this.#open = true;
     this.#openUntil = Date.now() + backoffDelayMs(++this.#openings, this.#bounds, err);
   }
 
@@ -157,12 +168,12 @@ export class EndpointCalls<T> {
     this.#failures++;
     // Once open, only the breaker's own probe opens it again: calls that were in flight do not.
     if (
-      this.#openings === 0 &&
+      !this.#open &&
       (this.#failures >= ENDPOINT_FAILURES_TO_OPEN || fetchFailure(err)!.retryAfterMs !== undefined)
     )
-      this.#open(err);
+      this.#reopen(err);
     const waitMs = this.#openUntil - Date.now();
-    if (waitMs <= 0) return err;
+    if (!this.#open || waitMs <= 0) return err;
     // The request whose call opened (or found open) the breaker is told the breaker's wait.
     return new TokenError('unavailable', 'issuer_unavailable', {
       retryAfterSeconds: Math.ceil(waitMs / 1000),

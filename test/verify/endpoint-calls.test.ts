@@ -15,11 +15,14 @@ import { expectAccepted, expectRefused, harness, type Harness, testKeys } from '
 
 /**
  * How `/introspect` answers: at once, held until released, HTTP 503 (`fail`: the endpoint is
- * down), HTTP 500 (`crash`: what one token may trigger), or HTTP 429 with `busyFor`.
+ * down), HTTP 500 (`crash`: what one token may trigger), HTTP 522 (`edge`: a CDN whose origin
+ * is down), or HTTP 429 with `busyFor`.
  * Whatever the mode, a token starting with `evil` gets a 400 (an authorization server refusing
  * the request for that token alone).
  */
-let mode: 'answer' | 'hold' | 'fail' | 'crash' | 'busy' = 'answer';
+let mode: 'answer' | 'hold' | 'fail' | 'crash' | 'edge' | 'busy' = 'answer';
+/** Whether a WAF in front of the endpoint answers 403 to the breaker's own probes (a junk token). */
+let wafRefusesProbes = false;
 let busyFor = '';
 const held: { res: ServerResponse; token: string }[] = [];
 const answer = (res: ServerResponse, token: string) =>
@@ -51,8 +54,10 @@ beforeAll(async () => {
     }
     const token = new URLSearchParams(await readBody(req)).get('token') ?? '';
     if (token.startsWith('evil')) res.writeHead(400).end('{"error":"invalid_request"}');
+    else if (wafRefusesProbes && token.startsWith('mcp-auth-config-probe-')) res.writeHead(403).end();
     else if (mode === 'fail') res.writeHead(503).end('{"error":"temporarily_unavailable"}');
     else if (mode === 'crash') res.writeHead(500).end('{"error":"server_error"}');
+    else if (mode === 'edge') res.writeHead(522).end();
     else if (mode === 'busy') res.writeHead(429, { 'retry-after': busyFor }).end();
     else if (mode === 'hold') held.push({ res, token });
     else answer(res, token);
@@ -85,6 +90,7 @@ afterAll(async () => {
 afterEach(() => {
   release();
   mode = 'answer';
+  wafRefusesProbes = false;
 });
 
 /** Runs `test` with a runtime of its own (so its breaker starts closed and holds no other test back). */
@@ -192,6 +198,57 @@ describe('remote token checks under load', () => {
       expectRefused(await own.call(opaque()), { status: 503 });
       expect(server.count('/introspect')).toBe(calls); // open
     });
+  });
+
+  it("a CDN's 522 (origin down) is a failure of the endpoint: five of them open the breaker", async () => {
+    await withOwnRuntime(async (own) => {
+      mode = 'edge';
+      for (let i = 0; i < 5; i++) expectRefused(await own.call(opaque()), { status: 503 });
+      const calls = server.count('/introspect');
+      expectRefused(await own.call(opaque()), { status: 503 });
+      expect(server.count('/introspect')).toBe(calls);
+    });
+  });
+
+  it("a probe refused without a verdict (a WAF's 403 for a junk token) lets calls through, but the next opening waits longer", async () => {
+    await withOwnRuntime(async (own) => {
+      wafRefusesProbes = true;
+      const cycle = async () => {
+        mode = 'fail';
+        for (let i = 0; i < 5; i++) expectRefused(await own.call(opaque()), { status: 503 });
+        const refused = await own.call(opaque());
+        expectRefused(refused, { status: 503 });
+        return Number(refused.header('retry-after'));
+      };
+      expect(await cycle()).toBe(1); // the first opening: 1 s
+      await new Promise((r) => setTimeout(r, 1100));
+      const waitsAfterSecond = await cycle(); // the probe's 403 let these five through
+      await new Promise((r) => setTimeout(r, waitsAfterSecond * 1000 + 100));
+      // The third opening waits 2-4 s (no verdict came between): not the 1 s of a fresh start.
+      expect(await cycle()).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  it('the requests that wait for a probe count against the bound: past it, new tokens are refused at once', async () => {
+    await withOwnRuntime(
+      async (own) => {
+        await openThenWait(own);
+        mode = 'hold';
+        const results: Awaited<ReturnType<Harness['call']>>[] = [];
+        const flood = Array.from({ length: 100 }, () =>
+          own.call(opaque()).then((res) => (results.push(res), res)),
+        );
+        const until = Date.now() + 4000;
+        while (results.length < 36 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+        expect(results.length).toBe(36); // 64 wait for the probe, still held
+        for (const res of results) expectRefused(res, { status: 503 });
+        mode = 'answer';
+        release(); // the probe's verdict: the 64 go on with their own calls
+        const answered = await Promise.all(flood);
+        expect(answered.filter((res) => res.status === 200)).toHaveLength(64);
+      },
+      { fetch: { timeoutMs: 30_000 } },
+    );
   });
 
   it('a 500 for a token is no failure of the endpoint: six of them open nothing', async () => {
