@@ -51,10 +51,7 @@ const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
   'x-client-ip',
   'client-ip',
   'x-cluster-client-ip',
-  'x-original-forwarded-for',
   'x-originating-ip',
-  'x-remote-addr',
-  'x-remote-ip',
   'true-client-ip',
   'cf-connecting-ip',
   'cf-connecting-ipv6',
@@ -62,9 +59,7 @@ const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
   'x-azure-clientip',
   'x-envoy-external-address',
   // which URL, host or scheme the request had before a proxy
-  'x-original-url',
   'x-rewrite-url',
-  'x-original-host',
   'x-host',
   'front-end-https',
   'x-url-scheme',
@@ -72,15 +67,32 @@ const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
   'x-arr-ssl',
   // who the client is, as an authenticating proxy would say
   'remote-user',
-  'x-remote-user',
-  'x-auth-request-user',
-  'x-auth-request-email',
   'x-webauth-user',
-  'x-ssl-client-cert',
   'x-client-cert',
   'x-client-verify',
-  'ssl-client-cert',
 ]);
+/**
+ * Families of the same (name prefixes): the proxy's own headers (`X-Forwarded-*`,
+ * `X-Original-*`, `X-Remote-*`: Kubernetes' auth proxy grants `X-Remote-Group`), the identity
+ * headers of authenticating proxies and platforms (oauth2-proxy, Azure App Service, Google IAP,
+ * AWS ALB, Cloudflare Access, Tailscale) and client-certificate headers.
+ */
+const CLIENT_ASSERTED_PREFIXES: readonly string[] = [
+  'x-forwarded-',
+  'x-original-',
+  'x-remote-',
+  'x-auth-request-',
+  'x-ms-client-principal',
+  'x-goog-authenticated-',
+  'x-goog-iap-',
+  'x-amzn-oidc-',
+  'x-amzn-mtls-',
+  'cf-access-',
+  'tailscale-',
+  'ssl-client-',
+  'x-ssl-client-',
+  'x-arr-client',
+];
 /** `X-MCP-…` with `-` or `_` anywhere a stack that folds them could read it as an identity header. */
 const IDENTITY_LOOKALIKE = /^x[-_]mcp[-_]/;
 
@@ -126,7 +138,7 @@ export function upstreamRequestHeaders(
       continue;
     if (folded === 'content-length' && name !== folded) continue;
     if (name.startsWith(IDENTITY_HEADER_PREFIX) || IDENTITY_LOOKALIKE.test(name)) continue;
-    if (CLIENT_ASSERTED.has(folded) || folded.startsWith('x-forwarded-')) continue;
+    if (CLIENT_ASSERTED.has(folded) || CLIENT_ASSERTED_PREFIXES.some((p) => folded.startsWith(p))) continue;
     if (name === 'content-length' && from.bodyLength !== undefined) continue;
     out[name] = value;
   }

@@ -58,6 +58,20 @@ describe('upstreamRequestHeaders: what a client may not pass upstream', () => {
     'content_length',
     'x_original_url',
     'Remote_User'.toLowerCase(),
+    'x-remote-group', // Kubernetes' auth proxy: system:masters
+    'x-remote-extra-scopes',
+    'x-auth-request-groups',
+    'x-original-uri',
+    'ssl-client-verify',
+    'x-ssl-client-verify',
+    'x-ms-client-principal-name',
+    'x-goog-authenticated-user-email',
+    'x-goog-iap-jwt-assertion',
+    'x-amzn-oidc-identity',
+    'x-amzn-mtls-clientcert',
+    'cf-access-authenticated-user-email',
+    'tailscale-user-login',
+    'x-arr-clientcert',
   ])('drops %s', (name) => {
     const headers = upstreamRequestHeaders({ [name]: 'forged', 'x-app-header': 'kept' }, auth, {
       peer: '127.0.0.1',
@@ -66,5 +80,24 @@ describe('upstreamRequestHeaders: what a client may not pass upstream', () => {
     expect(headers[name]).toBeUndefined();
     expect(JSON.stringify(headers)).not.toContain('forged');
     expect(headers['x-app-header']).toBe('kept');
+  });
+});
+
+describe('upstreamRequestHeaders: what MCP clients and applications need passes', () => {
+  it.each([
+    'mcp-session-id',
+    'mcp-protocol-version',
+    'last-event-id',
+    'traceparent',
+    'tracestate',
+    'baggage',
+    'x-request-id',
+    'x-correlation-id',
+    'accept',
+    'content-type',
+    'user-agent',
+  ])('keeps %s', (name) => {
+    const headers = upstreamRequestHeaders({ [name]: 'v' }, auth, { peer: '127.0.0.1', resource });
+    expect(headers[name]).toBe('v');
   });
 });
