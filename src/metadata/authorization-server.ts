@@ -126,11 +126,11 @@ export function validateAuthorizationServerMetadata(
 
 /**
  * Refuses validated metadata fetched from a host other than loopback when one of its endpoints
- * (`CHECKED_URL_FIELDS`) is plain http (which validation allows only to loopback) on an origin
- * the fetched document named in plain http: a remote issuer never points this process at a
- * plain-http service on its own host. The manifest's transpile hook may point an endpoint at a
- * local service of its own (another origin), or repair one to https; a hook that only edits the
- * path or query of the fetched value changes nothing.
+ * (`CHECKED_URL_FIELDS`) is plain http (which validation allows only to loopback) on a port of
+ * this host that the fetched document named in plain http: a remote issuer never points this
+ * process at a plain-http service on its own host. The manifest's transpile hook may point an
+ * endpoint at a local service of its own (another port), or repair one to https; a hook that
+ * only edits the path or query, or respells the loopback host, changes nothing.
  *
  * @example
  * ```ts
@@ -162,10 +162,15 @@ export function refuseLocalHttpFromRemote(
   }
 }
 
-/** The origin of a plain-http URL, else `undefined`. */
+/**
+ * Where a plain-http URL points, else `undefined`: its origin, with every loopback spelling as
+ * one host (`localhost`, 127/8, `[::1]` are the same service to this process), so a hook that
+ * only respells the host (`localhost` → `127.0.0.1`) changes nothing.
+ */
 function plainHttpOrigin(value: unknown): string | undefined {
   const url = typeof value === 'string' ? tryParseUrl(value) : undefined;
-  return url?.protocol === 'http:' ? url.origin : undefined;
+  if (url?.protocol !== 'http:') return undefined;
+  return isLoopbackHost(url.hostname) ? `http://loopback:${url.port || '80'}` : url.origin;
 }
 
 /**

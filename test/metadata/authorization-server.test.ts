@@ -206,6 +206,9 @@ describe('refuseLocalHttpFromRemote', () => {
     ['a query added', 'http://127.0.0.1:9000/keys?appid=my-app'],
     ['a trailing slash added', 'http://127.0.0.1:9000/keys/'],
     ['the path changed', 'http://127.0.0.1:9000/other'],
+    ['the host respelled', 'http://localhost:9000/keys'],
+    ['another loopback address', 'http://127.0.0.2:9000/keys'],
+    ['the IPv6 loopback', 'http://[::1]:9000/keys'],
   ])('still refuses the fetched plain-http origin after a hook edited it (%s)', (_name, edited) => {
     expect(check(edited, 'http://127.0.0.1:9000/keys')).toBe('invalid_metadata');
   });
