@@ -259,8 +259,7 @@ function checkIssuerOverlap(
   ids.forEach((id, i) => {
     const entry = manifest.issuers[id];
     if (!entry) return;
-    const accepted =
-      entry.tokenIssuers ?? [entry.issuer ?? entry.metadata?.issuer].filter((v) => v !== undefined);
+    const accepted = acceptedIssuers(entry);
     for (const iss of new Set(accepted)) {
       const other = seen.find((s) => s.id !== id && issuersOverlap(s.iss, iss));
       if (other)
@@ -275,14 +274,59 @@ function checkIssuerOverlap(
   });
 }
 
+/**
+ * The `iss` values an issuer accepts, as written: its `tokenIssuers` (a template with
+ * `tenants.allowed` stands for those tenants only), else its identifier.
+ */
+function acceptedIssuers(entry: Manifest['issuers'][string]): string[] {
+  if (!entry.tokenIssuers) return [entry.issuer ?? entry.metadata?.issuer].filter((v) => v !== undefined);
+  const allowed = entry.tenants && !entry.tenants.any ? entry.tenants.allowed : undefined;
+  return entry.tokenIssuers.flatMap((iss) =>
+    allowed && iss.includes(TENANT_PLACEHOLDER)
+      ? allowed.map((t) => iss.replace(TENANT_PLACEHOLDER, t))
+      : [iss],
+  );
+}
+
 /** Whether two accepted `iss` values (exact, or `{tenant}` templates) can match one token. */
 function issuersOverlap(a: string, b: string): boolean {
   const ta = a.includes(TENANT_PLACEHOLDER);
   const tb = b.includes(TENANT_PLACEHOLDER);
   if (!ta && !tb) return a === b;
   if (ta !== tb) return matchIssuer(ta ? a : b, ta ? b : a) !== undefined;
-  // Two templates: some tenant matches both when their fixed parts are compatible.
-  const [pa, sa] = a.split(TENANT_PLACEHOLDER) as [string, string];
-  const [pb, sb] = b.split(TENANT_PLACEHOLDER) as [string, string];
-  return (pa.startsWith(pb) || pb.startsWith(pa)) && (sa.endsWith(sb) || sb.endsWith(sa));
+  return templatesOverlap(a, b);
+}
+
+/** What a `{tenant}` segment may hold (as `matchIssuer` reads it): 1-64 of these. */
+const TENANT_CHAR = /^[A-Za-z0-9-]$/;
+
+/**
+ * Whether some `iss` matches both templates: for each tenant length of the first, the string
+ * both would spell is laid out position by position, and every position must be satisfiable
+ * (equal fixed characters, or a fixed character a tenant may hold, or two tenant positions).
+ */
+function templatesOverlap(a: string, b: string): boolean {
+  const [pa = '', sa = ''] = a.split(TENANT_PLACEHOLDER);
+  const [pb = '', sb = ''] = b.split(TENANT_PLACEHOLDER);
+  /** The fixed character at `i` of a template with a tenant of `length`, or `undefined` inside the tenant. */
+  const at = (prefix: string, length: number, suffix: string, i: number) =>
+    i < prefix.length
+      ? prefix[i]
+      : i < prefix.length + length
+        ? undefined
+        : suffix[i - prefix.length - length];
+  for (let la = 1; la <= 64; la++) {
+    const total = pa.length + la + sa.length;
+    const lb = total - pb.length - sb.length;
+    if (lb < 1 || lb > 64) continue;
+    let fits = true;
+    for (let i = 0; i < total && fits; i++) {
+      const x = at(pa, la, sa, i);
+      const y = at(pb, lb, sb, i);
+      if (x !== undefined && y !== undefined) fits = x === y;
+      else if (x !== undefined || y !== undefined) fits = TENANT_CHAR.test((x ?? y)!);
+    }
+    if (fits) return true;
+  }
+  return false;
 }
