@@ -66,9 +66,10 @@ function probeToken(): string {
  *   `Retry-After`, it opens: new tokens are refused at once with `unavailable` (503 with
  *   `Retry-After`) for {@link ENDPOINT_BACKOFF}, instead of each waiting for a dead endpoint.
  *   Then the breaker asks the endpoint itself, about a token of its own that no one issued
- *   (so no caller chooses what the probe meets), while new tokens wait for that answer: any
- *   answer closes the breaker, a failure opens it again, for longer. Only an answer about a
- *   token (a verdict: valid or not) resets the count; a call refused for its own token in
+ *   (so no caller chooses what the probe meets), while new tokens wait for that answer (they
+ *   count against the bound): any answer closes the breaker, a failure opens it again, for
+ *   longer. The backoff starts over only after a verdict on a token (valid or not), so an edge
+ *   that refuses the junk probe token cannot keep it short. A call refused for its own token in
  *   another way (a 4xx that is no verdict, a 500) fails alone and changes nothing, so a token
  *   an attacker chose can neither open the breaker for others nor keep it from opening.
  *   Cached tokens are not affected.
@@ -143,7 +144,7 @@ export class EndpointCalls<T> {
           // Refused some other way (a WAF's 403 for a junk token): reachable, but no verdict, so
           // the next opening still waits longer.
           if (!endpointDown(err)) this.#close(false);
-          else if (this.#open) this.#reopen(err); // unless another call's answer closed it meanwhile
+          else if (this.#open) this.#trip(err); // unless another call's answer closed it meanwhile
         },
       )
       .finally(() => (this.#probe = undefined));
@@ -157,7 +158,8 @@ export class EndpointCalls<T> {
     if (verdict) this.#openings = 0;
   }
 
-  #reopen(err: unknown): void {
+  /** Opens the breaker (again), for longer each time until a verdict. */
+  #trip(err: unknown): void {
     this.#open = true;
     this.#openUntil = Date.now() + backoffDelayMs(++this.#openings, this.#bounds, err);
   }
@@ -171,7 +173,7 @@ export class EndpointCalls<T> {
       !this.#open &&
       (this.#failures >= ENDPOINT_FAILURES_TO_OPEN || fetchFailure(err)!.retryAfterMs !== undefined)
     )
-      this.#reopen(err);
+      this.#trip(err);
     const waitMs = this.#openUntil - Date.now();
     if (!this.#open || waitMs <= 0) return err;
     // The request whose call opened (or found open) the breaker is told the breaker's wait.
