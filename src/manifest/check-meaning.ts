@@ -275,17 +275,13 @@ function checkIssuerOverlap(
 }
 
 /**
- * The `iss` values an issuer accepts, as written: its `tokenIssuers` (a template with
- * `tenants.allowed` stands for those tenants only), else its identifier.
+ * The `iss` values an issuer accepts, as written: its `tokenIssuers`, else its identifier. A
+ * template stands for every tenant it matches, whatever `tenants.allowed` says: a token is
+ * attributed by its `iss` first and its tenant checked after, so a template listed first takes
+ * the tokens of another issuer it matches even for a tenant it does not allow.
  */
-function acceptedIssuers(entry: Manifest['issuers'][string]): string[] {
-  if (!entry.tokenIssuers) return [entry.issuer ?? entry.metadata?.issuer].filter((v) => v !== undefined);
-  const allowed = entry.tenants && !entry.tenants.any ? entry.tenants.allowed : undefined;
-  return entry.tokenIssuers.flatMap((iss) =>
-    allowed && iss.includes(TENANT_PLACEHOLDER)
-      ? allowed.map((t) => iss.replace(TENANT_PLACEHOLDER, t))
-      : [iss],
-  );
+function acceptedIssuers(entry: Manifest['issuers'][string]): readonly string[] {
+  return entry.tokenIssuers ?? [entry.issuer ?? entry.metadata?.issuer].filter((v) => v !== undefined);
 }
 
 /** Whether two accepted `iss` values (exact, or `{tenant}` templates) can match one token. */

@@ -1,7 +1,8 @@
 /**
  * `issuer_overlap`: two issuers of one resource must not accept the same `iss`. A `{tenant}`
- * template stands for every value its tenant segment (1-64 of `[A-Za-z0-9-]`) can spell, or for
- * its `tenants.allowed` only; identifiers are compared as written, as tokens are.
+ * template stands for every value its tenant segment (1-64 of `[A-Za-z0-9-]`) can spell (the
+ * runtime attributes a token by `iss` before it checks the tenant); identifiers are compared as
+ * written, as tokens are.
  */
 import { describe, expect, it } from 'vitest';
 import { validateManifest } from '../../src/manifest/parse.js';
@@ -36,14 +37,14 @@ describe('issuer_overlap', () => {
     expect(overlaps(a, b)).toBe(true);
   });
 
-  it('a template with allowed tenants overlaps an identifier only for an allowed tenant', () => {
+  it('a template overlaps an identifier it matches even for a tenant it does not allow (the runtime attributes by iss first)', () => {
     const multi = (allowed: string[]): Entry => ({
       issuer: 'https://l.example.com/common',
       tokenIssuers: ['https://l.example.com/{tenant}'],
       tenants: { allowed },
     });
     const single: Entry = { issuer: 'https://l.example.com/acme' };
-    expect(overlaps(multi(['globex']), single)).toBe(false);
+    expect(overlaps(multi(['globex']), single)).toBe(true);
     expect(overlaps(multi(['globex', 'acme']), single)).toBe(true);
   });
 
