@@ -160,3 +160,37 @@ describe.runIf(redisAvailable())('a result read from the store ages from when it
     expect((await call(a, token)).status).toBe(401);
   });
 });
+
+describe.runIf(redisAvailable())('a slow shared store is not the endpoint failing', () => {
+  let redis: TestRedis;
+  let as: IntrospectionServer;
+  let auth: McpAuth;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    as = await startAs();
+    // A paused Redis takes the whole 300 ms deadline: the calls it leaves short time out.
+    auth = await instance(as, {
+      store: { type: 'redis' as const, url: redis.url, commandTimeoutMs: 300 },
+      cache: { maxEntries: 0 },
+      fetch: { timeoutMs: 300 },
+    });
+  });
+  afterAll(async () => {
+    await auth.close();
+    await as.close();
+    await redis.stop();
+  });
+
+  it("calls the store's slowness left short of time open no breaker: once Redis answers, the next token is asked about", async () => {
+    redis.pause();
+    try {
+      for (let i = 0; i < 6; i++) expect((await call(auth, opaque())).status).toBe(503);
+    } finally {
+      redis.resume();
+    }
+    const before = as.calls.length;
+    expect((await call(auth, opaque())).status).toBe(200);
+    expect(as.calls.length - before).toBe(1);
+  });
+});
