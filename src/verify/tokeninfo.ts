@@ -78,11 +78,6 @@ export async function fetchTokenInfo(
 ): Promise<Record<string, unknown>> {
   const ask = (asked: string) => askEndpoint(asked, client, fetchOptions);
   const answer = await (client.calls ? client.calls.call(token, ask) : ask(token));
-  if (answer.status === 429) {
-    // The caller's own rate limit (see askEndpoint): this request waits, no other.
-    const retryAfterSeconds = Math.min(60, Math.ceil((answer.retryAfterMs ?? 1000) / 1000));
-    throw new TokenError('unavailable', 'issuer_unavailable', { retryAfterSeconds });
-  }
   if (!answer.json) throw new TokenError('invalid_token', 'inactive');
   const claims = claimsOf(answer.json, client);
   assertTimeClaims(claims, policy.clockToleranceSec, false);
@@ -92,12 +87,12 @@ export async function fetchTokenInfo(
 
 /**
  * One call to the endpoint: its answer, a verdict on the token included (no `json` then):
- * 400 (Google) and 401 (GitHub) mean "not a valid token". Sent as `bearer`, the call is made as
- * the token's own user, so a 429 is that user's rate limit: an answer about this token, not the
- * endpoint failing (sent as a `form`, a 429 limits this server). Anything else fails the call
- * (503): a 403 (GitHub: the user's rate limit, or a token that may not read `/user`) fails this
- * request alone; a timeout, a network error, a 502/503/504 or a form's 429 also count towards
- * the breaker of {@link EndpointCalls}.
+ * 400 (Google) and 401 (GitHub) mean "not a valid token". Anything else fails the call (503).
+ * Sent as `bearer`, the call is made as the token's own user, so a 429 is that user's rate
+ * limit: it fails this request alone (with its `Retry-After`), as a 403 does (GitHub: the user's
+ * rate limit, or a token that may not read `/user`), and neither is a verdict that would close
+ * the breaker of {@link EndpointCalls}. A timeout, a network error, a 5xx from 502 up or a
+ * form's 429 (a limit on this server) count towards it.
  */
 async function askEndpoint(
   token: string,
@@ -111,8 +106,9 @@ async function askEndpoint(
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams({ access_token: token }).toString();
   }
+  let answer: GuardedResponse;
   try {
-    return await guardedFetch(client.endpoint, {
+    answer = await guardedFetch(client.endpoint, {
       ...fetchOptions,
       method: body === undefined ? 'GET' : 'POST',
       lane: 'calls',
@@ -126,4 +122,10 @@ async function askEndpoint(
       throw new TokenError('unavailable', 'issuer_unavailable', { cause: err });
     throw err;
   }
+  if (answer.status === 429) {
+    // No fetch failure as its cause: the breaker counts nothing for it.
+    const retryAfterSeconds = Math.min(60, Math.ceil((answer.retryAfterMs ?? 1000) / 1000));
+    throw new TokenError('unavailable', 'issuer_unavailable', { retryAfterSeconds });
+  }
+  return answer;
 }

@@ -120,7 +120,10 @@ describe('google preset (tokeninfo)', () => {
 describe('github preset (GET /user)', () => {
   async function github() {
     const server = await startServer(() => undefined);
+    /** While true, GitHub's origin is down: 502 for every token, but a user's own 429 still comes. */
+    const outage = { on: false };
     const user = (req: IncomingMessage, res: ServerResponse) => {
+      if (outage.on && req.headers.authorization !== 'Bearer gho_secondary') return res.writeHead(502).end();
       if (req.headers.authorization === 'Bearer gho_16C7e42F292c6912E7710c838347Ae178B4a')
         return sendJson(res, 200, {
           login: 'octocat',
@@ -156,7 +159,7 @@ describe('github preset (GET /user)', () => {
       },
       resources: [{ resource: RESOURCE, authorizationServers: ['gh'] }],
     } satisfies ManifestInput;
-    return { server, manifest, verify: await verifierOf(manifest) };
+    return { server, outage, manifest, verify: await verifierOf(manifest) };
   }
 
   it('accepts a token /user answers 200 for, with the user id as subject, sent as a Bearer header', async () => {
@@ -184,6 +187,18 @@ describe('github preset (GET /user)', () => {
     expect(calls).toBe(18);
     expect(await refusal(verify('gho_16C7e42F292c6912E7710c838347Ae178B4a'))).toBe('accepted');
     expect(server.count('/api/user')).toBe(calls + 1);
+  });
+
+  it("a user's own 429 during an outage is no verdict: it cannot keep the breaker from opening", async () => {
+    const { server, outage, verify } = await github();
+    outage.on = true;
+    for (let i = 0; i < 4; i++)
+      expect(await refusal(verify(`gho_user${i}`))).toBe('unavailable:issuer_unavailable');
+    expect(await refusal(verify('gho_secondary'))).toBe('unavailable:issuer_unavailable');
+    expect(await refusal(verify('gho_user4'))).toBe('unavailable:issuer_unavailable'); // the fifth 502
+    const calls = server.count('/api/user');
+    expect(await refusal(verify('gho_user5'))).toBe('unavailable:issuer_unavailable');
+    expect(server.count('/api/user')).toBe(calls); // open: not asked
   });
 
   it('requires the acknowledgement, and validate warns every time that no audience is checked', async () => {

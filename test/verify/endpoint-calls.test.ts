@@ -182,6 +182,12 @@ describe('remote token checks under load', () => {
       expect(server.count('/introspect')).toBe(before + 1); // the probe, not the token
       expectRefused(await own.call(opaque()), { status: 503 });
       expect(server.count('/introspect')).toBe(before + 1);
+      // The second opening waited 1-2 s; the next failed probe opens it for 2-4 s.
+      await new Promise((r) => setTimeout(r, Number(refused.header('retry-after')) * 1000 + 100));
+      const longer = await own.call(opaque());
+      expectRefused(longer, { status: 503 });
+      expect(server.count('/introspect')).toBe(before + 2);
+      expect(Number(longer.header('retry-after'))).toBeGreaterThanOrEqual(2);
     });
   });
 
