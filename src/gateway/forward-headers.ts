@@ -38,9 +38,15 @@ const SET_BY_GATEWAY: ReadonlySet<string> = new Set(['host', 'expect', 'authoriz
  * What a client could use to pass as someone else upstream: its cookies (ambient credentials of
  * the gateway's origin, not the upstream's to read; MCP authenticates with the bearer token) and
  * proxy headers it wrote itself (the gateway vouches for none of them), compared with `_` read
- * as `-` (WSGI, CGI and others fold both to the same variable).
+ * as `-` (WSGI, CGI and others fold both to the same variable). See also
+ * {@link CLIENT_ASSERTED_PREFIXES}.
+ *
+ * @example
+ * ```ts
+ * CLIENT_ASSERTED.has('x-real-ip'); // true: dropped
+ * ```
  */
-const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
+export const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
   'cookie',
   // httpoxy: CGI-style stacks read a `Proxy` header as HTTP_PROXY, the proxy for outbound calls.
   'proxy',
@@ -57,7 +63,10 @@ const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
   'cf-connecting-ipv6',
   'fastly-client-ip',
   'x-azure-clientip',
-  'x-envoy-external-address',
+  'forwarded-for',
+  'fly-client-ip',
+  'do-connecting-ip',
+  'x-nf-client-connection-ip',
   // which URL, host or scheme the request had before a proxy
   'x-rewrite-url',
   'x-host',
@@ -68,16 +77,32 @@ const CLIENT_ASSERTED: ReadonlySet<string> = new Set([
   // who the client is, as an authenticating proxy would say
   'remote-user',
   'x-webauth-user',
+  'x-user',
+  'x-email',
+  'x-userinfo',
+  'x-authenticated-userid',
+  'x-authenticated-scope',
+  'x-jwt-assertion',
+  'x-endpoint-api-userinfo',
   'x-client-cert',
   'x-client-verify',
+  'x-client-dn',
+  'x-ssl-cert',
 ]);
 /**
- * Families of the same (name prefixes): the proxy's own headers (`X-Forwarded-*`,
- * `X-Original-*`, `X-Remote-*`: Kubernetes' auth proxy grants `X-Remote-Group`), the identity
- * headers of authenticating proxies and platforms (oauth2-proxy, Azure App Service, Google IAP,
- * AWS ALB, Cloudflare Access, Tailscale) and client-certificate headers.
+ * Families of the same (name prefixes, compared with `_` read as `-`): the proxy's own headers
+ * (`X-Forwarded-*`, `X-Original-*`, `X-Remote-*`: Kubernetes' auth proxy grants
+ * `X-Remote-Group`), the identity headers of authenticating proxies and platforms (oauth2-proxy,
+ * Azure App Service, Google IAP, AWS ALB, Cloudflare Access, Tailscale, Pomerium, Kong),
+ * client-certificate headers and a service mesh's control headers. A deny-list: a header no
+ * entry names passes.
+ *
+ * @example
+ * ```ts
+ * CLIENT_ASSERTED_PREFIXES.some((p) => 'x-remote-group'.startsWith(p)); // true: dropped
+ * ```
  */
-const CLIENT_ASSERTED_PREFIXES: readonly string[] = [
+export const CLIENT_ASSERTED_PREFIXES: readonly string[] = [
   'x-forwarded-',
   'x-original-',
   'x-remote-',
@@ -92,6 +117,14 @@ const CLIENT_ASSERTED_PREFIXES: readonly string[] = [
   'ssl-client-',
   'x-ssl-client-',
   'x-arr-client',
+  // a service mesh's own control headers (Envoy, Istio: retries, timeouts, "internal")
+  'x-envoy-',
+  // more authenticating gateways: Pomerium, Azure's token store, Kong, Google API Gateway, mod_auth_openidc
+  'x-pomerium-',
+  'x-ms-token-',
+  'x-consumer-',
+  'x-apigateway-',
+  'oidc-claim-',
 ];
 /** `X-MCP-…` with `-` or `_` anywhere a stack that folds them could read it as an identity header. */
 const IDENTITY_LOOKALIKE = /^x[-_]mcp[-_]/;

@@ -5,7 +5,11 @@
  * manifest's resource.
  */
 import { describe, expect, it } from 'vitest';
-import { upstreamRequestHeaders } from '../../src/gateway/forward-headers.js';
+import {
+  CLIENT_ASSERTED,
+  CLIENT_ASSERTED_PREFIXES,
+  upstreamRequestHeaders,
+} from '../../src/gateway/forward-headers.js';
 import type { AuthInfo } from '../../src/verify/auth-info.js';
 
 const auth = {
@@ -99,5 +103,18 @@ describe('upstreamRequestHeaders: what MCP clients and applications need passes'
   ])('keeps %s', (name) => {
     const headers = upstreamRequestHeaders({ [name]: 'v' }, auth, { peer: '127.0.0.1', resource });
     expect(headers[name]).toBe('v');
+  });
+});
+
+describe('upstreamRequestHeaders: every name and family of the drop list', () => {
+  const names = [
+    ...[...CLIENT_ASSERTED].filter((n) => n !== 'cookie'),
+    ...CLIENT_ASSERTED_PREFIXES.map((p) => `${p}${p.endsWith('-') ? '' : '-'}x`),
+    'oidc_claim_email', // mod_auth_openidc's spelling
+    'x-envoy-max-retries',
+  ];
+  it.each(names)('drops %s', (name) => {
+    const headers = upstreamRequestHeaders({ [name]: 'forged' }, auth, { peer: '127.0.0.1', resource });
+    expect(JSON.stringify(headers)).not.toContain('forged');
   });
 });
