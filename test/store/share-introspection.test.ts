@@ -189,8 +189,9 @@ describe.runIf(redisAvailable())('a slow shared store is not the endpoint failin
     } finally {
       redis.resume();
     }
-    const before = as.calls.length;
-    expect((await call(auth, opaque())).status).toBe(200);
-    expect(as.calls.length - before).toBe(1);
+    // Calls that timed out here may still reach the server late: look for this token's own.
+    const token = opaque();
+    expect((await call(auth, token)).status).toBe(200);
+    expect(as.calls.filter((c) => c.form.get('token') === token)).toHaveLength(1);
   });
 });
