@@ -5,7 +5,7 @@
  */
 import type { ManifestIssueCode } from '../errors.js';
 import type { ManifestIssue } from '../errors.js';
-import { TENANT_PLACEHOLDER, matchIssuer } from '../issuers/match-issuer.js';
+import { issuersOverlap } from '../issuers/match-issuer.js';
 import { didYouMean } from '../lib/suggest.js';
 import { insecureUrlReason, tryParseUrl } from '../lib/url.js';
 import { isManifestEndpointField } from '../metadata/authorization-server-fields.js';
@@ -282,47 +282,4 @@ function checkIssuerOverlap(
  */
 function acceptedIssuers(entry: Manifest['issuers'][string]): readonly string[] {
   return entry.tokenIssuers ?? [entry.issuer ?? entry.metadata?.issuer].filter((v) => v !== undefined);
-}
-
-/** Whether two accepted `iss` values (exact, or `{tenant}` templates) can match one token. */
-function issuersOverlap(a: string, b: string): boolean {
-  const ta = a.includes(TENANT_PLACEHOLDER);
-  const tb = b.includes(TENANT_PLACEHOLDER);
-  if (!ta && !tb) return a === b;
-  if (ta !== tb) return matchIssuer(ta ? a : b, ta ? b : a) !== undefined;
-  return templatesOverlap(a, b);
-}
-
-/** What a `{tenant}` segment may hold (as `matchIssuer` reads it): 1-64 of these. */
-const TENANT_CHAR = /^[A-Za-z0-9-]$/;
-
-/**
- * Whether some `iss` matches both templates: for each tenant length of the first, the string
- * both would spell is laid out position by position, and every position must be satisfiable
- * (equal fixed characters, or a fixed character a tenant may hold, or two tenant positions).
- */
-function templatesOverlap(a: string, b: string): boolean {
-  const [pa = '', sa = ''] = a.split(TENANT_PLACEHOLDER);
-  const [pb = '', sb = ''] = b.split(TENANT_PLACEHOLDER);
-  /** The fixed character at `i` of a template with a tenant of `length`, or `undefined` inside the tenant. */
-  const at = (prefix: string, length: number, suffix: string, i: number) =>
-    i < prefix.length
-      ? prefix[i]
-      : i < prefix.length + length
-        ? undefined
-        : suffix[i - prefix.length - length];
-  for (let la = 1; la <= 64; la++) {
-    const total = pa.length + la + sa.length;
-    const lb = total - pb.length - sb.length;
-    if (lb < 1 || lb > 64) continue;
-    let fits = true;
-    for (let i = 0; i < total && fits; i++) {
-      const x = at(pa, la, sa, i);
-      const y = at(pb, lb, sb, i);
-      if (x !== undefined && y !== undefined) fits = x === y;
-      else if (x !== undefined || y !== undefined) fits = TENANT_CHAR.test((x ?? y)!);
-    }
-    if (fits) return true;
-  }
-  return false;
 }

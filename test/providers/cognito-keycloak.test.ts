@@ -268,6 +268,20 @@ describe("changing a preset's guard against ID tokens", () => {
     },
     resources: [{ resource: RESOURCE, authorizationServers: ['kc'] }],
   });
+  /** The entra preset on one resource, with the issuer's own `requireOneOfClaims`. */
+  const entra = (requireOneOfClaims: string[]): ManifestInput => ({
+    issuers: {
+      entra: {
+        preset: {
+          name: 'entra',
+          tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+          clientId: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
+        },
+        requireOneOfClaims,
+      },
+    },
+    resources: [{ resource: RESOURCE, authorizationServers: ['entra'] }],
+  });
   const warnings = (manifest: ManifestInput) =>
     validateManifest(manifest)
       .issues.filter((i) => i.code === 'preset_guard_changed')
@@ -277,37 +291,11 @@ describe("changing a preset's guard against ID tokens", () => {
     expect(warnings(keycloak({ requireClaims: { typ: 'ID' } }))).toEqual([
       'warning issuers.kc.requireClaims',
     ]);
-    const entra: ManifestInput = {
-      issuers: {
-        entra: {
-          preset: {
-            name: 'entra',
-            tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-            clientId: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
-          },
-          requireOneOfClaims: ['roles'],
-        },
-      },
-      resources: [{ resource: RESOURCE, authorizationServers: ['entra'] }],
-    };
-    expect(warnings(entra)).toEqual(['warning issuers.entra.requireOneOfClaims']);
+    expect(warnings(entra(['roles']))).toEqual(['warning issuers.entra.requireOneOfClaims']);
   });
 
   it('adding claims to the guard, or writing its list in another order, is no change', () => {
     expect(warnings(keycloak({ requireClaims: { acr: '1', typ: 'Bearer' } }))).toEqual([]);
-    const entra = (requireOneOfClaims: string[]): ManifestInput => ({
-      issuers: {
-        entra: {
-          preset: {
-            name: 'entra',
-            tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-            clientId: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
-          },
-          requireOneOfClaims,
-        },
-      },
-      resources: [{ resource: RESOURCE, authorizationServers: ['entra'] }],
-    });
     expect(warnings(entra(['appid', 'azp']))).toEqual([]);
     expect(warnings(entra(['azp']))).toEqual(['warning issuers.entra.requireOneOfClaims']);
   });
