@@ -169,10 +169,10 @@ export function upstreamRequestHeaders(
     const folded = name.replaceAll('_', '-');
     if (HOP_BY_HOP.has(folded) || SET_BY_GATEWAY.has(folded) || named.has(name) || named.has(folded))
       continue;
-    if (folded === 'content-length' && name !== folded) continue;
+    // A `content_length` look-alike always; the real one when the body forwarded is the one read.
+    if (folded === 'content-length' && (name !== folded || from.bodyLength !== undefined)) continue;
     if (name.startsWith(IDENTITY_HEADER_PREFIX) || IDENTITY_LOOKALIKE.test(name)) continue;
     if (CLIENT_ASSERTED.has(folded) || CLIENT_ASSERTED_PREFIXES.some((p) => folded.startsWith(p))) continue;
-    if (name === 'content-length' && from.bodyLength !== undefined) continue;
     out[name] = value;
   }
   if (from.bodyLength !== undefined) out['content-length'] = String(from.bodyLength);

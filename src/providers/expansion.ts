@@ -6,8 +6,9 @@ import { z } from 'zod';
 
 /**
  * The ordinary manifest values a preset stands for: issuer fields (the metadata source, `type`,
- * `tokenIssuers`, `tenants`, `tokenInfo`) and the `token` policy of every resource that lists the
- * issuer. A value the manifest writes itself always wins over the preset's.
+ * `tokenIssuers`, `tenants`, `tokenInfo`, and the guard against ID tokens: `requireClaims`,
+ * `requireOneOfClaims`) and the `token` policy of every resource that lists the issuer. A value
+ * the manifest writes itself wins over the preset's; `requireClaims` is merged claim by claim.
  *
  * @example
  * ```ts

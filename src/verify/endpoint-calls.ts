@@ -33,17 +33,15 @@ function fetchFailure(err: unknown): DiscoveryError | undefined {
 }
 
 /**
- * Whether a failed call says the endpoint is down: a timeout, a network error, HTTP 429, or a
- * 5xx from 502 up (gateways and CDNs: 502, 503, 504, Cloudflare's 520-527...). Not a 500 or 501
+ * Whether a failed call says the endpoint is down: a fetch failure that is `transient` (a
+ * timeout, a network error, HTTP 429 or 5xx), but for 500 and 501. So a 5xx from 502 up counts
+ * (gateways and CDNs: 502, 503, 504, Cloudflare's 520-527...). Not a 500 or 501
  * (what a server answers when one request trips a bug, so an attacker's token could trigger
  * it), nor any other status or answer: those fail their own call and change nothing here.
  */
 function endpointDown(err: unknown): boolean {
   const failure = fetchFailure(err);
-  if (!failure) return false;
-  if (failure.code === 'timeout' || failure.code === 'network') return true;
-  const status = failure.status ?? 0;
-  return failure.code === 'http_status' && (status === 429 || (status >= 502 && status <= 599));
+  return failure !== undefined && failure.transient && failure.status !== 500 && failure.status !== 501;
 }
 
 /** A token no authorization server issued, for the breaker's own probes. */
@@ -82,7 +80,6 @@ function probeToken(): string {
  */
 export class EndpointCalls<T> {
   readonly #inflight = new Map<string, Promise<T>>();
-  readonly #bounds: BackoffBounds;
   /** Calls in a row that failed because the endpoint is down. */
   #failures = 0;
   /** Whether the breaker is open (refusing until `#openUntil`, then probing). */
@@ -95,10 +92,6 @@ export class EndpointCalls<T> {
   #probe: Promise<void> | undefined;
   /** Requests waiting for that call (they count against {@link ENDPOINT_MAX_PENDING}). */
   #waiting = 0;
-
-  constructor(bounds: BackoffBounds = ENDPOINT_BACKOFF) {
-    this.#bounds = bounds;
-  }
 
   /**
    * The answer of `ask(token)`: the pending call's when there is one, else a new call. `ask` is
@@ -161,7 +154,7 @@ export class EndpointCalls<T> {
   /** Opens the breaker (again), for longer each time until a verdict. */
   #trip(err: unknown): void {
     this.#open = true;
-    this.#openUntil = Date.now() + backoffDelayMs(++this.#openings, this.#bounds, err);
+    this.#openUntil = Date.now() + backoffDelayMs(++this.#openings, ENDPOINT_BACKOFF, err);
   }
 
   /** Counts a failure, opens the breaker when it is due, and gives the error to throw. */

@@ -55,7 +55,9 @@ export async function introspectToken(
   const timeoutMs = Math.max(1, fullMs - (shared ? Date.now() - started : 0));
   // This token's call gets what the store left of the deadline; the breaker's probe the whole.
   const ask = (asked: string) =>
-    callEndpoint(asked, client, { ...fetchOptions, timeoutMs: asked === token ? timeoutMs : fullMs }, fullMs);
+    asked === token
+      ? callEndpoint(asked, client, { ...fetchOptions, timeoutMs }, timeoutMs < fullMs)
+      : callEndpoint(asked, client, { ...fetchOptions, timeoutMs: fullMs }, false);
   const claims = checkedClaims(
     await (client.calls ? client.calls.call(token, ask) : ask(token)),
     client,
@@ -70,7 +72,7 @@ async function callEndpoint(
   token: string,
   client: IntrospectionClient,
   fetchOptions: GuardedRequest,
-  fullMs: number,
+  shortened: boolean,
 ): Promise<Record<string, unknown>> {
   const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -91,10 +93,10 @@ async function callEndpoint(
     }));
   } catch (err) {
     if (!(err instanceof DiscoveryError)) throw err;
-    // A call the store's slowness left short of time says nothing of the endpoint: no cause
-    // the breaker would count.
-    const shortened = err.code === 'timeout' && (fetchOptions.timeoutMs ?? fullMs) < fullMs;
-    throw new TokenError('unavailable', 'issuer_unavailable', shortened ? {} : { cause: err });
+    // A call the store's slowness left short of time says nothing of the endpoint when it times
+    // out: no cause the breaker would count.
+    const storeTimedOut = shortened && err.code === 'timeout';
+    throw new TokenError('unavailable', 'issuer_unavailable', storeTimedOut ? {} : { cause: err });
   }
   return json!;
 }
